@@ -1,0 +1,46 @@
+//! `git desk check`: validate the desk.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Env;
+use crate::ops::check::check;
+
+/// Validate every file and the references between them; list every problem with file and
+/// line; exit 1 when there is any.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {}
+
+pub fn run(env: &Env, _a: CheckArgs, out: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let reader = desk.reader()?;
+    let report = check(reader.as_ref())?;
+    if env.printer.json {
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({ "path": p.path, "line": p.line, "column": p.column, "message": p.message }))
+            .collect();
+        env.printer.json(out, &serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "tickets": report.tickets, "messages": report.messages, "files": report.files }))?;
+    } else {
+        for p in &report.problems {
+            writeln!(out, "{p}")?;
+        }
+        if report.problems.is_empty() {
+            writeln!(
+                out,
+                "ok: {} files, {} tickets, {} messages",
+                report.files, report.tickets, report.messages
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} problem(s) in {} files",
+                report.problems.len(),
+                report.files
+            )?;
+        }
+    }
+    Ok(if report.problems.is_empty() { 0 } else { 1 })
+}

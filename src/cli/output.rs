@@ -1,0 +1,80 @@
+//! Rendering helpers: JSON or aligned text, and short forms of values for tables.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::model::Timestamp;
+
+pub struct Printer {
+    pub json: bool,
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Self {
+        Printer { json }
+    }
+
+    /// Writes `value` as pretty JSON followed by a newline.
+    pub fn json<T: Serialize + ?Sized>(&self, out: &mut dyn Write, value: &T) -> Result<()> {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+        writeln!(out)?;
+        Ok(())
+    }
+}
+
+/// Text cut to `max` characters (with an ellipsis), control characters shown as spaces, so
+/// hostile ticket text cannot move the cursor or clear the terminal.
+pub fn cell(s: &str, max: usize) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() > max {
+        clean
+            .chars()
+            .take(max.saturating_sub(1))
+            .collect::<String>()
+            + "…"
+    } else {
+        clean
+    }
+}
+
+/// Multi-line text with terminal control characters removed (newlines and tabs kept).
+pub fn safe_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// `2026-11-27 17:45`
+pub fn short_time(t: Timestamp) -> String {
+    let s = t.to_string();
+    format!("{} {}", &s[..10], &s[11..16])
+}
+
+/// Rows as aligned columns (the last column is not padded).
+pub fn table(out: &mut dyn Write, rows: &[Vec<String>]) -> Result<()> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                line.push_str(c);
+                line.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}

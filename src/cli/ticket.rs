@@ -1,0 +1,283 @@
+//! `git desk ticket …`: making, showing and listing tickets.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::body::BodyArgs;
+use super::output::{cell, safe_text, short_time, table};
+use super::Env;
+use crate::model::{Email, Login, Priority, Slug, Status, TicketId};
+use crate::ops::{self, ticket as t};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TicketCommand {
+    /// Make a new ticket ("Make a New Ticket").
+    New(NewArgs),
+    /// Show a ticket with its whole thread.
+    Show(ShowArgs),
+    /// List tickets: by default your dashboard, "My Assigned Tickets" then "New Unassigned Tickets".
+    List(ListArgs),
+}
+
+/// Make a new ticket. The text is recorded as the customer's message (a request taken by
+/// phone, or a question split off another ticket), or with --note as an internal note.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The title.
+    #[arg(long, short = 't')]
+    pub title: String,
+    /// The customer's e-mail address (default: the account's).
+    #[arg(long)]
+    pub email: Option<Email>,
+    /// The owner account (default: the account with that e-mail, if any).
+    #[arg(long)]
+    pub account: Option<Login>,
+    /// The queue (default: the desk's default queue).
+    #[arg(long, short = 'q')]
+    pub queue: Option<Slug>,
+    /// Priority, 0–100 (default 50).
+    #[arg(long, short = 'p')]
+    pub priority: Option<Priority>,
+    /// Assign it at once (your own login picks it up).
+    #[arg(long, value_name = "LOGIN")]
+    pub assign: Option<Login>,
+    /// Keep the assignee when the customer replies.
+    #[arg(long)]
+    pub sticky: bool,
+    /// Record the text as an internal note instead of the customer's message.
+    #[arg(long)]
+    pub note: bool,
+    #[command(flatten)]
+    pub body: BodyArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The ticket id.
+    pub id: TicketId,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only tickets assigned to you.
+    #[arg(long, conflicts_with_all = ["unassigned", "assignee"])]
+    pub mine: bool,
+    /// Only unassigned tickets.
+    #[arg(long, conflicts_with = "assignee")]
+    pub unassigned: bool,
+    /// Only tickets assigned to LOGIN.
+    #[arg(long, value_name = "LOGIN")]
+    pub assignee: Option<Login>,
+    /// Only tickets of this queue.
+    #[arg(long, short = 'q')]
+    pub queue: Option<Slug>,
+    /// Only tickets in these statuses (repeatable).
+    #[arg(long, short = 's')]
+    pub status: Vec<Status>,
+    /// Every visible ticket, resolved and closed ones too.
+    #[arg(long, short = 'a')]
+    pub all: bool,
+    /// Sort order.
+    #[arg(long, value_enum, default_value = "priority")]
+    pub sort: SortArg,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SortArg {
+    Priority,
+    Updated,
+    Created,
+    Id,
+}
+
+pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    match cmd {
+        TicketCommand::New(a) => new(env, a, out),
+        TicketCommand::Show(a) => show(env, a, out, err),
+        TicketCommand::List(a) => list(env, a, out, err),
+    }
+}
+
+fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let me = env.actor(&desk)?;
+    let body = a.body.read("ticket's first message")?;
+    let input = t::NewTicketInput {
+        title: a.title,
+        email: a.email,
+        account: a.account,
+        queue: a.queue,
+        priority: a.priority,
+        assignee: a.assign,
+        sticky: a.sticky,
+        body,
+        opening: if a.note {
+            t::Opening::Note
+        } else {
+            t::Opening::Customer
+        },
+    };
+    let (id, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
+        t::create(tx, &env.ctx, me, input)
+    })?;
+    if env.printer.json {
+        env.printer.json(
+            out,
+            &serde_json::json!({ "id": id, "commit": commit.map(|c| c.to_string()) }),
+        )?;
+    } else {
+        writeln!(out, "ticket {id} created")?;
+    }
+    Ok(0)
+}
+
+fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let me = env.actor(&desk)?;
+    let reader = desk.reader()?;
+    let view = t::show(reader.as_ref(), &me, a.id)?;
+    for p in &view.problems {
+        writeln!(err, "warning: {p}")?;
+    }
+    if env.printer.json {
+        env.printer.json(out, &view)?;
+        return Ok(0);
+    }
+    let tk = &view.ticket;
+    writeln!(out, "#{} {}", tk.id, cell(&tk.title, 200))?;
+    let rows = vec![
+        vec!["Status".into(), tk.status.to_string()],
+        vec!["Queue".into(), tk.queue.to_string()],
+        vec!["Priority".into(), tk.priority.to_string()],
+        vec![
+            "Assigned to".into(),
+            tk.assignee
+                .as_ref()
+                .map_or("nobody".into(), |a| a.to_string()),
+        ],
+        vec![
+            "Sticky".into(),
+            if tk.sticky { "yes".into() } else { "no".into() },
+        ],
+        vec!["E-mail".into(), tk.email.to_string()],
+        vec![
+            "Account".into(),
+            tk.account.as_ref().map_or("-".into(), |a| a.to_string()),
+        ],
+        vec!["Created".into(), short_time(tk.created_at)],
+        vec!["Updated".into(), short_time(tk.updated_at)],
+    ];
+    let mut rows = rows;
+    if let Some(c) = tk.closed_at {
+        rows.push(vec![
+            "Closed".into(),
+            format!(
+                "{} by {}",
+                short_time(c),
+                tk.closed_by.as_deref().unwrap_or("?")
+            ),
+        ]);
+    }
+    if !tk.merged_from.is_empty() {
+        rows.push(vec![
+            "Merged from".into(),
+            tk.merged_from
+                .iter()
+                .map(|i| format!("#{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    table(out, &rows)?;
+    for entry in &view.messages {
+        let m = &entry.message;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "--- {} {} by {} ---",
+            short_time(m.at),
+            m.kind,
+            cell(&m.author, 80)
+        )?;
+        writeln!(out, "{}", safe_text(m.body.trim_end()))?;
+        for att in &m.attachments {
+            writeln!(
+                out,
+                "[attachment: {} ({} bytes)]",
+                cell(&att.name, 100),
+                att.size
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let me = env.actor(&desk)?;
+    let reader = desk.reader()?;
+    let filtered = a.assignee.is_some() || a.queue.is_some() || !a.status.is_empty() || a.all;
+    let scope = if a.mine {
+        t::Scope::Mine
+    } else if a.unassigned {
+        t::Scope::Unassigned
+    } else if filtered {
+        t::Scope::Visible
+    } else {
+        t::Scope::Dashboard
+    };
+    let q = t::ListQuery {
+        scope,
+        assignee: a.assignee,
+        queue: a.queue,
+        statuses: a.status,
+        include_done: a.all,
+        sort: match a.sort {
+            SortArg::Priority => t::SortKey::Priority,
+            SortArg::Updated => t::SortKey::Updated,
+            SortArg::Created => t::SortKey::Created,
+            SortArg::Id => t::SortKey::Id,
+        },
+    };
+    let listing = t::list(reader.as_ref(), &me, &q)?;
+    for p in &listing.problems {
+        writeln!(err, "warning: {p}")?;
+    }
+    if env.printer.json {
+        env.printer.json(out, &listing.sections)?;
+        return Ok(0);
+    }
+    for (i, s) in listing.sections.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{} ({})", s.title, s.tickets.len())?;
+        if s.tickets.is_empty() {
+            writeln!(out, "  (none)")?;
+            continue;
+        }
+        let mut rows = vec![vec![
+            "  ID".to_string(),
+            "PRI".into(),
+            "STATUS".into(),
+            "QUEUE".into(),
+            "ASSIGNEE".into(),
+            "UPDATED".into(),
+            "TITLE".into(),
+        ]];
+        for tk in &s.tickets {
+            rows.push(vec![
+                format!("  {}", tk.id),
+                tk.priority.to_string(),
+                tk.status.to_string(),
+                tk.queue.to_string(),
+                tk.assignee.as_ref().map_or("-".into(), |a| a.to_string()),
+                short_time(tk.updated_at),
+                cell(&tk.title, 60),
+            ]);
+        }
+        table(out, &rows)?;
+    }
+    Ok(0)
+}

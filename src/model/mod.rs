@@ -1,0 +1,37 @@
+//! The domain: pure types and their rules. Nothing here touches the file system, git, the
+//! clock, the environment or the terminal; the store reads and writes these types, the
+//! operations change them.
+
+pub mod account;
+pub mod extra;
+pub mod id;
+pub mod kb;
+pub mod message;
+pub mod money;
+pub mod outbox;
+pub mod pm;
+pub mod queue;
+pub mod settings;
+pub mod staff;
+pub mod task;
+pub mod ticket;
+pub mod time;
+
+pub use account::{Account, CustomPrice, Reseller};
+pub use extra::{Document, Extra, Value};
+pub use id::{
+    author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
+};
+pub use kb::{KbArticle, KbFront};
+pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
+pub use money::Money;
+pub use outbox::{MailKind, OutMail};
+pub use pm::PrivateMessage;
+pub use queue::Queue;
+pub use settings::{
+    AutoClose, Pricing, ResellerSupport, Settings, SiteSettings, Smtp, Spelling, TlsMode,
+};
+pub use staff::{Permission, Role, Staff};
+pub use task::{Task, TaskNote, TaskStatus};
+pub use ticket::{NewTicket, Status, Ticket};
+pub use time::{Date, Timestamp};

@@ -1,0 +1,166 @@
+//! Trouble tickets (`tickets/<bucket>/<id>/ticket.yaml`): the mutable metadata of a ticket.
+//! Its thread lives in immutable message files (see [`super::message`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Email, Extra, InvalidValue, Login, Priority, Slug, TicketId, Timestamp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing done yet.
+    New,
+    /// Being worked on, or the customer wrote after the last answer.
+    Open,
+    /// Answered, waiting for the customer.
+    Answered,
+    Resolved,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::New,
+        Status::Open,
+        Status::Answered,
+        Status::Resolved,
+        Status::Closed,
+    ];
+
+    /// Resolved and closed tickets leave the working lists (but stay searchable).
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Resolved | Status::Closed)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Open => "open",
+            Status::Answered => "answered",
+            Status::Resolved => "resolved",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, InvalidValue> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.name() == s.trim())
+            .ok_or_else(|| {
+                InvalidValue(format!(
+                    "`{s}` is not a status (new, open, answered, resolved, closed)"
+                ))
+            })
+    }
+}
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub title: String,
+    /// The customer's reply address.
+    pub email: Email,
+    /// The owner account ("Change User"); none when the sender is unknown.
+    #[serde(default)]
+    pub account: Option<Login>,
+    pub queue: Slug,
+    pub status: Status,
+    #[serde(default)]
+    pub priority: Priority,
+    /// None = "nobody" (New Unassigned).
+    #[serde(default)]
+    pub assignee: Option<Login>,
+    #[serde(default)]
+    pub sticky: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub first_answered_at: Option<Timestamp>,
+    #[serde(default)]
+    pub answered_at: Option<Timestamp>,
+    #[serde(default)]
+    pub closed_at: Option<Timestamp>,
+    /// A staff login, or `autoclose`.
+    #[serde(default)]
+    pub closed_by: Option<String>,
+    #[serde(default)]
+    pub merged_from: Vec<TicketId>,
+    #[serde(skip)]
+    pub extra: Extra,
+}
+
+/// What a new ticket starts from ("Make a New Ticket", or a customer's first mail).
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub title: String,
+    pub email: Email,
+    pub account: Option<Login>,
+    pub queue: Slug,
+    pub priority: Priority,
+    pub assignee: Option<Login>,
+    pub sticky: bool,
+}
+
+/// The longest title kept; longer ones are refused at the boundary.
+pub const MAX_TITLE: usize = 300;
+
+impl Ticket {
+    pub fn new(id: TicketId, new: NewTicket, now: Timestamp) -> Ticket {
+        Ticket {
+            id,
+            title: new.title,
+            email: new.email,
+            account: new.account,
+            queue: new.queue,
+            status: if new.assignee.is_some() {
+                Status::Open
+            } else {
+                Status::New
+            },
+            priority: new.priority,
+            assignee: new.assignee,
+            sticky: new.sticky,
+            created_at: now,
+            updated_at: now,
+            first_answered_at: None,
+            answered_at: None,
+            closed_at: None,
+            closed_by: None,
+            merged_from: Vec::new(),
+            extra: Extra::new(),
+        }
+    }
+
+    /// Checks a title typed by a person: one line, not empty, not too long.
+    pub fn check_title(title: &str) -> Result<String, InvalidValue> {
+        let t = title.trim();
+        if t.is_empty() {
+            return Err(InvalidValue("the title must not be empty".into()));
+        }
+        if t.chars().count() > MAX_TITLE {
+            return Err(InvalidValue(format!(
+                "the title is longer than {MAX_TITLE} characters"
+            )));
+        }
+        if t.chars().any(|c| c.is_control()) {
+            return Err(InvalidValue(
+                "the title must be one line without control characters".into(),
+            ));
+        }
+        Ok(t.to_owned())
+    }
+
+    pub fn is_assigned_to(&self, login: &Login) -> bool {
+        self.assignee.as_ref() == Some(login)
+    }
+}

@@ -1,0 +1,216 @@
+//! `check`: validates every file of a desk and the references between them, and lists every
+//! problem found (file, line, what) rather than stopping at the first.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Login, Role, Slug, Status};
+use crate::store::{layout, DeskRead, FileError, Loaded, Source};
+
+use super::error::Result;
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub problems: Vec<FileError>,
+    pub tickets: usize,
+    pub messages: usize,
+    pub files: usize,
+}
+
+fn problem(path: impl Into<String>, message: impl Into<String>) -> FileError {
+    FileError {
+        path: path.into(),
+        line: None,
+        column: None,
+        message: message.into(),
+    }
+}
+
+fn take<T>(report: &mut Report, loaded: Loaded<T>) -> Vec<T> {
+    report.files += loaded.items.len() + loaded.problems.len();
+    report.problems.extend(loaded.problems);
+    loaded.items
+}
+
+pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
+    let mut r = Report::default();
+    let settings = match src.settings() {
+        Ok(s) => Some(s),
+        Err(crate::store::StoreError::File(f)) => {
+            r.problems.push(f);
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    r.files += 1;
+
+    let queues = take(&mut r, src.all_queues()?);
+    let queue_set: BTreeSet<Slug> = queues.iter().map(|q| q.slug.clone()).collect();
+    if queues.is_empty() {
+        r.problems
+            .push(problem(layout::QUEUES_DIR, "the desk has no queue"));
+    }
+    if let Some(s) = &settings {
+        if !queue_set.contains(&s.default_queue) {
+            r.problems.push(problem(
+                layout::DESK_FILE,
+                format!(
+                    "default_queue `{}` is not a queue in queues/",
+                    s.default_queue
+                ),
+            ));
+        }
+    }
+
+    let staff = take(&mut r, src.all_staff()?);
+    let staff_set: BTreeSet<Login> = staff.iter().map(|s| s.login.clone()).collect();
+    if !staff.iter().any(|s| s.role == Role::Main && s.active) {
+        r.problems
+            .push(problem(layout::STAFF_DIR, "no active main admin"));
+    }
+    for s in &staff {
+        for q in &s.queues {
+            if !queue_set.contains(q) {
+                r.problems.push(problem(
+                    layout::staff(&s.login),
+                    format!("queues: no queue `{q}`"),
+                ));
+            }
+        }
+    }
+
+    let resellers = take(&mut r, src.all_resellers()?);
+    let reseller_set: BTreeSet<Login> = resellers.iter().map(|x| x.login.clone()).collect();
+    let accounts = take(&mut r, src.all_accounts()?);
+    let account_set: BTreeSet<Login> = accounts.iter().map(|a| a.login.clone()).collect();
+    for a in &accounts {
+        if let Some(res) = &a.reseller {
+            if !reseller_set.contains(res) {
+                r.problems.push(problem(
+                    layout::account(&a.login),
+                    format!("reseller: no reseller `{res}`"),
+                ));
+            }
+        }
+    }
+
+    let ids = src.ticket_ids()?;
+    r.problems.extend(ids.problems);
+    for id in ids.items {
+        let path = layout::ticket_file(id);
+        let t = match src.ticket(id) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                r.problems.push(problem(&path, "missing"));
+                continue;
+            }
+            Err(crate::store::StoreError::File(f)) => {
+                r.problems.push(f);
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        r.tickets += 1;
+        r.files += 1;
+        if !queue_set.contains(&t.queue) {
+            r.problems
+                .push(problem(&path, format!("queue: no queue `{}`", t.queue)));
+        }
+        if let Some(a) = &t.assignee {
+            if !staff_set.contains(a) {
+                r.problems
+                    .push(problem(&path, format!("assignee: no staff member `{a}`")));
+            }
+        }
+        if let Some(a) = &t.account {
+            if !account_set.contains(a) {
+                r.problems
+                    .push(problem(&path, format!("account: no account `{a}`")));
+            }
+        }
+        if t.updated_at < t.created_at {
+            r.problems
+                .push(problem(&path, "updated_at is before created_at"));
+        }
+        if t.status.is_done() != t.closed_at.is_some() {
+            let msg = if t.status.is_done() {
+                format!("status is {} but closed_at is not set", t.status)
+            } else {
+                format!("status is {} but closed_at is set", t.status)
+            };
+            r.problems.push(problem(&path, msg));
+        }
+        if t.status == Status::Answered && t.answered_at.is_none() {
+            r.problems.push(problem(
+                &path,
+                "status is answered but answered_at is not set",
+            ));
+        }
+        let msgs = src.messages(id)?;
+        let msgs = take(&mut r, msgs);
+        r.messages += msgs.len();
+        for (key, m) in &msgs {
+            for att in &m.attachments {
+                let file_path = layout::attachment(id, &att.file);
+                if att.file.contains('/') || att.file.starts_with('.') {
+                    r.problems.push(problem(
+                        layout::message(id, key),
+                        format!("attachment file `{}` is not a plain file name", att.file),
+                    ));
+                    continue;
+                }
+                match src.read(&file_path)? {
+                    None => r.problems.push(problem(
+                        layout::message(id, key),
+                        format!("attachment `{}` is missing ({file_path})", att.name),
+                    )),
+                    Some(b) if b.len() as u64 != att.size => r.problems.push(problem(
+                        layout::message(id, key),
+                        format!(
+                            "attachment `{}` has {} bytes, the message says {}",
+                            att.name,
+                            b.len(),
+                            att.size
+                        ),
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+
+    let task_ids = src.task_ids()?;
+    r.problems.extend(task_ids.problems);
+    for id in task_ids.items {
+        let path = layout::task_file(id);
+        match src.task(id) {
+            Ok(Some(t)) => {
+                r.files += 1;
+                for who in [&t.assignee, &t.created_by] {
+                    if !staff_set.contains(who) {
+                        r.problems
+                            .push(problem(&path, format!("no staff member `{who}`")));
+                    }
+                }
+            }
+            Ok(None) => r.problems.push(problem(&path, "missing")),
+            Err(crate::store::StoreError::File(f)) => r.problems.push(f),
+            Err(e) => return Err(e.into()),
+        }
+        take(&mut r, src.task_notes(id)?);
+    }
+
+    for owner in src.inbox_owners()? {
+        if !staff_set.contains(&owner) {
+            r.problems.push(problem(
+                layout::inbox_dir(&owner),
+                format!("inbox of `{owner}`, who is not a staff member"),
+            ));
+        }
+        take(&mut r, src.inbox(&owner)?);
+    }
+    take(&mut r, src.all_kb()?);
+    take(&mut r, src.outbox()?);
+    r.problems
+        .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    Ok(r)
+}

@@ -1,0 +1,190 @@
+//! Reading tickets: one ticket with its thread ("ticket show"), and the working lists of the
+//! dashboard ("My Assigned Tickets", "New Unassigned Tickets") with their filters. Every
+//! read applies the visibility rule; a broken ticket file is reported and skipped.
+
+use serde::Serialize;
+
+use crate::model::{Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId};
+use crate::store::{DeskRead, FileError, Source};
+
+use super::super::actor;
+use super::super::error::Result;
+
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub messages: Vec<ThreadEntry>,
+    #[serde(skip)]
+    pub problems: Vec<FileError>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThreadEntry {
+    pub key: MessageKey,
+    #[serde(flatten)]
+    pub message: Message,
+}
+
+pub fn show(src: &(impl Source + ?Sized), me: &Staff, id: TicketId) -> Result<TicketView> {
+    let settings = src.settings()?;
+    let ticket = super::load_visible(src, &settings, me, id)?;
+    let loaded = src.messages(id)?;
+    let messages = loaded
+        .items
+        .into_iter()
+        .map(|(key, message)| ThreadEntry { key, message })
+        .collect();
+    Ok(TicketView {
+        ticket,
+        messages,
+        problems: loaded.problems,
+    })
+}
+
+/// Which tickets a listing starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// "My Assigned Tickets" then "New Unassigned Tickets".
+    #[default]
+    Dashboard,
+    Mine,
+    Unassigned,
+    /// Every ticket the actor can see (narrowed by the filters).
+    Visible,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Highest priority first, then most recently updated.
+    #[default]
+    Priority,
+    /// Most recently updated first.
+    Updated,
+    /// Newest first.
+    Created,
+    /// Ascending id.
+    Id,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub scope: Scope,
+    pub assignee: Option<Login>,
+    pub queue: Option<Slug>,
+    /// Only these statuses (empty = the working ones, or all with `include_done`).
+    pub statuses: Vec<Status>,
+    /// Include resolved and closed tickets.
+    pub include_done: bool,
+    pub sort: SortKey,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub tickets: Vec<Ticket>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Listing {
+    pub sections: Vec<Section>,
+    #[serde(skip)]
+    pub problems: Vec<FileError>,
+}
+
+pub fn list(src: &(impl Source + ?Sized), me: &Staff, q: &ListQuery) -> Result<Listing> {
+    let settings = src.settings()?;
+    let ids = src.ticket_ids()?;
+    let mut problems = ids.problems;
+    let mut tickets = Vec::new();
+    for id in ids.items {
+        match src.ticket(id) {
+            Ok(Some(t)) => {
+                if matches(&t, me, &settings, q) {
+                    tickets.push(t);
+                }
+            }
+            Ok(None) => problems.push(FileError {
+                path: crate::store::layout::ticket_file(id),
+                line: None,
+                column: None,
+                message: "missing (the ticket directory has no ticket.yaml)".into(),
+            }),
+            Err(crate::store::StoreError::File(f)) => problems.push(f),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    sort(&mut tickets, q.sort);
+    let sections = match q.scope {
+        Scope::Dashboard => {
+            let (mine, rest): (Vec<_>, Vec<_>) = tickets
+                .into_iter()
+                .partition(|t| t.is_assigned_to(&me.login));
+            vec![
+                Section {
+                    title: "My Assigned Tickets".into(),
+                    tickets: mine,
+                },
+                Section {
+                    title: "New Unassigned Tickets".into(),
+                    tickets: rest.into_iter().filter(|t| t.assignee.is_none()).collect(),
+                },
+            ]
+        }
+        Scope::Mine => vec![Section {
+            title: "My Assigned Tickets".into(),
+            tickets,
+        }],
+        Scope::Unassigned => vec![Section {
+            title: "New Unassigned Tickets".into(),
+            tickets,
+        }],
+        Scope::Visible => vec![Section {
+            title: "Tickets".into(),
+            tickets,
+        }],
+    };
+    Ok(Listing { sections, problems })
+}
+
+fn matches(t: &Ticket, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
+    if !actor::can_see(me, t, settings) {
+        return false;
+    }
+    if q.statuses.is_empty() {
+        if t.status.is_done() && !q.include_done {
+            return false;
+        }
+    } else if !q.statuses.contains(&t.status) {
+        return false;
+    }
+    if q.assignee.as_ref().is_some_and(|a| !t.is_assigned_to(a)) {
+        return false;
+    }
+    if q.queue.as_ref().is_some_and(|qu| &t.queue != qu) {
+        return false;
+    }
+    match q.scope {
+        Scope::Mine => t.is_assigned_to(&me.login),
+        Scope::Unassigned => t.assignee.is_none(),
+        Scope::Dashboard => t.is_assigned_to(&me.login) || t.assignee.is_none(),
+        Scope::Visible => true,
+    }
+}
+
+pub fn sort(tickets: &mut [Ticket], key: SortKey) {
+    match key {
+        SortKey::Priority => tickets.sort_by(|a, b| {
+            b.priority
+                .cmp(&a.priority)
+                .then(b.updated_at.cmp(&a.updated_at))
+                .then(a.id.cmp(&b.id))
+        }),
+        SortKey::Updated => {
+            tickets.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)))
+        }
+        SortKey::Created => {
+            tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)))
+        }
+        SortKey::Id => tickets.sort_by_key(|t| t.id),
+    }
+}

@@ -1,0 +1,69 @@
+//! Errors of the store: reading files, parsing them, and committing. Every variant names
+//! the file, path or ref at fault so the user knows where to look.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A file that could not be read as what it should be, with the place of the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// Desk-relative path (`tickets/001/1043/ticket.yaml`).
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{}:{}: {}", self.path, l, c, self.message),
+            (Some(l), None) => write!(f, "{}:{}: {}", self.path, l, self.message),
+            _ => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    File(#[from] FileError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("git: {context}: {message}")]
+    Git { context: String, message: String },
+    #[error("{0} is not a desk (no desk.yaml there); run `git desk init` to make one")]
+    NotADesk(PathBuf),
+    #[error("{0} is not a git repository, so it is read-only; `git desk init NEWDIR --from {0}` makes a desk you can change")]
+    ReadOnly(PathBuf),
+    #[error("refusing to overwrite uncommitted changes to {0}; commit or stash them first")]
+    Dirty(String),
+    #[error("another git-desk or git command is changing the desk ({0} is locked); try again")]
+    Locked(PathBuf),
+    #[error("the branch moved while this change was being committed (expected {expected}); nothing was written, try again")]
+    Moved { expected: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl StoreError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+    pub fn git(context: impl Into<String>, e: impl fmt::Display) -> Self {
+        StoreError::Git {
+            context: context.into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

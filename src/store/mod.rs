@@ -1,0 +1,19 @@
+//! The store: the only code that knows paths ([`layout`]), YAML ([`yaml`]) and git
+//! ([`desk`], [`source`], [`tx`]). Reads go through a [`Source`] with the typed
+//! [`DeskRead`] methods; every mutation is a [`Transaction`] that becomes one commit.
+
+pub mod commit;
+pub mod desk;
+pub mod error;
+pub mod layout;
+pub mod read;
+pub mod source;
+pub mod tx;
+pub mod yaml;
+
+pub use commit::{parse_trailers, CommitMessage, Identity};
+pub use desk::{Desk, DeskKind};
+pub use error::{FileError, Result, StoreError};
+pub use read::{DeskRead, Loaded};
+pub use source::{DirEntry, FsSource, Source, TreeSource};
+pub use tx::Transaction;

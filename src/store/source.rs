@@ -1,0 +1,190 @@
+//! Where a desk's files are read from: a directory on disk (a work tree, or a plain folder
+//! such as `example-repo/`), or a git tree (HEAD of a bare desk, any commit for `verify` and
+//! `sync`). Typed reads on top of either are in [`super::read`].
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+
+use super::error::{Result, StoreError};
+
+/// One name in a directory listing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DirEntry {
+    pub name: String,
+    pub is_dir: bool,
+}
+
+/// Read access to the files of one state of a desk.
+pub trait Source {
+    /// The bytes of `path`, or `None` when there is no such file.
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>>;
+    /// The entries of directory `dir` sorted by name (empty when it does not exist). Hidden
+    /// names (starting with `.`) are left out.
+    fn list(&self, dir: &str) -> Result<Vec<DirEntry>>;
+}
+
+/// Files on disk under `root`.
+pub struct FsSource {
+    root: PathBuf,
+}
+
+impl FsSource {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FsSource { root: root.into() }
+    }
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Source for FsSource {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let abs = self.root.join(path);
+        match std::fs::read(&abs) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            // A directory where a file was expected, or a path through a file.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::IsADirectory || e.raw_os_error() == Some(20) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(StoreError::io(abs, e)),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<DirEntry>> {
+        let abs = if dir.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(dir)
+        };
+        let rd = match std::fs::read_dir(&abs) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(20) => {
+                return Ok(vec![])
+            }
+            Err(e) => return Err(StoreError::io(abs, e)),
+        };
+        let mut out = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(|e| StoreError::io(&abs, e))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            out.push(DirEntry { name, is_dir });
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// Files of a git tree.
+pub struct TreeSource {
+    repo: gix::Repository,
+    tree: ObjectId,
+}
+
+impl TreeSource {
+    pub fn new(repo: gix::Repository, tree: ObjectId) -> Self {
+        TreeSource { repo, tree }
+    }
+
+    pub fn tree_id(&self) -> ObjectId {
+        self.tree
+    }
+
+    pub fn repo(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    /// The object id and kind of the entry at `path` (the root tree for "").
+    pub fn entry(&self, path: &str) -> Result<Option<(ObjectId, bool)>> {
+        if path.is_empty() {
+            return Ok(Some((self.tree, true)));
+        }
+        let tree = self
+            .repo
+            .find_tree(self.tree)
+            .map_err(|e| StoreError::git("reading a tree", e))?;
+        let entry = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| StoreError::git(format!("looking up {path}"), e))?;
+        Ok(entry.map(|e| (e.object_id(), e.mode().is_tree())))
+    }
+
+    /// Every file below `dir` (recursively), as desk-relative paths with their blob ids.
+    pub fn files_under(&self, dir: &str) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        if let Some((id, true)) = self.entry(dir)? {
+            self.walk(id, dir, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn walk(&self, tree: ObjectId, prefix: &str, out: &mut Vec<(String, ObjectId)>) -> Result<()> {
+        let t = self
+            .repo
+            .find_tree(tree)
+            .map_err(|e| StoreError::git("reading a tree", e))?;
+        for entry in t.iter() {
+            let entry = entry.map_err(|e| StoreError::git("reading a tree", e))?;
+            let name = entry.filename().to_string();
+            let path = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if entry.mode().is_tree() {
+                self.walk(entry.object_id(), &path, out)?;
+            } else if entry.mode().is_blob() {
+                out.push((path, entry.object_id()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Source for TreeSource {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        match self.entry(path)? {
+            Some((id, false)) => {
+                let blob = self
+                    .repo
+                    .find_blob(id)
+                    .map_err(|e| StoreError::git(format!("reading {path}"), e))?;
+                Ok(Some(blob.detach().data))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<DirEntry>> {
+        let Some((id, true)) = self.entry(dir)? else {
+            return Ok(vec![]);
+        };
+        let t = self
+            .repo
+            .find_tree(id)
+            .map_err(|e| StoreError::git(format!("reading {dir}"), e))?;
+        let mut out = Vec::new();
+        for entry in t.iter() {
+            let entry = entry.map_err(|e| StoreError::git(format!("reading {dir}"), e))?;
+            let name = entry.filename().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            out.push(DirEntry {
+                name,
+                is_dir: entry.mode().is_tree(),
+            });
+        }
+        out.sort();
+        Ok(out)
+    }
+}

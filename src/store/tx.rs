@@ -1,0 +1,567 @@
+//! A transaction: one mutation of the desk, made into exactly one commit.
+//!
+//! `Desk::begin` takes git's own lock (`.git/index.lock` for a work tree, so a concurrent
+//! `git commit` waits too; a lock file in the git dir for a bare desk) and holds it until
+//! the transaction commits or is dropped. Reads inside the transaction see HEAD as it was
+//! when the lock was taken plus the transaction's own staged edits, so two processes never
+//! base a change on the same stale state.
+//!
+//! `commit` then, in this order: refuses if any touched path has uncommitted edits in the
+//! work tree or the index; writes the blobs and edits only the touched paths of HEAD's
+//! tree; writes the commit; moves the branch with a compare-and-swap (expected = the HEAD
+//! read under the lock); and finally brings the touched files and their index entries up to
+//! date, leaving every other index entry and file alone. Dropping a transaction without
+//! committing releases the lock and writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gix::bstr::ByteSlice;
+use gix::objs::tree::EntryKind;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+use gix::refs::Target;
+use gix::ObjectId;
+
+use super::commit::{CommitMessage, Identity};
+use super::desk::{Desk, DeskKind};
+use super::error::{Result, StoreError};
+use super::source::{DirEntry, Source, TreeSource};
+use crate::model::Timestamp;
+
+/// How long `begin` waits for another writer to finish.
+pub const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Edit {
+    Put(Vec<u8>),
+    Remove,
+    /// Remove a whole directory (its files in the base tree).
+    RemoveTree,
+}
+
+pub struct Transaction<'d> {
+    desk: &'d Desk,
+    lock: Option<gix::lock::File>,
+    parent: Option<ObjectId>,
+    base: TreeSource,
+    edits: BTreeMap<String, Edit>,
+    now: Timestamp,
+}
+
+impl Desk {
+    /// Starts a mutation: takes the lock, then reads HEAD.
+    pub fn begin(&self, now: Timestamp) -> Result<Transaction<'_>> {
+        let repo = match self.repo() {
+            Some(r) => r.clone(),
+            None => return Err(StoreError::ReadOnly(self.root().to_path_buf())),
+        };
+        let lock_target = match self.kind() {
+            DeskKind::WorkTree => repo.index_path(),
+            _ => repo.git_dir().join("desk-transaction"),
+        };
+        let lock = gix::lock::File::acquire_to_update_resource(
+            &lock_target,
+            gix::lock::acquire::Fail::AfterDurationWithBackoff(LOCK_WAIT),
+            None,
+            0,
+        )
+        .map_err(|_| StoreError::Locked(lock_target.with_extension("lock")))?;
+        let parent = match repo.head_id() {
+            Ok(id) => Some(id.detach()),
+            Err(_) if repo.head().map(|h| h.is_unborn()).unwrap_or(false) => None,
+            Err(e) => return Err(StoreError::git("reading HEAD", e)),
+        };
+        let tree = match parent {
+            Some(p) => repo
+                .find_commit(p)
+                .and_then(|c| c.tree_id())
+                .map_err(|e| StoreError::git("reading HEAD's tree", e))?
+                .detach(),
+            None => ObjectId::empty_tree(repo.object_hash()),
+        };
+        Ok(Transaction {
+            desk: self,
+            lock: Some(lock),
+            parent,
+            base: TreeSource::new(repo, tree),
+            edits: BTreeMap::new(),
+            now,
+        })
+    }
+}
+
+impl Transaction<'_> {
+    pub fn desk(&self) -> &Desk {
+        self.desk
+    }
+
+    /// The clock of this mutation.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// HEAD when the transaction began (none for an empty repository).
+    pub fn parent(&self) -> Option<ObjectId> {
+        self.parent
+    }
+
+    /// Stages `bytes` as the new content of `path`.
+    pub fn put(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.edits.insert(path.into(), Edit::Put(bytes.into()));
+    }
+
+    /// Stages the removal of the file `path`.
+    pub fn remove(&mut self, path: impl Into<String>) {
+        self.edits.insert(path.into(), Edit::Remove);
+    }
+
+    /// Stages the removal of directory `dir` with everything in it.
+    pub fn remove_dir(&mut self, dir: impl Into<String>) {
+        let dir = dir.into();
+        let prefix = format!("{dir}/");
+        self.edits.retain(|p, _| !p.starts_with(&prefix));
+        self.edits.insert(dir, Edit::RemoveTree);
+    }
+
+    /// Whether anything is staged.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+
+    /// Paths staged so far (for reports and tests).
+    pub fn touched(&self) -> Vec<String> {
+        self.edits.keys().cloned().collect()
+    }
+
+    fn removed_by_tree(&self, path: &str) -> bool {
+        self.edits.iter().any(|(p, e)| {
+            *e == Edit::RemoveTree
+                && path.len() > p.len()
+                && path.starts_with(p.as_str())
+                && path.as_bytes()[p.len()] == b'/'
+        })
+    }
+
+    /// Makes the commit. Returns `None` (and makes no commit) when nothing changed.
+    pub fn commit(mut self, who: &Identity, message: &CommitMessage) -> Result<Option<ObjectId>> {
+        if self.edits.is_empty() {
+            return Ok(None);
+        }
+        let repo = self.base.repo().clone();
+        let base_tree = self.base.tree_id();
+
+        // Every file the commit touches, with its blob in the base tree.
+        let mut removals: BTreeMap<String, ObjectId> = BTreeMap::new();
+        let mut puts: Vec<(String, Vec<u8>)> = Vec::new();
+        for (path, edit) in std::mem::take(&mut self.edits) {
+            match edit {
+                Edit::RemoveTree => {
+                    for (p, id) in self.base.files_under(&path)? {
+                        removals.insert(p, id);
+                    }
+                }
+                Edit::Remove => {
+                    if let Some((id, false)) = self.base.entry(&path)? {
+                        removals.insert(path, id);
+                    }
+                }
+                Edit::Put(bytes) => puts.push((path, bytes)),
+            }
+        }
+        for (p, _) in &puts {
+            removals.remove(p);
+        }
+
+        // 1. The work tree must not hold uncommitted edits of anything we touch.
+        let worktree = match self.desk.kind() {
+            DeskKind::WorkTree => Some(self.desk.root().to_path_buf()),
+            _ => None,
+        };
+        let mut index = match &worktree {
+            Some(_) if repo.index_path().exists() => Some(
+                repo.open_index()
+                    .map_err(|e| StoreError::git("reading the index", e))?,
+            ),
+            _ => None,
+        };
+        if let Some(root) = &worktree {
+            for (path, id) in &removals {
+                check_clean(root, index.as_ref(), path, Some(*id), true)?;
+            }
+            for (path, _) in &puts {
+                let head = self
+                    .base
+                    .entry(path)?
+                    .filter(|(_, is_tree)| !is_tree)
+                    .map(|(id, _)| id);
+                check_clean(root, index.as_ref(), path, head, false)?;
+            }
+        }
+
+        // 2. Objects: blobs, the edited tree, the commit.
+        let mut editor = repo
+            .edit_tree(base_tree)
+            .map_err(|e| StoreError::git("editing the tree", e))?;
+        for path in removals.keys() {
+            editor
+                .remove(path.as_str())
+                .map_err(|e| StoreError::git(format!("removing {path}"), e))?;
+        }
+        let mut blobs = Vec::with_capacity(puts.len());
+        for (path, bytes) in &puts {
+            let id = repo
+                .write_blob(bytes)
+                .map_err(|e| StoreError::git(format!("writing {path}"), e))?
+                .detach();
+            editor
+                .upsert(path.as_str(), EntryKind::Blob, id)
+                .map_err(|e| StoreError::git(format!("adding {path}"), e))?;
+            blobs.push(id);
+        }
+        let tree = editor
+            .write()
+            .map_err(|e| StoreError::git("writing the tree", e))?
+            .detach();
+        if Some(tree) == self.parent.map(|_| base_tree) {
+            return Ok(None);
+        }
+        let sig = gix::actor::Signature {
+            name: who.name.as_str().into(),
+            email: who.email.as_str().into(),
+            time: gix::date::Time {
+                seconds: self.now.unix(),
+                offset: 0,
+            },
+        };
+        let text = message.render();
+        let commit = gix::objs::Commit {
+            tree,
+            parents: self.parent.into_iter().collect(),
+            author: sig.clone(),
+            committer: sig.clone(),
+            encoding: None,
+            message: text.as_str().into(),
+            extra_headers: vec![],
+        };
+        let id = repo
+            .write_object(&commit)
+            .map_err(|e| StoreError::git("writing the commit", e))?
+            .detach();
+
+        // 3. Move the branch, only if it is still where we read it.
+        let expected = match self.parent {
+            Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+            None => PreviousValue::MustNotExist,
+        };
+        let edit = RefEdit {
+            change: Change::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: format!("git-desk: {}", message.subject.lines().next().unwrap_or(""))
+                        .into(),
+                },
+                expected,
+                new: Target::Object(id),
+            },
+            name: "HEAD".try_into().expect("HEAD is a valid ref name"),
+            deref: true,
+        };
+        let mut time_buf = Default::default();
+        repo.edit_references_as(Some(edit), Some(sig.to_ref(&mut time_buf)))
+            .map_err(|_| StoreError::Moved {
+                expected: self
+                    .parent
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "no commit yet".into()),
+            })?;
+
+        // 4. Work tree and index, for the touched paths only.
+        if let Some(root) = &worktree {
+            let lock = self.lock.take().expect("the lock is held until commit");
+            update_worktree(
+                &repo,
+                root,
+                index.take(),
+                tree,
+                lock,
+                &removals,
+                &puts,
+                &blobs,
+            )?;
+        }
+        Ok(Some(id))
+    }
+}
+
+impl Source for Transaction<'_> {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        match self.edits.get(path) {
+            Some(Edit::Put(b)) => return Ok(Some(b.clone())),
+            Some(Edit::Remove) | Some(Edit::RemoveTree) => return Ok(None),
+            None => {}
+        }
+        if self.removed_by_tree(path) {
+            return Ok(None);
+        }
+        self.base.read(path)
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<DirEntry>> {
+        if self.edits.get(dir) == Some(&Edit::RemoveTree) || self.removed_by_tree(dir) {
+            return Ok(self.staged_children(dir));
+        }
+        let mut set: BTreeSet<DirEntry> = self.base.list(dir)?.into_iter().collect();
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        for (p, e) in &self.edits {
+            let Some(rest) = p.strip_prefix(&prefix) else {
+                continue;
+            };
+            if rest.is_empty() {
+                continue;
+            }
+            match (rest.split_once('/'), e) {
+                (None, Edit::Put(_)) => {
+                    set.insert(DirEntry {
+                        name: rest.into(),
+                        is_dir: false,
+                    });
+                }
+                (None, Edit::Remove) => {
+                    set.remove(&DirEntry {
+                        name: rest.into(),
+                        is_dir: false,
+                    });
+                }
+                (None, Edit::RemoveTree) => {
+                    let has_puts = self
+                        .edits
+                        .iter()
+                        .any(|(q, e)| matches!(e, Edit::Put(_)) && q.starts_with(&format!("{p}/")));
+                    if !has_puts {
+                        set.remove(&DirEntry {
+                            name: rest.into(),
+                            is_dir: true,
+                        });
+                    }
+                }
+                (Some((first, _)), Edit::Put(_)) => {
+                    set.insert(DirEntry {
+                        name: first.into(),
+                        is_dir: true,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(set
+            .into_iter()
+            .filter(|e| !e.name.starts_with('.'))
+            .collect())
+    }
+}
+
+impl Transaction<'_> {
+    /// Children of `dir` that exist only through staged puts.
+    fn staged_children(&self, dir: &str) -> Vec<DirEntry> {
+        let prefix = format!("{dir}/");
+        let mut set = BTreeSet::new();
+        for (p, e) in &self.edits {
+            if let (Some(rest), Edit::Put(_)) = (p.strip_prefix(&prefix), e) {
+                match rest.split_once('/') {
+                    None => set.insert(DirEntry {
+                        name: rest.into(),
+                        is_dir: false,
+                    }),
+                    Some((first, _)) => set.insert(DirEntry {
+                        name: first.into(),
+                        is_dir: true,
+                    }),
+                };
+            }
+        }
+        set.into_iter().collect()
+    }
+}
+
+fn blob_id_of_file(repo_hash: gix::hash::Kind, abs: &Path) -> Result<Option<ObjectId>> {
+    match std::fs::symlink_metadata(abs) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::io(abs, e)),
+        Ok(m) if !m.is_file() => Ok(Some(ObjectId::null(repo_hash))),
+        Ok(_) => {
+            let data = std::fs::read(abs).map_err(|e| StoreError::io(abs, e))?;
+            let id = gix::objs::compute_hash(repo_hash, gix::objs::Kind::Blob, &data)
+                .map_err(|e| StoreError::git("hashing a file", e))?;
+            Ok(Some(id))
+        }
+    }
+}
+
+/// Refuses when `path` differs from HEAD in the index or in the work tree. A file that is
+/// about to be removed may already be gone from the work tree.
+fn check_clean(
+    root: &Path,
+    index: Option<&gix::index::File>,
+    path: &str,
+    head: Option<ObjectId>,
+    removing: bool,
+) -> Result<()> {
+    let hash = gix::hash::Kind::Sha1;
+    if let Some(index) = index {
+        let staged = index.entry_by_path(path.as_bytes().as_bstr()).map(|e| e.id);
+        if staged != head {
+            return Err(StoreError::Dirty(path.into()));
+        }
+    }
+    let on_disk = blob_id_of_file(hash, &root.join(path))?;
+    let clean = match (on_disk, head) {
+        (None, None) => true,
+        (None, Some(_)) => removing,
+        (Some(d), Some(h)) => d == h,
+        (Some(_), None) => false,
+    };
+    if clean {
+        Ok(())
+    } else {
+        Err(StoreError::Dirty(path.into()))
+    }
+}
+
+/// Writes a file so that a reader sees either the old or the new content, never a mix.
+pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = abs.parent().expect("desk paths have a parent");
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.desk-tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        drop(f);
+        std::fs::rename(&tmp, abs)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        StoreError::io(abs, e)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn update_worktree(
+    repo: &gix::Repository,
+    root: &Path,
+    index: Option<gix::index::File>,
+    tree: ObjectId,
+    mut lock: gix::lock::File,
+    removals: &BTreeMap<String, ObjectId>,
+    puts: &[(String, Vec<u8>)],
+    blobs: &[ObjectId],
+) -> Result<()> {
+    for path in removals.keys() {
+        let abs = root.join(path);
+        match std::fs::remove_file(&abs) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io(abs, e)),
+        }
+        prune_empty_dirs(root, abs.parent());
+    }
+    let mut stats = Vec::with_capacity(puts.len());
+    for (path, bytes) in puts {
+        let abs = root.join(path);
+        write_atomic(&abs, bytes)?;
+        let meta = gix::index::fs::Metadata::from_path_no_follow(&abs)
+            .map_err(|e| StoreError::io(&abs, e))?;
+        let stat = gix::index::entry::Stat::from_fs(&meta).unwrap_or_default();
+        stats.push(stat);
+    }
+
+    let mut index = match index {
+        Some(i) => i,
+        // No index yet (a fresh repository): make it from the new tree.
+        None => repo
+            .index_from_tree(&tree)
+            .map_err(|e| StoreError::git("building the index", e))?,
+    };
+    if !removals.is_empty() {
+        index.remove_entries(|_, p, _| removals.contains_key(p.to_str().unwrap_or("")));
+    }
+    for ((path, _), (blob, stat)) in puts.iter().zip(blobs.iter().zip(stats)) {
+        let bpath = path.as_bytes().as_bstr();
+        match index.entry_index_by_path(bpath) {
+            Ok(i) => {
+                let e = &mut index.entries_mut()[i];
+                e.id = *blob;
+                e.stat = stat;
+            }
+            Err(_) => index.dangerously_push_entry(
+                stat,
+                *blob,
+                gix::index::entry::Flags::empty(),
+                gix::index::entry::Mode::FILE,
+                bpath,
+            ),
+        }
+    }
+    index.sort_entries();
+    index.remove_tree();
+    let skip_hash = repo
+        .config_snapshot()
+        .boolean("index.skipHash")
+        .unwrap_or(false);
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut lock);
+        index
+            .write_to(
+                &mut w,
+                gix::index::write::Options {
+                    skip_hash,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| StoreError::git("writing the index", e))?;
+        w.flush()
+            .map_err(|e| StoreError::io(repo.index_path(), e))?;
+    }
+    lock.commit()
+        .map_err(|e| StoreError::io(repo.index_path(), e.error))?;
+    Ok(())
+}
+
+fn prune_empty_dirs(root: &Path, mut dir: Option<&Path>) {
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) {
+            break;
+        }
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// The path of a file inside the work tree, for callers that need it on disk.
+pub fn abs_path(root: &Path, rel: &str) -> PathBuf {
+    root.join(rel)
+}
+
+impl Transaction<'_> {
+    /// Stages a document in its canonical YAML form.
+    pub fn put_yaml<T: serde::Serialize + crate::model::Document>(
+        &mut self,
+        path: impl Into<String>,
+        value: &T,
+    ) {
+        self.put(path, super::yaml::to_bytes(value));
+    }
+}

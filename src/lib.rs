@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod index;
 pub mod model;
 pub mod ops;
 pub mod store;

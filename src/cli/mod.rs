@@ -4,9 +4,11 @@
 
 mod body;
 mod check;
+mod index;
 mod init;
 mod log;
 mod output;
+mod search;
 mod staff;
 mod ticket;
 
@@ -61,6 +63,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Search tickets, tasks and articles by any field, date range or text.
+    Search(search::SearchArgs),
+    /// Bring the search index up to date, or rebuild it.
+    Index(index::IndexArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -125,6 +131,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Staff(c) => staff::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Search(a) => search::run(&env, a, out, err),
+        Command::Index(a) => index::run(&env, a, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

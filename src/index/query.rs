@@ -315,31 +315,54 @@ impl Parser<'_> {
             }
             _ => unreachable!("the lexer gives a word or a phrase as a value"),
         };
-        let bad = |msg: String| self.err(vspan, msg);
-        match kind {
-            FieldKind::Text(_) => unreachable!("handled above"),
-            FieldKind::Keyword(f) => keyword(f, &raw).map_err(bad),
-            FieldKind::Email => {
-                let v = raw.trim().to_lowercase();
-                if v.is_empty() {
-                    return Err(bad("`email:` needs part of an address".into()));
-                }
-                Ok(Expr::Email(v))
-            }
-            FieldKind::Number(f) => number(f, &raw).map_err(bad),
-            FieldKind::Date(f) => date(f, &raw).map_err(bad),
-            FieldKind::Sticky => match raw.to_lowercase().as_str() {
-                "yes" | "true" | "1" => Ok(Expr::Sticky(true)),
-                "no" | "false" | "0" => Ok(Expr::Sticky(false)),
-                _ => Err(bad(format!("`{raw}`: sticky is yes or no"))),
+        value_expr(kind, name, &raw).map_err(|msg| self.err(vspan, msg))
+    }
+}
+
+/// The filter `name:raw` (a field that is not free text), for command-line flags; the
+/// error is the message alone.
+pub fn field_expr(name: &str, raw: &str) -> Result<Expr, String> {
+    match field_kind(name) {
+        Some(FieldKind::Text(field)) => Ok(Expr::Text {
+            field,
+            term: TextTerm::Phrase {
+                text: raw.to_owned(),
+                slop: 0,
             },
-            FieldKind::Kind => {
-                let mut kinds = Vec::new();
-                for v in list(&raw) {
-                    kinds.push(v.parse::<Kind>().map_err(|e| bad(e.0))?);
-                }
-                Ok(Expr::Kind(kinds))
+            span: Span::new(0, raw.chars().count()),
+        }),
+        Some(kind) => value_expr(kind, name, raw),
+        None => Err(format!("unknown field `{name}`")),
+    }
+}
+
+fn value_expr(kind: FieldKind, name: &str, raw: &str) -> Result<Expr, String> {
+    match kind {
+        FieldKind::Text(_) => unreachable!("text fields are parsed as words and phrases"),
+        FieldKind::Keyword(f) => keyword(f, raw),
+        FieldKind::Email => {
+            let v = raw.trim().to_lowercase();
+            if v.is_empty() {
+                return Err(format!("`{name}:` needs part of an address"));
             }
+            Ok(Expr::Email(v))
+        }
+        FieldKind::Number(f) => number(f, raw),
+        FieldKind::Date(f) => date(f, raw),
+        FieldKind::Sticky => match raw.to_lowercase().as_str() {
+            "yes" | "true" | "1" => Ok(Expr::Sticky(true)),
+            "no" | "false" | "0" => Ok(Expr::Sticky(false)),
+            _ => Err(format!("`{raw}`: sticky is yes or no")),
+        },
+        FieldKind::Kind => {
+            let mut kinds = Vec::new();
+            for v in list(raw) {
+                kinds.push(v.parse::<Kind>().map_err(|e| e.0)?);
+            }
+            if kinds.is_empty() {
+                return Err("a kind is needed (ticket, task, kb)".into());
+            }
+            Ok(Expr::Kind(kinds))
         }
     }
 }

@@ -29,6 +29,7 @@ use super::state::{self, Changes, State};
 
 /// An open, current index.
 pub struct SearchIndex {
+    pub(crate) dir: PathBuf,
     pub(crate) index: Index,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
@@ -188,6 +189,7 @@ fn try_open(dir: &Path) -> Result<SearchIndex, Unusable> {
         .try_into()
         .map_err(|e: tantivy::TantivyError| Unusable::Corrupt(e.to_string()))?;
     Ok(SearchIndex {
+        dir: dir.to_path_buf(),
         index,
         fields,
         reader,
@@ -354,4 +356,39 @@ fn update(
             ..Report::default()
         },
     ))
+}
+
+/// Merges the index into one segment and verifies every file's checksum, holding the
+/// writers' lock; returns the damaged files (none when all is well).
+pub fn compact_and_verify(si: &SearchIndex, wait: Duration) -> Result<Vec<String>> {
+    let cache = si.dir.parent().unwrap_or(&si.dir);
+    let Some(_lock) = lock(cache, wait)? else {
+        return Err(IndexError::Busy(si.dir.clone()));
+    };
+    match si.index.validate_checksum() {
+        Ok(bad) if bad.is_empty() => {}
+        Ok(bad) => return Ok(bad.iter().map(|p| p.display().to_string()).collect()),
+        Err(e) => return Ok(vec![e.to_string()]),
+    }
+    let ids = si
+        .index
+        .searchable_segment_ids()
+        .map_err(IndexError::tantivy("listing segments"))?;
+    if ids.len() > 1 {
+        let mut writer: IndexWriter = si
+            .index
+            .writer_with_num_threads(1, 50_000_000)
+            .map_err(IndexError::tantivy("opening a writer"))?;
+        writer
+            .merge(&ids)
+            .wait()
+            .map_err(IndexError::tantivy("merging segments"))?;
+        writer
+            .wait_merging_threads()
+            .map_err(IndexError::tantivy("merging segments"))?;
+        si.reader
+            .reload()
+            .map_err(IndexError::tantivy("reloading the reader"))?;
+    }
+    Ok(Vec::new())
 }

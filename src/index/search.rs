@@ -182,7 +182,8 @@ fn by<T: tantivy::fastfield::FastValue>(field: &str) -> SortByStaticFastValue<T>
 
 fn run(si: &SearchIndex, query: &dyn Query, sort: Sort, limit: usize) -> Result<Results> {
     let searcher = si.searcher();
-    let top = TopDocs::with_limit(limit.max(1));
+    // the collector keeps room for `limit` results: never more than there are documents
+    let top = TopDocs::with_limit(limit.min(searcher.num_docs() as usize).max(1));
     let err = IndexError::tantivy("searching");
     let (addrs, total): (Vec<(Option<f32>, DocAddress)>, usize) = match sort {
         Sort::Relevance | Sort::Auto => {
@@ -254,4 +255,21 @@ fn hit(searcher: &Searcher, f: &Fields, addr: DocAddress, score: Option<f32>) ->
         due: time(f.due).map(|t| t.date()),
         score,
     })
+}
+
+/// How many tickets, tasks and articles the index holds.
+pub fn counts(si: &SearchIndex) -> Result<(usize, usize, usize)> {
+    let searcher = si.searcher();
+    let count = |k: Kind| {
+        searcher
+            .search(
+                &TermQuery::new(
+                    Term::from_field_text(si.fields().kind, k.name()),
+                    IndexRecordOption::Basic,
+                ),
+                &Count,
+            )
+            .map_err(IndexError::tantivy("counting"))
+    };
+    Ok((count(Kind::Ticket)?, count(Kind::Task)?, count(Kind::Kb)?))
 }

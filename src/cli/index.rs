@@ -99,7 +99,9 @@ pub fn run(env: &Env, a: IndexArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     } else {
         drop(si);
         let why = format!("damaged files: {}", damaged.join(", "));
-        obs.notice(&format!("the search index is damaged ({why}); rebuilding it"));
+        obs.notice(&format!(
+            "the search index is damaged ({why}); rebuilding it"
+        ));
         let (si, r) = index::open(
             &desk,
             Options {

@@ -133,7 +133,11 @@ impl SearchArgs {
         if self.priority_min.is_some() || self.priority_max.is_some() {
             let lo = self.priority_min.map(|p| p.to_string()).unwrap_or_default();
             let hi = self.priority_max.map(|p| p.to_string()).unwrap_or_default();
-            flag("priority-min/--priority-max", "priority", &format!("{lo}..{hi}"))?;
+            flag(
+                "priority-min/--priority-max",
+                "priority",
+                &format!("{lo}..{hi}"),
+            )?;
         }
         if self.from.is_some() || self.to.is_some() {
             let lo = self.from.map(|d| d.to_string()).unwrap_or_default();
@@ -160,7 +164,11 @@ impl SearchArgs {
                 Some(SortArg::Priority) => Sort::Priority,
                 Some(SortArg::Id) => Sort::Id,
             },
-            limit: if self.limit == 0 { usize::MAX } else { self.limit },
+            limit: if self.limit == 0 {
+                usize::MAX
+            } else {
+                self.limit
+            },
         })
     }
 }
@@ -172,7 +180,9 @@ pub fn run(env: &Env, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let (results, report) = if a.quick {
         let term = a.query.join(" ");
         if term.trim().is_empty() {
-            return Err(anyhow!("--quick needs a ticket id, title words or an e-mail address"));
+            return Err(anyhow!(
+                "--quick needs a ticket id, title words or an e-mail address"
+            ));
         }
         let limit = if a.limit == 0 { usize::MAX } else { a.limit };
         ops::search::quick(&desk, &me, &term, limit, Options::default(), &obs)?
@@ -228,13 +238,19 @@ pub fn print(r: &Results, out: &mut dyn Write) -> Result<()> {
                 .or_else(|| h.slug.as_deref().map(|s| cell(s, 30)))
                 .unwrap_or_else(dash),
             h.priority.map(|p| p.to_string()).unwrap_or_else(dash),
-            h.status.as_deref().map(|s| cell(s, 12)).unwrap_or_else(dash),
+            h.status
+                .as_deref()
+                .map(|s| cell(s, 12))
+                .unwrap_or_else(dash),
             h.queue
                 .as_deref()
                 .or(h.category.as_deref())
                 .map(|s| cell(s, 16))
                 .unwrap_or_else(dash),
-            h.assignee.as_deref().map(|s| cell(s, 16)).unwrap_or_else(dash),
+            h.assignee
+                .as_deref()
+                .map(|s| cell(s, 16))
+                .unwrap_or_else(dash),
             h.updated.map(short_time).unwrap_or_else(dash),
             cell(&h.title, 60),
         ];

@@ -39,7 +39,11 @@ impl Entity {
             return name.strip_suffix(".md")?.parse().ok().map(Entity::Kb);
         }
         if let Some(name) = path.strip_prefix("accounts/") {
-            return name.strip_suffix(".yaml")?.parse().ok().map(Entity::Account);
+            return name
+                .strip_suffix(".yaml")?
+                .parse()
+                .ok()
+                .map(Entity::Account);
         }
         None
     }
@@ -71,7 +75,7 @@ impl Entity {
 #[derive(Clone)]
 pub enum Origin {
     Files(std::path::PathBuf),
-    Tree(gix::ThreadSafeRepository, ObjectId),
+    Tree(Box<gix::ThreadSafeRepository>, ObjectId),
 }
 
 impl Origin {
@@ -119,7 +123,10 @@ pub fn document(
     resellers: &mut Resellers,
     problems: &mut Vec<FileError>,
 ) -> Result<Option<TantivyDocument>, StoreError> {
-    fn soft<T>(r: Result<Option<T>, StoreError>, problems: &mut Vec<FileError>) -> Result<Option<T>, StoreError> {
+    fn soft<T>(
+        r: Result<Option<T>, StoreError>,
+        problems: &mut Vec<FileError>,
+    ) -> Result<Option<T>, StoreError> {
         match r {
             Err(StoreError::File(e)) => {
                 problems.push(e);
@@ -148,15 +155,16 @@ pub fn document(
             let notes: Vec<_> = notes.items.into_iter().map(|(_, n)| n).collect();
             Some(schema::task_doc(f, &t, &notes))
         }
-        Entity::Kb(slug) => {
-            soft(src.kb_article(slug), problems)?.map(|a| schema::kb_doc(f, &a))
-        }
+        Entity::Kb(slug) => soft(src.kb_article(slug), problems)?.map(|a| schema::kb_doc(f, &a)),
         Entity::Account(_) => None,
     })
 }
 
 /// Every ticket, task and article of the desk.
-pub fn all_entities(src: &dyn Source, problems: &mut Vec<FileError>) -> Result<Vec<Entity>, StoreError> {
+pub fn all_entities(
+    src: &dyn Source,
+    problems: &mut Vec<FileError>,
+) -> Result<Vec<Entity>, StoreError> {
     let mut out = Vec::new();
     let tickets = src.ticket_ids()?;
     problems.extend(tickets.problems);
@@ -203,14 +211,19 @@ pub fn add_all(
                 let mut local_problems = Vec::new();
                 loop {
                     let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-                    if start >= entities.len() || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                    if start >= entities.len()
+                        || failure.lock().map(|f| f.is_some()).unwrap_or(true)
+                    {
                         break;
                     }
                     for e in &entities[start..(start + CHUNK).min(entities.len())] {
                         let r = document(src.as_ref(), f, e, &mut mine, &mut local_problems)
                             .map_err(IndexError::from)
                             .and_then(|doc| match doc {
-                                Some(d) => writer.add_document(d).map(|_| 1).map_err(IndexError::tantivy("adding a document")),
+                                Some(d) => writer
+                                    .add_document(d)
+                                    .map(|_| 1)
+                                    .map_err(IndexError::tantivy("adding a document")),
                                 None => Ok(0),
                             });
                         match r {

@@ -18,7 +18,7 @@ use tantivy::{Index, Term};
 
 use crate::model::{Permission, Settings, Staff};
 
-use super::expr::{DateField, Expr, Kind, KeywordField, NumberField, TextField, TextTerm};
+use super::expr::{DateField, Expr, KeywordField, Kind, NumberField, TextField, TextTerm};
 use super::query::QueryError;
 use super::schema::{date, Fields};
 
@@ -158,11 +158,12 @@ impl<'a> Compiler<'a> {
                         .collect(),
                 ))
             }
-            Expr::Email(part) => match RegexQuery::from_pattern(&contains_pattern(part), self.f.email)
-            {
-                Ok(q) => filter(Box::new(q)),
-                Err(_) => filter(term_query(Term::from_field_text(self.f.email, part))),
-            },
+            Expr::Email(part) => {
+                match RegexQuery::from_pattern(&contains_pattern(part), self.f.email) {
+                    Ok(q) => filter(Box::new(q)),
+                    Err(_) => filter(term_query(Term::from_field_text(self.f.email, part))),
+                }
+            }
             Expr::Number { field, min, max } => {
                 let fld = match field {
                     NumberField::Id => self.f.id,
@@ -229,9 +230,9 @@ impl<'a> Compiler<'a> {
     fn tokens(&mut self, field: Field, text: &str) -> Vec<String> {
         let index = self.index;
         let analyzer = self.analyzers.entry(field).or_insert_with(|| {
-            index
-                .tokenizer_for_field(field)
-                .unwrap_or_else(|_| TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default()))
+            index.tokenizer_for_field(field).unwrap_or_else(|_| {
+                TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default())
+            })
         });
         let mut out = Vec::new();
         let mut stream = analyzer.token_stream(text);

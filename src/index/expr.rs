@@ -197,28 +197,9 @@ impl Expr {
 
 /// The field names of the language, for help and error messages.
 pub const FIELD_NAMES: &[&str] = &[
-    "title",
-    "body",
-    "text",
-    "file",
-    "status",
-    "queue",
-    "assignee",
-    "account",
-    "reseller",
-    "author",
-    "tag",
-    "category",
-    "email",
-    "id",
-    "priority",
-    "created",
-    "updated",
-    "answered",
-    "closed",
-    "due",
-    "sticky",
-    "kind",
+    "title", "body", "text", "file", "status", "queue", "assignee", "account", "reseller",
+    "author", "tag", "category", "email", "id", "priority", "created", "updated", "answered",
+    "closed", "due", "sticky", "kind",
 ];
 
 /// What a field name means.

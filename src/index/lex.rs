@@ -56,7 +56,10 @@ pub fn lex(query: &str) -> Result<Vec<Token>, QueryError> {
                 i += 1;
                 Tok::RParen
             }
-            '-' if chars.get(i + 1).is_some_and(|n| !n.is_whitespace() && *n != ')') => {
+            '-' if chars
+                .get(i + 1)
+                .is_some_and(|n| !n.is_whitespace() && *n != ')') =>
+            {
                 i += 1;
                 Tok::Not
             }
@@ -70,8 +73,8 @@ pub fn lex(query: &str) -> Result<Vec<Token>, QueryError> {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
-                let is_name = !word.is_empty()
-                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                let is_name =
+                    !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_');
                 if chars.get(i) == Some(&':') && is_name {
                     i += 1;
                     let value = match chars.get(i) {

@@ -61,7 +61,9 @@ pub fn with_index<T>(
         });
     }
     drop(si);
-    obs.notice(&format!("the search index is damaged ({why}); rebuilding it"));
+    obs.notice(&format!(
+        "the search index is damaged ({why}); rebuilding it"
+    ));
     let (si, mut report) = open(
         desk,
         Options {

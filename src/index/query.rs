@@ -14,7 +14,7 @@
 use crate::model::{Date, Login, Slug, Status, TaskStatus, Timestamp};
 
 use super::expr::{
-    field_kind, DateField, Expr, FieldKind, Kind, KeywordField, NumberField, Span, TextField,
+    field_kind, DateField, Expr, FieldKind, KeywordField, Kind, NumberField, Span, TextField,
     TextTerm, FIELD_NAMES, NOBODY,
 };
 use super::lex::{lex, Tok, Token};
@@ -493,9 +493,13 @@ enum When {
 impl When {
     fn parse(s: &str) -> Result<When, String> {
         if s.contains('T') || s.contains('t') {
-            s.parse().map(When::At).map_err(|e: crate::model::InvalidValue| e.0)
+            s.parse()
+                .map(When::At)
+                .map_err(|e: crate::model::InvalidValue| e.0)
         } else {
-            s.parse().map(When::Day).map_err(|e: crate::model::InvalidValue| e.0)
+            s.parse()
+                .map(When::Day)
+                .map_err(|e: crate::model::InvalidValue| e.0)
         }
     }
     fn start(&self) -> Timestamp {

@@ -1,9 +1,9 @@
 //! Unit tests of the search language: every form of term, precedence, and errors that point
 //! at the right column.
 
+use crate::index::expr::*;
 use crate::index::query::*;
 use crate::model::Timestamp;
-use crate::index::expr::*;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -189,7 +189,10 @@ fn precedence_not_and_or() {
     );
     assert_eq!(p("NOT a"), Expr::Not(Box::new(word("a"))));
     // lower-case operators are words; a hyphen inside a word is not NOT
-    assert_eq!(p("a or b"), Expr::And(vec![word("a"), word("or"), word("b")]));
+    assert_eq!(
+        p("a or b"),
+        Expr::And(vec![word("a"), word("or"), word("b")])
+    );
     assert_eq!(p("non-profit"), word("non-profit"));
 }
 
@@ -227,21 +230,32 @@ fn errors_point_at_the_position() {
     let e = err("status:open priority:>=abc");
     assert_eq!(e.column(), 22);
     assert_eq!(e.span, Span::new(21, 26));
-    assert!(e.message.contains("`abc` is not a priority"), "{}", e.message);
+    assert!(
+        e.message.contains("`abc` is not a priority"),
+        "{}",
+        e.message
+    );
     let r = e.render();
     let lines: Vec<&str> = r.lines().collect();
     assert_eq!(lines[1], "  status:open priority:>=abc");
     assert_eq!(lines[2], format!("  {}^^^^^", " ".repeat(21)));
 
     let e = err(r#"disk "quota"#);
-    assert_eq!((e.span, e.message.as_str()), (Span::new(5, 6), "unclosed quote"));
+    assert_eq!(
+        (e.span, e.message.as_str()),
+        (Span::new(5, 6), "unclosed quote")
+    );
     let e = err("(a OR b");
     assert_eq!((e.span.start, e.message.as_str()), (0, "unclosed `(`"));
     let e = err("a b)");
     assert_eq!(e.span, Span::new(3, 4));
     let e = err("colour:red");
     assert_eq!(e.span, Span::new(0, 6));
-    assert!(e.message.starts_with("unknown field `colour`"), "{}", e.message);
+    assert!(
+        e.message.starts_with("unknown field `colour`"),
+        "{}",
+        e.message
+    );
     let e = err("a OR");
     assert_eq!(e.span, Span::new(2, 4));
     let e = err("status:");
@@ -249,7 +263,9 @@ fn errors_point_at_the_position() {
     assert!(err("status:pending").message.contains("not a status"));
     assert!(err("priority:101").message.contains("0–100"));
     assert!(err("created:2026-13-01").message.contains("not a date"));
-    assert!(err("created:2026-11-30..2026-11-01").message.contains("empty"));
+    assert!(err("created:2026-11-30..2026-11-01")
+        .message
+        .contains("empty"));
     assert!(err("word~3").message.contains("1 or 2"));
     assert!(err("pr*nt").message.contains("end of a word"));
     let e = err("queue:bad_slug");

@@ -117,7 +117,9 @@ pub fn open(desk: &Desk, opts: Options, obs: &dyn Observer) -> Result<(SearchInd
     let Some(_lock) = lock(&cache, opts.wait)? else {
         return match try_open(&dir) {
             Ok(si) => {
-                obs.notice("the search index is being updated by another process; searching it as it is");
+                obs.notice(
+                    "the search index is being updated by another process; searching it as it is",
+                );
                 Ok((
                     si,
                     Report {
@@ -181,8 +183,8 @@ fn try_open(dir: &Path) -> Result<SearchIndex, Unusable> {
     if state.schema != SCHEMA_VERSION {
         return Err(Unusable::Outdated(state.schema.to_string()));
     }
-    let fields = schema::fields_of(&index.schema())
-        .ok_or_else(|| Unusable::Outdated("(unknown)".into()))?;
+    let fields =
+        schema::fields_of(&index.schema()).ok_or_else(|| Unusable::Outdated("(unknown)".into()))?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -231,8 +233,10 @@ fn lock(cache: &Path, wait: Duration) -> Result<Option<DirectoryLock>> {
 fn origin(desk: &Desk, now: &State) -> Result<Origin> {
     Ok(match (desk.kind(), desk.repo(), &now.commit) {
         (DeskKind::Bare, Some(repo), Some(_)) => {
-            let tree = desk.head_tree()?.expect("a bare desk with a commit has a tree");
-            Origin::Tree(repo.clone().into_sync(), tree)
+            let tree = desk
+                .head_tree()?
+                .expect("a bare desk with a commit has a tree");
+            Origin::Tree(Box::new(repo.clone().into_sync()), tree)
         }
         _ => Origin::Files(desk.root().to_path_buf()),
     })
@@ -253,7 +257,10 @@ fn commit(mut writer: IndexWriter, now: &State) -> Result<()> {
 
 /// Builds the whole index in a fresh folder and swaps it in. Holds the lock.
 fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result<Vec<FileError>> {
-    for e in std::fs::read_dir(cache).map_err(IndexError::io(cache))?.flatten() {
+    for e in std::fs::read_dir(cache)
+        .map_err(IndexError::io(cache))?
+        .flatten()
+    {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.starts_with("search.new-") || name.starts_with("search.old-") {
             let _ = std::fs::remove_dir_all(e.path());
@@ -274,7 +281,15 @@ fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result
     let mut problems = Vec::new();
     let entities = build::all_entities(origin.source().as_ref(), &mut problems)?;
     let progress = |d, t| obs.progress(d, t);
-    build::add_all(&origin, &fields, &writer, &entities, threads, &mut problems, &progress)?;
+    build::add_all(
+        &origin,
+        &fields,
+        &writer,
+        &entities,
+        threads,
+        &mut problems,
+        &progress,
+    )?;
     commit(writer, now)?;
     drop(index);
     let dir = cache.join("search");

@@ -6,9 +6,7 @@
 use serde::Serialize;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -110,7 +108,13 @@ pub fn search(si: &SearchIndex, me: &Staff, settings: &Settings, req: &Request) 
 /// Quick Search: `term` as a ticket id, a full or partial e-mail address, or words of the
 /// title. An exact id comes first, then an exact address, then title matches and partial
 /// addresses by relevance. Tickets only.
-pub fn quick(si: &SearchIndex, me: &Staff, settings: &Settings, term: &str, limit: usize) -> Result<Results> {
+pub fn quick(
+    si: &SearchIndex,
+    me: &Staff,
+    settings: &Settings,
+    term: &str,
+    limit: usize,
+) -> Result<Results> {
     let f = si.fields();
     let term = term.trim();
     let lower = term.to_lowercase();
@@ -119,10 +123,14 @@ pub fn quick(si: &SearchIndex, me: &Staff, settings: &Settings, term: &str, limi
         alts.push(boosted(exact(f.id_term(id)), 1000.0));
     }
     if lower.contains('@') {
-        alts.push(boosted(exact(Term::from_field_text(f.email, &lower)), 500.0));
+        alts.push(boosted(
+            exact(Term::from_field_text(f.email, &lower)),
+            500.0,
+        ));
     }
     if lower.chars().count() >= 3 && !lower.contains(char::is_whitespace) {
-        if let Ok(q) = RegexQuery::from_pattern(&super::compile::contains_pattern(&lower), f.email) {
+        if let Ok(q) = RegexQuery::from_pattern(&super::compile::contains_pattern(&lower), f.email)
+        {
             alts.push(Box::new(ConstScoreQuery::new(Box::new(q), 20.0)));
         }
     }
@@ -187,22 +195,34 @@ fn run(si: &SearchIndex, query: &dyn Query, sort: Sort, limit: usize) -> Result<
     let err = IndexError::tantivy("searching");
     let (addrs, total): (Vec<(Option<f32>, DocAddress)>, usize) = match sort {
         Sort::Relevance | Sort::Auto => {
-            let c = top.order_by(((SortBySimilarityScore, Order::Desc), (by::<DateTime>("updated"), Order::Desc)));
+            let c = top.order_by((
+                (SortBySimilarityScore, Order::Desc),
+                (by::<DateTime>("updated"), Order::Desc),
+            ));
             let (v, n) = searcher.search(query, &(c, Count)).map_err(err)?;
             (v.into_iter().map(|((s, _), a)| (Some(s), a)).collect(), n)
         }
         Sort::Updated => {
-            let c = top.order_by(((by::<DateTime>("updated"), Order::Desc), (by::<u64>("id"), Order::Asc)));
+            let c = top.order_by((
+                (by::<DateTime>("updated"), Order::Desc),
+                (by::<u64>("id"), Order::Asc),
+            ));
             let (v, n) = searcher.search(query, &(c, Count)).map_err(err)?;
             (v.into_iter().map(|(_, a)| (None, a)).collect(), n)
         }
         Sort::Created => {
-            let c = top.order_by(((by::<DateTime>("created"), Order::Desc), (by::<u64>("id"), Order::Desc)));
+            let c = top.order_by((
+                (by::<DateTime>("created"), Order::Desc),
+                (by::<u64>("id"), Order::Desc),
+            ));
             let (v, n) = searcher.search(query, &(c, Count)).map_err(err)?;
             (v.into_iter().map(|(_, a)| (None, a)).collect(), n)
         }
         Sort::Priority => {
-            let c = top.order_by(((by::<u64>("priority"), Order::Desc), (by::<DateTime>("updated"), Order::Desc)));
+            let c = top.order_by((
+                (by::<u64>("priority"), Order::Desc),
+                (by::<DateTime>("updated"), Order::Desc),
+            ));
             let (v, n) = searcher.search(query, &(c, Count)).map_err(err)?;
             (v.into_iter().map(|(_, a)| (None, a)).collect(), n)
         }
@@ -226,7 +246,11 @@ fn hit(searcher: &Searcher, f: &Fields, addr: DocAddress, score: Option<f32>) ->
     let d: TantivyDocument = searcher
         .doc(addr)
         .map_err(IndexError::tantivy("reading a result"))?;
-    let text = |field: Field| d.get_first(field).and_then(|v| v.as_str()).map(str::to_owned);
+    let text = |field: Field| {
+        d.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
     let time = |field: Field| {
         d.get_first(field)
             .and_then(|v| v.as_datetime())

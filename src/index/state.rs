@@ -83,7 +83,11 @@ pub fn changes(desk: &Desk, recorded: &State, now: &State) -> Result<Changes> {
             None => return Ok(Changes::Full(format!("the indexed commit {a:.12} is gone"))),
         }
     }
-    let keys: BTreeSet<&String> = recorded.worktree.keys().chain(now.worktree.keys()).collect();
+    let keys: BTreeSet<&String> = recorded
+        .worktree
+        .keys()
+        .chain(now.worktree.keys())
+        .collect();
     for k in keys {
         if recorded.worktree.get(k) != now.worktree.get(k) {
             out.extend(Entity::from_key(k));
@@ -187,11 +191,7 @@ fn all_files(root: &Path) -> BTreeMap<String, String> {
     for dir in [layout::TICKETS_DIR, layout::TASKS_DIR] {
         for bucket in read_dir(&root.join(dir)) {
             for item in read_dir(&bucket) {
-                let rel = format!(
-                    "{dir}/{}/{}",
-                    name_of(&bucket),
-                    name_of(&item)
-                );
+                let rel = format!("{dir}/{}/{}", name_of(&bucket), name_of(&item));
                 if let Some(e) = Entity::of_path(&rel) {
                     let mut h = Fnv::new();
                     walk(&item, &mut h);

@@ -9,6 +9,7 @@ mod log;
 mod output;
 mod staff;
 mod ticket;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -61,6 +62,11 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Check history against the permissions (who may have done what).
+    Verify(verify::VerifyArgs),
+    /// Git hooks for a server repository.
+    #[command(subcommand)]
+    Hook(verify::HookCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -125,6 +131,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Staff(c) => staff::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Verify(a) => verify::run_verify(&env, a, out),
+        Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

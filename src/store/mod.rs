@@ -4,6 +4,7 @@
 
 pub mod commit;
 pub mod desk;
+pub mod diff;
 pub mod error;
 pub mod layout;
 pub mod read;

@@ -72,16 +72,16 @@ pub fn pre_receive(
         .flatten()
         .map(|n| n.as_bstr().to_string());
     let mut existing = Vec::new();
-    for r in real
+    let refs = real
         .references()
-        .map_err(|e| StoreError::git("listing refs", e))?
+        .map_err(|e| StoreError::git("listing refs", e))?;
+    for mut r in refs
         .all()
         .map_err(|e| StoreError::git("listing refs", e))?
+        .flatten()
     {
-        if let Ok(mut r) = r {
-            if let Ok(id) = r.peel_to_id() {
-                existing.push(id.detach());
-            }
+        if let Ok(id) = r.peel_to_id() {
+            existing.push(id.detach());
         }
     }
     let scratch = tempfile::tempdir().map_err(|e| StoreError::io(std::env::temp_dir(), e))?;

@@ -247,10 +247,10 @@ fn check_path(
         }
         layout::QUEUES_DIR => ck.need(me, Permission::QueuesAdmin, &format!("changing {path}")),
         layout::ACCOUNTS_DIR => ck.need(me, Permission::StaffAdmin, &format!("changing {path}")),
-        layout::RESELLERS_DIR => {
-            if !me.has(Permission::StaffAdmin) && !me.has(Permission::SettingsAdmin) {
-                ck.flag(format!("changing {path} needs `staff.admin` or `settings.admin`, which {} holds neither of", me.login));
-            }
+        layout::RESELLERS_DIR
+            if !me.has(Permission::StaffAdmin) && !me.has(Permission::SettingsAdmin) =>
+        {
+            ck.flag(format!("changing {path} needs `staff.admin` or `settings.admin`, which {} holds neither of", me.login));
         }
         layout::KB_DIR => ck.need(me, Permission::KbAdmin, &format!("changing {path}")),
         layout::STAFF_DIR => check_staff(ck, repo, me, ch),
@@ -318,10 +318,11 @@ fn check_path(
             let removing = removed_tickets.contains(&tid.get());
             if path.ends_with("/ticket.yaml") {
                 match (ch.old, ch.new) {
-                    (Some(_), None) => {
-                        if !me.has(Permission::TicketsDelete) && !me.has(Permission::TicketsMerge) {
-                            ck.flag(format!("removing ticket {tid} needs `tickets.delete` (or `tickets.merge`), which {} does not hold", me.login));
-                        }
+                    (Some(_), None)
+                        if !me.has(Permission::TicketsDelete)
+                            && !me.has(Permission::TicketsMerge) =>
+                    {
+                        ck.flag(format!("removing ticket {tid} needs `tickets.delete` (or `tickets.merge`), which {} does not hold", me.login));
                     }
                     (_, Some(_)) => {
                         let new: Option<Ticket> = blob(repo, path, ch.new);

@@ -8,6 +8,7 @@ mod init;
 mod log;
 mod output;
 mod staff;
+mod sync;
 mod ticket;
 mod verify;
 
@@ -62,6 +63,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Exchange the desk with the shared remote (fetch, replay, push).
+    Sync(sync::SyncArgs),
     /// Check history against the permissions (who may have done what).
     Verify(verify::VerifyArgs),
     /// Git hooks for a server repository.
@@ -131,6 +134,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Staff(c) => staff::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Sync(a) => sync::run(&env, a, out, err),
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Completions(a) => {

@@ -2,6 +2,7 @@
 //! ([`desk`], [`source`], [`tx`]). Reads go through a [`Source`] with the typed
 //! [`DeskRead`] methods; every mutation is a [`Transaction`] that becomes one commit.
 
+pub mod advance;
 pub mod commit;
 pub mod desk;
 pub mod diff;

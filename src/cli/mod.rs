@@ -2,6 +2,8 @@
 //! Each family of subcommands has its own file with its `…Args` types and a `run` function;
 //! this file holds the global options, the command enum and the dispatch.
 
+mod attach;
+mod autoclose;
 mod body;
 mod check;
 mod init;
@@ -61,6 +63,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Close answered tickets older than auto_close_days (one commit).
+    Autoclose(autoclose::AutocloseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -125,6 +129,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Staff(c) => staff::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Autoclose(a) => autoclose::run(&env, a, out),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

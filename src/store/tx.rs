@@ -496,22 +496,27 @@ fn update_worktree(
     if !removals.is_empty() {
         index.remove_entries(|_, p, _| removals.contains_key(p.to_str().unwrap_or("")));
     }
+    // Update existing entries first: the lookup is a binary search, which entries pushed
+    // unsorted would break (a later path would then be pushed twice).
+    let mut new_entries = Vec::new();
     for ((path, _), (blob, stat)) in puts.iter().zip(blobs.iter().zip(stats)) {
-        let bpath = path.as_bytes().as_bstr();
-        match index.entry_index_by_path(bpath) {
+        match index.entry_index_by_path(path.as_bytes().as_bstr()) {
             Ok(i) => {
                 let e = &mut index.entries_mut()[i];
                 e.id = *blob;
                 e.stat = stat;
             }
-            Err(_) => index.dangerously_push_entry(
-                stat,
-                *blob,
-                gix::index::entry::Flags::empty(),
-                gix::index::entry::Mode::FILE,
-                bpath,
-            ),
+            Err(_) => new_entries.push((path, *blob, stat)),
         }
+    }
+    for (path, blob, stat) in new_entries {
+        index.dangerously_push_entry(
+            stat,
+            blob,
+            gix::index::entry::Flags::empty(),
+            gix::index::entry::Mode::FILE,
+            path.as_bytes().as_bstr(),
+        );
     }
     index.sort_entries();
     index.remove_tree();

@@ -2,6 +2,8 @@
 //! Each family of subcommands has its own file with its `…Args` types and a `run` function;
 //! this file holds the global options, the command enum and the dispatch.
 
+mod attach;
+mod autoclose;
 mod body;
 mod check;
 mod init;
@@ -70,6 +72,8 @@ pub enum Command {
     /// Git hooks for a server repository.
     #[command(subcommand)]
     Hook(verify::HookCommand),
+    /// Close answered tickets older than auto_close_days (one commit).
+    Autoclose(autoclose::AutocloseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -137,6 +141,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Sync(a) => sync::run(&env, a, out, err),
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),
+        Command::Autoclose(a) => autoclose::run(&env, a, out),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

@@ -496,27 +496,26 @@ pub(crate) fn update_worktree(
     if !removals.is_empty() {
         index.remove_entries(|_, p, _| removals.contains_key(p.to_str().unwrap_or("")));
     }
-    // Update the entries that exist first: pushing a new entry breaks the sorted order that
-    // lookups by path rely on, so new entries are appended only after every lookup.
+    // Update existing entries first: the lookup is a binary search, which entries pushed
+    // unsorted would break (a later path would then be pushed twice).
     let mut new_entries = Vec::new();
     for ((path, _), (blob, stat)) in puts.iter().zip(blobs.iter().zip(stats)) {
-        let bpath = path.as_bytes().as_bstr();
-        match index.entry_index_by_path(bpath) {
+        match index.entry_index_by_path(path.as_bytes().as_bstr()) {
             Ok(i) => {
                 let e = &mut index.entries_mut()[i];
                 e.id = *blob;
                 e.stat = stat;
             }
-            Err(_) => new_entries.push((bpath, *blob, stat)),
+            Err(_) => new_entries.push((path, *blob, stat)),
         }
     }
-    for (bpath, blob, stat) in new_entries {
+    for (path, blob, stat) in new_entries {
         index.dangerously_push_entry(
             stat,
             blob,
             gix::index::entry::Flags::empty(),
             gix::index::entry::Mode::FILE,
-            bpath,
+            path.as_bytes().as_bstr(),
         );
     }
     index.sort_entries();

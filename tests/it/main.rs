@@ -3,5 +3,6 @@
 mod support;
 
 mod foundation;
+mod lifecycle;
 mod sync;
 mod verify;

@@ -20,6 +20,13 @@ pub struct SyncArgs {
     /// Do not ingest or send mail.
     #[arg(long)]
     pub no_mail: bool,
+    /// Keep running: sync after each commit or new mail, refresh the index and site after
+    /// hand edits, and fetch every --interval seconds. Stops on Ctrl-C / SIGTERM.
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between fetches in --watch mode.
+    #[arg(long, default_value = "60", value_name = "SECONDS", requires = "watch")]
+    pub interval: u64,
 }
 
 pub fn run(env: &Env, a: SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
@@ -29,9 +36,81 @@ pub fn run(env: &Env, a: SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         push: !a.no_push,
         ..Default::default()
     };
+    if a.watch {
+        return watch(&desk, &opts, a.interval, err);
+    }
     let report = sync(&desk, &opts, |_, _| Ok(()))?;
     print_report(env, &report, out, err)?;
     Ok(0)
+}
+
+fn watch(
+    desk: &crate::store::Desk,
+    opts: &SyncOptions,
+    interval: u64,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    use crate::sync::watch::{self, Reaction, Watched};
+    let repo = desk
+        .repo()
+        .ok_or_else(|| anyhow::anyhow!("{} is not a git repository", desk.root().display()))?;
+    let reader = desk.reader()?;
+    let maildirs = super::sync_maildirs(desk, reader.as_ref());
+    let w = Watched {
+        root: desk.root().to_path_buf(),
+        git_dir: repo.git_dir().to_path_buf(),
+        maildirs,
+    };
+    let result = watch::watch(
+        &w,
+        std::time::Duration::from_secs(interval.max(1)),
+        |what| match what {
+            Reaction::Sync => sync(desk, opts, |_, _| Ok(()))
+                .map(|r| one_line(&r))
+                .map_err(|e| e.to_string()),
+            Reaction::Refresh => Ok("refresh: work tree changed".to_string()),
+            Reaction::Ignore => Ok(String::new()),
+        },
+        |line| {
+            let _ = writeln!(err, "{} {line}", now_hms());
+        },
+    );
+    result.map_err(anyhow::Error::msg)?;
+    Ok(0)
+}
+
+fn now_hms() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let t = crate::model::Timestamp::from_unix(secs as i64)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    t.get(11..19).unwrap_or("").to_owned()
+}
+
+/// One log line for a run in watch mode.
+pub fn one_line(r: &SyncReport) -> String {
+    let mut parts = vec![format!("sync: {} replayed", r.replayed)];
+    if r.fast_forwarded {
+        parts.push("fast-forwarded".into());
+    }
+    if r.dropped > 0 {
+        parts.push(format!("{} dropped", r.dropped));
+    }
+    for (o, n) in &r.renumbered {
+        parts.push(format!("#{o}→#{n}"));
+    }
+    parts.push(if r.pushed {
+        "pushed".into()
+    } else {
+        "nothing to push".into()
+    });
+    for n in &r.notes {
+        parts.push(format!("note: {n}"));
+    }
+    parts.join(", ")
 }
 
 pub fn print_report(

@@ -7,6 +7,7 @@
 
 pub mod remote;
 pub mod replay;
+pub mod watch;
 
 use std::time::Duration;
 

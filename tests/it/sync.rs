@@ -427,3 +427,79 @@ fn a_killed_sync_is_finished_by_the_next_without_loss_or_duplicates() {
         c.git_ok(&c.server, &["rev-parse", "HEAD"])
     );
 }
+
+#[test]
+fn watch_mode_syncs_on_commits_and_on_a_timer_and_stops_on_sigterm() {
+    let c = Cluster::new(2);
+    let child =
+        c.d.cmd_in(&c.clone(1))
+            .args(["sync", "--watch", "--interval", "1"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+    let server_head = || c.git_ok(&c.server, &["rev-parse", "HEAD"]);
+    let clone_head = || c.git_ok(&c.clone(1), &["rev-parse", "HEAD"]);
+    let wait_until = |what: &str, f: &dyn Fn() -> bool| {
+        let start = std::time::Instant::now();
+        while !f() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(15),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    // A commit in the watched clone is pushed without anyone running sync.
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "new",
+            "-t",
+            "Watched",
+            "--email",
+            "a@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    wait_until("the commit to reach the server", &|| {
+        server_head() == clone_head()
+    });
+    // A push from elsewhere arrives by the timer.
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "alice",
+            "ticket",
+            "new",
+            "-t",
+            "Elsewhere",
+            "--email",
+            "a@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    c.desk_ok(0, &["sync"]);
+    wait_until("the clone to fetch", &|| {
+        c.clone(1).join("tickets/001/1042/ticket.yaml").exists()
+    });
+    assert_eq!(c.status(1), "");
+    // SIGTERM stops it cleanly.
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("pushed") && log.contains("watch: stopped"),
+        "{log}"
+    );
+}

@@ -17,3 +17,4 @@ pub mod index;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod sync;

@@ -5,3 +5,6 @@ mod support;
 mod foundation;
 mod search;
 mod search_index;
+mod lifecycle;
+mod sync;
+mod verify;

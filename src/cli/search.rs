@@ -9,8 +9,9 @@ use super::index::Progress;
 use super::output::{cell, short_time, table};
 use super::Env;
 use crate::index::{self, query, Expr, Kind, Options, Request, Results, Sort};
-use crate::model::{Date, Priority};
-use crate::ops;
+use crate::model::{Date, Priority, Staff, TicketId};
+use crate::ops::{self, mass::MassAction};
+use crate::store::Desk;
 
 const LANGUAGE: &str = "\
 Query language (words are ANDed; closed and resolved tickets are found too):
@@ -80,9 +81,19 @@ pub struct SearchArgs {
     /// The order of results (default: relevance when there is text, else updated).
     #[arg(long, value_enum)]
     pub sort: Option<SortArg>,
-    /// Show at most N results (0 = all).
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 50)]
-    pub limit: usize,
+    /// Show at most N results (0 = all; default 50, or all with --mass).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+    /// Act on every ticket found ("Mass Action"), in one commit: delete, close, release,
+    /// assign=LOGIN, queue=QUEUE or priority=N. Shows the tickets; needs --yes to commit.
+    #[arg(long, value_name = "ACTION")]
+    pub mass: Option<MassAction>,
+    /// Carry out the mass action.
+    #[arg(long, requires = "mass")]
+    pub yes: bool,
+    /// Check the mass action (permissions, states) and show it, changing nothing.
+    #[arg(long, requires = "mass", conflicts_with = "yes")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -164,12 +175,17 @@ impl SearchArgs {
                 Some(SortArg::Priority) => Sort::Priority,
                 Some(SortArg::Id) => Sort::Id,
             },
-            limit: if self.limit == 0 {
-                usize::MAX
-            } else {
-                self.limit
-            },
+            limit: self.limit(),
         })
+    }
+
+    fn limit(&self) -> usize {
+        match self.limit {
+            Some(0) => usize::MAX,
+            Some(n) => n,
+            None if self.mass.is_some() => usize::MAX,
+            None => 50,
+        }
     }
 }
 
@@ -184,15 +200,23 @@ pub fn run(env: &Env, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -
                 "--quick needs a ticket id, title words or an e-mail address"
             ));
         }
-        let limit = if a.limit == 0 { usize::MAX } else { a.limit };
-        ops::search::quick(&desk, &me, &term, limit, Options::default(), &obs)?
+        ops::search::quick(&desk, &me, &term, a.limit(), Options::default(), &obs)?
     } else {
-        let req = a.request()?;
+        let mut req = a.request()?;
+        if a.mass.is_some() {
+            if req.kinds.as_ref().is_some_and(|k| k != &[Kind::Ticket]) {
+                return Err(anyhow!("--mass acts on tickets only; leave out --kind"));
+            }
+            req.kinds = Some(vec![Kind::Ticket]);
+        }
         ops::search::search(&desk, &me, &req, Options::default(), &obs)?
     };
     obs.finish();
     for p in &report.problems {
         writeln!(err, "warning: {p}")?;
+    }
+    if let Some(action) = &a.mass {
+        return mass(env, &desk, &me, action, &a, &results, out, err);
     }
     if env.printer.json {
         env.printer.json(out, &results)?;
@@ -260,4 +284,70 @@ pub fn print(r: &Results, out: &mut dyn Write) -> Result<()> {
         rows.push(row);
     }
     table(out, &rows)
+}
+
+/// Shows the tickets a mass action acts on, checks it in a transaction, and commits it with
+/// --yes (a dry run otherwise).
+#[allow(clippy::too_many_arguments)]
+fn mass(
+    env: &Env,
+    desk: &Desk,
+    me: &Staff,
+    action: &MassAction,
+    a: &SearchArgs,
+    results: &Results,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    let ids: Vec<TicketId> = results
+        .hits
+        .iter()
+        .filter(|h| h.kind == Kind::Ticket)
+        .filter_map(|h| h.id.and_then(|i| TicketId::new(i).ok()))
+        .collect();
+    if ids.is_empty() {
+        writeln!(err, "no tickets match: nothing to do")?;
+        return Ok(0);
+    }
+    if results.total > results.hits.len() {
+        writeln!(
+            err,
+            "note: acting on the first {} of {} tickets found (--limit)",
+            results.hits.len(),
+            results.total
+        )?;
+    }
+    let outcome = ops::mass::mass(desk, &env.ctx, me, action, &ids, !a.yes)?;
+    if env.printer.json {
+        env.printer.json(out, &outcome)?;
+    } else {
+        let n = outcome.done.len();
+        writeln!(
+            out,
+            "mass action: {action}, {n} ticket{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+        print(results, out)?;
+        writeln!(out)?;
+        let would = if outcome.dry_run { "would " } else { "" };
+        for d in &outcome.done {
+            writeln!(out, "ticket {}: {would}{}", d.id, cell(&d.summary, 100))?;
+        }
+        for s in &outcome.skipped {
+            writeln!(out, "ticket {}: skipped, it {}", s.id, s.reason)?;
+        }
+        if let Some(c) = &outcome.commit {
+            writeln!(out, "committed {}", &c[..c.len().min(12)])?;
+        }
+    }
+    if !a.yes && !a.dry_run && !outcome.done.is_empty() {
+        return Err(anyhow!(
+            "nothing changed: run again with --yes to {action} these {} tickets",
+            outcome.done.len()
+        ));
+    }
+    if a.dry_run {
+        writeln!(err, "dry run: nothing changed")?;
+    }
+    Ok(0)
 }

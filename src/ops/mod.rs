@@ -8,6 +8,7 @@ pub mod error;
 pub mod hook;
 pub mod init;
 pub mod log;
+pub mod mass;
 pub mod search;
 pub mod signature;
 pub mod staff;

@@ -3,8 +3,9 @@
 mod support;
 
 mod foundation;
+mod lifecycle;
 mod search;
 mod search_index;
-mod lifecycle;
+mod search_mass;
 mod sync;
 mod verify;

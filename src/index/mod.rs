@@ -2,7 +2,7 @@
 //! from the desk and never committed. Every reader first brings it up to date (see
 //! [`refresh`]), so it is always current without anyone thinking about it.
 //!
-//! - [`expr`], [`lex`], [`query`]: the search language, pure (text → [`Expr`]).
+//! - [`expr`], [`lex`], [`query`], [`values`]: the search language, pure (text → [`Expr`]).
 //! - [`compile`]: [`Expr`] → tantivy query, and the visibility rules.
 //! - [`schema`], [`build`]: the fields, and documents read from the desk.
 //! - [`state`], [`refresh`]: what the index reflects, what changed, updating and rebuilding.
@@ -18,6 +18,7 @@ pub mod refresh;
 pub mod schema;
 pub mod search;
 pub mod state;
+pub mod values;
 
 #[cfg(test)]
 #[path = "query_tests.rs"]

@@ -3,10 +3,13 @@
 //! differed from it), the same state of the desk now, and the entities that differ.
 //!
 //! - A git desk: the recorded commit's tree is diffed against HEAD's (only the changed
-//!   subtrees are read), and the work tree's uncommitted changes under `tickets/`, `tasks/`,
-//!   `kb/` and `accounts/` (modified, deleted and untracked files, from git's status) are
-//!   fingerprinted by size and modification time. A checkout of an older commit is a diff
-//!   like any other.
+//!   subtrees are read); a checkout of an older commit is a diff like any other. On top,
+//!   uncommitted hand edits of the files people edit — `ticket.yaml`, `task.yaml`, `kb/`,
+//!   `accounts/` — are found by git's status (modified or deleted compared with git's
+//!   index, by file stat) and fingerprinted by size and modification time. New untracked
+//!   files and edits of message files (written once, never changed by git-desk) are not
+//!   looked for: they are indexed when committed. This keeps the check to one `lstat` per
+//!   ticket rather than a walk of every directory and message (see the notes on scale).
 //! - A bare desk: the commit diff alone.
 //! - A plain directory (no git): every entity's files are fingerprinted (a directory walk,
 //!   cheap at the size of a sample desk).
@@ -136,21 +139,21 @@ fn tree_diff(repo: &gix::Repository, a: &str, b: &str) -> Result<Option<Vec<Stri
     ))
 }
 
-/// The data directories whose changes matter to the index.
-const WATCHED: [&str; 4] = [
-    layout::TICKETS_DIR,
-    layout::TASKS_DIR,
-    layout::KB_DIR,
-    layout::ACCOUNTS_DIR,
+/// The files people edit by hand, as pathspecs.
+const EDITABLE: [&str; 4] = [
+    "tickets/*/*/ticket.yaml",
+    "tasks/*/*/task.yaml",
+    "kb/",
+    "accounts/",
 ];
 
-/// Fingerprints of the entities whose files differ from the index or are untracked.
+/// Fingerprints of the entities whose editable files differ from git's index.
 fn dirty(repo: &gix::Repository, root: &Path) -> Result<BTreeMap<String, String>> {
-    let patterns: Vec<BString> = WATCHED.iter().map(|d| BString::from(*d)).collect();
+    let patterns: Vec<BString> = EDITABLE.iter().map(|d| BString::from(*d)).collect();
     let iter = repo
         .status(gix::progress::Discard)
         .map_err(|e| IndexError::git("reading the work tree's status", e))?
-        .untracked_files(gix::status::UntrackedFiles::Files)
+        .untracked_files(gix::status::UntrackedFiles::None)
         .index_worktree_submodules(None)
         .into_index_worktree_iter(patterns)
         .map_err(|e| IndexError::git("reading the work tree's status", e))?;

@@ -1,5 +1,5 @@
 //! Keeping the search index current: after a git-desk mutation, a hand edit before and after
-//! `git commit`, `git checkout` of an older commit, untracked files, account changes; a
+//! `git commit`, `git checkout` of an older commit, hand-made tickets, account changes; a
 //! missing, corrupt or outdated index rebuilt with a message; concurrent processes; plain
 //! and bare desks; `git desk index`.
 
@@ -69,14 +69,19 @@ fn follows_mutations_hand_edits_commits_and_checkouts() {
     d.git(&["commit", "-qam", "rename by hand"]);
     assert_eq!(incremental(&d, &["toaster"]), ["1041"]);
 
-    // an untracked ticket written by hand, then removed
+    // a ticket written by hand is indexed when committed (untracked files are not
+    // looked for); removing a ticket's directory by hand shows at once
     let t = d
         .read("tickets/001/1041/ticket.yaml")
         .replace("id: 1041", "id: 1050")
         .replace("Toaster", "Kettle");
     d.write("tickets/001/1050/ticket.yaml", &t);
+    d.git(&["add", "tickets/001/1050"]);
+    d.git(&["commit", "-qm", "ticket by hand"]);
     assert_eq!(incremental(&d, &["kettle"]), ["1050"]);
     std::fs::remove_dir_all(d.path("tickets/001/1050")).unwrap();
+    assert!(incremental(&d, &["kettle"]).is_empty());
+    d.git(&["commit", "-qam", "remove it"]);
     assert!(incremental(&d, &["kettle"]).is_empty());
 
     // a ticket removed with git, and an account moved to another reseller

@@ -105,9 +105,11 @@ pub fn index_dir(desk: &Desk) -> PathBuf {
 pub fn open(desk: &Desk, opts: Options, obs: &dyn Observer) -> Result<(SearchIndex, Report)> {
     let cache = desk.cache_dir();
     let dir = cache.join("search");
+    // The desk's state is taken before anything is read from it, so the state recorded
+    // can lag behind the documents (re-read next time) but never run ahead of them.
+    let now = state::current(desk)?;
     if !opts.rebuild {
         if let Ok(si) = try_open(&dir) {
-            let now = state::current(desk)?;
             if si.state == now {
                 return Ok((si, Report::default()));
             }
@@ -131,7 +133,6 @@ pub fn open(desk: &Desk, opts: Options, obs: &dyn Observer) -> Result<(SearchInd
             Err(_) => Err(IndexError::Busy(dir)),
         };
     };
-    let now = state::current(desk)?;
     let reason = if opts.rebuild {
         "asked to rebuild".to_owned()
     } else {
@@ -255,6 +256,9 @@ fn commit(mut writer: IndexWriter, now: &State) -> Result<()> {
         .map_err(IndexError::tantivy("merging segments"))
 }
 
+/// Below this many tickets, tasks and articles a full build uses one thread.
+const SMALL_DESK: usize = 5_000;
+
 /// Builds the whole index in a fresh folder and swaps it in. Holds the lock.
 fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result<Vec<FileError>> {
     for e in std::fs::read_dir(cache)
@@ -271,15 +275,21 @@ fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result
     std::fs::create_dir_all(&fresh).map_err(IndexError::io(&fresh))?;
     let (schema, fields) = schema::schema();
     let index = Index::create_in_dir(&fresh, schema).map_err(IndexError::tantivy("creating"))?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    let writer: IndexWriter = index
-        .writer_with_num_threads(threads, threads * 64_000_000)
-        .map_err(IndexError::tantivy("opening a writer"))?;
     let origin = origin(desk, now)?;
     let mut problems = Vec::new();
     let entities = build::all_entities(origin.source().as_ref(), &mut problems)?;
+    // One thread (one segment, nothing to merge, fewer fsyncs) for a small desk; every
+    // core, up to 4, for a big one. 64 MB of indexing memory per thread.
+    let threads = if entities.len() < SMALL_DESK {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4)
+    };
+    let writer: IndexWriter = index
+        .writer_with_num_threads(threads, threads * 64_000_000)
+        .map_err(IndexError::tantivy("opening a writer"))?;
     let progress = |d, t| obs.progress(d, t);
     build::add_all(
         &origin,

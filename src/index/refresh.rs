@@ -105,8 +105,8 @@ pub fn index_dir(desk: &Desk) -> PathBuf {
 pub fn open(desk: &Desk, opts: Options, obs: &dyn Observer) -> Result<(SearchIndex, Report)> {
     let cache = desk.cache_dir();
     let dir = cache.join("search");
-    // The desk's state is taken before anything is read from it, so the state recorded
-    // can lag behind the documents (re-read next time) but never run ahead of them.
+    // The desk's state is taken before anything is read from it: whatever changes after
+    // this point differs from the state recorded, so the next run reads it again.
     let now = state::current(desk)?;
     if !opts.rebuild {
         if let Ok(si) = try_open(&dir) {

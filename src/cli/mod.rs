@@ -68,6 +68,7 @@ pub enum Command {
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
     /// Search tickets, tasks and articles by any field, date range or text.
+    #[command(after_long_help = search::LANGUAGE)]
     Search(search::SearchArgs),
     /// Bring the search index up to date, or rebuild it.
     Index(index::IndexArgs),

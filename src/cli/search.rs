@@ -13,7 +13,7 @@ use crate::model::{Date, Priority, Staff, TicketId};
 use crate::ops::{self, mass::MassAction};
 use crate::store::Desk;
 
-const LANGUAGE: &str = "\
+pub const LANGUAGE: &str = "\
 Query language (words are ANDed; closed and resolved tickets are found too):
   disk quota              both words, in the title, messages, notes, attachment names or address
   \"disk quota\"            the phrase; \"disk quota\"~2 allows 2 words in between
@@ -31,10 +31,8 @@ Examples:
   git desk search --quick john@doe.example";
 
 /// Search tickets (and tasks and knowledge-base articles) by any field, date range or text.
-///
 /// The index is brought up to date first (only what changed). Results are what you may see.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = LANGUAGE)]
 pub struct SearchArgs {
     /// The query; several words are joined with spaces (see --help for the language).
     pub query: Vec<String>,

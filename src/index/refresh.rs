@@ -231,13 +231,22 @@ fn lock(cache: &Path, wait: Duration) -> Result<Option<DirectoryLock>> {
     }
 }
 
+/// Where documents come from: the work tree (or plain folder), or the tree of the commit
+/// recorded in `now` (a bare desk, or a work tree whose hand edits are not followed).
 fn origin(desk: &Desk, now: &State) -> Result<Origin> {
-    Ok(match (desk.kind(), desk.repo(), &now.commit) {
-        (DeskKind::Bare, Some(repo), Some(_)) => {
-            let tree = desk
-                .head_tree()?
-                .expect("a bare desk with a commit has a tree");
-            Origin::Tree(Box::new(repo.clone().into_sync()), tree)
+    let from_tree = match desk.kind() {
+        DeskKind::Bare => true,
+        DeskKind::WorkTree => !state::follows_work_tree(desk),
+        DeskKind::Plain => false,
+    };
+    Ok(match (from_tree, desk.repo(), &now.commit) {
+        (true, Some(repo), Some(commit)) => {
+            let tree = gix::ObjectId::from_hex(commit.as_bytes())
+                .ok()
+                .and_then(|id| repo.find_commit(id).ok())
+                .and_then(|c| c.tree_id().ok())
+                .ok_or_else(|| IndexError::git("reading the tree of", commit))?;
+            Origin::Tree(Box::new(repo.clone().into_sync()), tree.detach())
         }
         _ => Origin::Files(desk.root().to_path_buf()),
     })

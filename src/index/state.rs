@@ -10,6 +10,8 @@
 //!   files and edits of message files (written once, never changed by git-desk) are not
 //!   looked for: they are indexed when committed. This keeps the check to one `lstat` per
 //!   ticket rather than a walk of every directory and message (see the notes on scale).
+//!   `git config desk.searchWorkTree false` turns this off: the index then follows commits
+//!   only (read from the commit's tree), for very large desks.
 //! - A bare desk: the commit diff alone.
 //! - A plain directory (no git): every entity's files are fingerprinted (a directory walk,
 //!   cheap at the size of a sample desk).
@@ -53,10 +55,11 @@ impl State {
 pub fn current(desk: &Desk) -> Result<State> {
     let commit = desk.head_commit()?;
     let worktree = match desk.kind() {
-        DeskKind::WorkTree => {
+        DeskKind::WorkTree if follows_work_tree(desk) => {
             let repo = desk.repo().expect("a work tree has a repository");
             dirty(repo, desk.root())?
         }
+        DeskKind::WorkTree => BTreeMap::new(),
         DeskKind::Bare => BTreeMap::new(),
         DeskKind::Plain => all_files(desk.root()),
     };
@@ -65,6 +68,18 @@ pub fn current(desk: &Desk) -> Result<State> {
         commit: commit.map(|c| c.to_string()),
         worktree,
     })
+}
+
+/// The git config key that turns off following uncommitted hand edits (`false`): the index
+/// then reflects HEAD exactly and a search skips the work-tree check (one `lstat` per
+/// ticket, which matters on a very large desk).
+pub const CONFIG_WORK_TREE: &str = "desk.searchWorkTree";
+
+/// Whether a work-tree desk's index follows uncommitted hand edits (the default).
+pub fn follows_work_tree(desk: &Desk) -> bool {
+    desk.repo()
+        .and_then(|r| r.config_snapshot().boolean(CONFIG_WORK_TREE))
+        .unwrap_or(true)
 }
 
 /// What must be re-read to go from `recorded` to `now`.

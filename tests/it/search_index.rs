@@ -115,6 +115,27 @@ fn follows_mutations_hand_edits_commits_and_checkouts() {
 }
 
 #[test]
+fn following_hand_edits_can_be_turned_off() {
+    let d = TestDesk::example();
+    d.git(&["config", "desk.searchWorkTree", "false"]);
+    let t = d
+        .read("tickets/001/1017/ticket.yaml")
+        .replace("Scanner e-mails bounce", "Photocopier e-mails bounce");
+    d.write("tickets/001/1017/ticket.yaml", &t);
+    assert!(hits(&d, "alice", &["photocopier"]).is_empty());
+    assert_eq!(incremental(&d, &["scanner"]), ["1017"]);
+    d.git(&["commit", "-qam", "by hand"]);
+    assert_eq!(incremental(&d, &["photocopier"]), ["1017"]);
+    // turned on again: uncommitted edits show at once
+    d.git(&["config", "desk.searchWorkTree", "true"]);
+    let t = d
+        .read("tickets/001/1017/ticket.yaml")
+        .replace("Photocopier", "Fax machine");
+    d.write("tickets/001/1017/ticket.yaml", &t);
+    assert_eq!(incremental(&d, &["fax machine"]), ["1017"]);
+}
+
+#[test]
 fn a_damaged_or_outdated_index_is_rebuilt_with_a_message() {
     let d = TestDesk::example();
     assert_eq!(hits(&d, "alice", &["relay"]), ["1017"]);

@@ -6,8 +6,11 @@ pub mod actor;
 pub mod check;
 pub mod error;
 pub mod init;
+pub mod kb;
 pub mod log;
+pub mod msg;
 pub mod staff;
+pub mod task;
 pub mod ticket;
 
 pub use actor::ActorSpec;

@@ -5,9 +5,13 @@
 mod body;
 mod check;
 mod init;
+mod kb;
 mod log;
+mod msg;
 mod output;
+pub mod spell;
 mod staff;
+mod task;
 mod ticket;
 
 use std::io::Write;
@@ -57,6 +61,17 @@ pub enum Command {
     /// Manage technicians and admins.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The Task System: tasks with assignees, due dates and notes.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Private messages between technicians.
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// The knowledge base: Markdown articles.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// Check the spelling of a text; exit 1 when a word is misspelled.
+    Spell(spell::SpellArgs),
     /// Validate every file of the desk; exit 1 when anything is wrong.
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
@@ -123,6 +138,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Init(a) => init::run(&env, a, out),
         Command::Ticket(c) => ticket::run(&env, c, out, err),
         Command::Staff(c) => staff::run(&env, c, out),
+        Command::Task(c) => task::run(&env, c, out, err),
+        Command::Msg(c) => msg::run(&env, c, out, err),
+        Command::Kb(c) => kb::run(&env, c, out, err),
+        Command::Spell(a) => spell::run(&env, a, out, err),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Completions(a) => {

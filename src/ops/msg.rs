@@ -394,7 +394,7 @@ pub fn delete(
         .items
         .into_iter()
         .map(|(k, _)| k)
-        .chain(loaded.problems.iter().filter_map(|p| problem_key(p)))
+        .chain(loaded.problems.iter().filter_map(problem_key))
         .collect();
     let mut gone: Vec<MessageKey> = Vec::new();
     for id in ids {

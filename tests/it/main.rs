@@ -3,3 +3,7 @@
 mod support;
 
 mod foundation;
+mod kb;
+mod messages;
+mod spell;
+mod tasks;

@@ -290,6 +290,16 @@ pub fn show(src: &(impl Source + ?Sized), me: &Staff, slug: &Slug) -> Result<KbA
     load(src, slug)
 }
 
+/// The article's file as stored (front matter and Markdown), for `--raw` and the editor.
+pub fn source_text(src: &(impl Source + ?Sized), me: &Staff, slug: &Slug) -> Result<String> {
+    require_read(me)?;
+    let bytes = src
+        .read(&layout::kb(slug))?
+        .ok_or_else(|| OpError::not_found("knowledge-base article", slug))?;
+    String::from_utf8(bytes)
+        .map_err(|_| OpError::State(format!("{} is not valid UTF-8", layout::kb(slug))))
+}
+
 /// What citing `article` in an answer appends to it: a separator, the article's title and
 /// its text as plain text (the knowledge base is internal, so the customer gets the text,
 /// not a link). Append it after a blank line.

@@ -17,3 +17,4 @@ pub mod model;
 pub mod ops;
 pub mod spell;
 pub mod store;
+pub mod sync;

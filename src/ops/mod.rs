@@ -5,13 +5,16 @@
 pub mod actor;
 pub mod check;
 pub mod error;
+pub mod hook;
 pub mod init;
 pub mod kb;
 pub mod log;
 pub mod msg;
+pub mod signature;
 pub mod staff;
 pub mod task;
 pub mod ticket;
+pub mod verify;
 
 pub use actor::ActorSpec;
 pub use error::{OpError, Result};

@@ -4,6 +4,9 @@ mod support;
 
 mod foundation;
 mod kb;
+mod lifecycle;
 mod messages;
 mod spell;
+mod sync;
 mod tasks;
+mod verify;

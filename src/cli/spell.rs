@@ -133,11 +133,57 @@ enum Choice {
     Add,
 }
 
+/// What `ticket answer --spellcheck` does before committing: nothing when the text is
+/// clean; with `terminal` (the technician's keyboard), the interactive [`review`] (prompts
+/// on `prompt`); otherwise a refusal listing the misspellings, unless `force`, which lists
+/// them as warnings and goes on. `can_add` offers adding words to desk.yaml (it needs
+/// settings.admin).
+pub fn check_before_commit(
+    text: &str,
+    desk_words: &[String],
+    force: bool,
+    can_add: bool,
+    terminal: Option<&mut dyn BufRead>,
+    prompt: &mut dyn Write,
+) -> Result<Review> {
+    let found = spell::check(text, desk_words);
+    let unchanged = Review {
+        text: text.to_owned(),
+        add_words: vec![],
+    };
+    if found.is_empty() {
+        writeln!(prompt, "spellcheck: no misspelled words")?;
+        return Ok(unchanged);
+    }
+    if let Some(input) = terminal.filter(|_| !force) {
+        return match review(text, &found, can_add, input, prompt)? {
+            Some(r) => Ok(r),
+            None => bail!("spellcheck: quit; nothing was sent or changed"),
+        };
+    }
+    let list: Vec<String> = found.iter().map(|m| format!("  {}", describe(m))).collect();
+    if force {
+        writeln!(
+            prompt,
+            "warning: spellcheck: sending with {} misspelled word(s) (--force):\n{}",
+            found.len(),
+            list.join("\n")
+        )?;
+        return Ok(unchanged);
+    }
+    bail!(
+        "spellcheck: {} misspelled word(s); nothing was sent (correct them, or use --force to send as it is):\n{}",
+        found.len(),
+        list.join("\n")
+    )
+}
+
 /// Asks, for each misspelling, what to do; a decision for a word holds for its later
 /// occurrences. Returns `None` when the technician quits (or input ends).
 pub fn review(
     text: &str,
     found: &[Misspelling],
+    can_add: bool,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<Option<Review>> {
@@ -148,7 +194,7 @@ pub fn review(
         let choice = match decided.iter().find(|(w, _)| *w == m.word) {
             Some((_, c)) => c.clone(),
             None => {
-                let Some(c) = ask(text, m, input, out)? else {
+                let Some(c) = ask(text, m, can_add, input, out)? else {
                     return Ok(None);
                 };
                 decided.push((m.word.clone(), c.clone()));
@@ -174,6 +220,7 @@ pub fn review(
 fn ask(
     text: &str,
     m: &Misspelling,
+    can_add: bool,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<Option<Choice>> {
@@ -189,10 +236,15 @@ fn ask(
     if !m.suggestions.is_empty() {
         writeln!(out)?;
     }
+    let add = if can_add {
+        "[a]dd to the desk's words, "
+    } else {
+        ""
+    };
     loop {
         write!(
             out,
-            "[number] use a suggestion, [k]eep, [a]dd to the desk's words, [q]uit, or type the word: "
+            "[number] use a suggestion, [k]eep, {add}[q]uit, or type the word: "
         )?;
         out.flush()?;
         let mut answer = String::new();
@@ -202,7 +254,11 @@ fn ask(
         let answer = answer.trim();
         let choice = match answer {
             "" | "k" => Choice::Keep,
-            "a" => Choice::Add,
+            "a" if can_add => Choice::Add,
+            "a" => {
+                writeln!(out, "adding to the desk's words needs settings.admin")?;
+                continue;
+            }
             "q" => return Ok(None),
             n if n.parse::<usize>().is_ok() => {
                 match m
@@ -230,7 +286,7 @@ mod tests {
         let found = spell::check(text, &[]);
         let mut input = std::io::Cursor::new(answers.as_bytes().to_vec());
         let mut out = Vec::new();
-        review(text, &found, &mut input, &mut out).unwrap()
+        review(text, &found, true, &mut input, &mut out).unwrap()
     }
 
     #[test]
@@ -253,5 +309,55 @@ mod tests {
         // A number with no suggestion asks again.
         let r = run_review("We recieve it", "9\n1\n").unwrap();
         assert_eq!(r.text, "We receive it");
+    }
+
+    #[test]
+    fn adding_is_offered_only_to_those_who_may() {
+        let text = "Ask Zorblax";
+        let found = spell::check(text, &[]);
+        let mut input = std::io::Cursor::new(b"a\nk\n".to_vec());
+        let mut out = Vec::new();
+        let r = review(text, &found, false, &mut input, &mut out)
+            .unwrap()
+            .unwrap();
+        assert!(r.add_words.is_empty());
+        let shown = String::from_utf8(out).unwrap();
+        assert!(
+            shown.contains("needs settings.admin") && !shown.contains("[a]dd"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn non_interactive_refuses_unless_forced() {
+        let words = vec![];
+        let mut err = Vec::new();
+        let e =
+            check_before_commit("We recieve it", &words, false, true, None, &mut err).unwrap_err();
+        assert!(e.to_string().contains("1:4: recieve -> receive"), "{e}");
+        let r = check_before_commit("We recieve it", &words, true, true, None, &mut err).unwrap();
+        assert_eq!(r.text, "We recieve it");
+        assert!(String::from_utf8(err).unwrap().contains("--force"));
+        // On a terminal the technician picks.
+        let mut keys = std::io::Cursor::new(b"1\n".to_vec());
+        let r = check_before_commit(
+            "We recieve it",
+            &words,
+            false,
+            true,
+            Some(&mut keys),
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(r.text, "We receive it");
+        let r = check_before_commit("We receive it", &words, false, true, None, &mut Vec::new())
+            .unwrap();
+        assert_eq!(
+            r,
+            Review {
+                text: "We receive it".into(),
+                add_words: vec![]
+            }
+        );
     }
 }

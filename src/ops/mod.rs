@@ -11,6 +11,7 @@ pub mod kb;
 pub mod log;
 pub mod msg;
 pub mod signature;
+pub mod spelling;
 pub mod staff;
 pub mod task;
 pub mod ticket;

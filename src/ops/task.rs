@@ -2,9 +2,10 @@
 //! Info" (change the due date, add a note), plus edit, done and reopen. Tasks may link to
 //! tickets, and a ticket lists the tasks that link to it.
 //!
-//! Who may do what: `tasks.use` works with one's own tasks (assigned to or created by the
-//! actor) and makes tasks for oneself; `tasks.admin` sees and changes every task and assigns
-//! tasks to others. An assignee must be able to use the task system.
+//! Who may do what: `tasks.use` sees the tasks assigned to or made by the actor, notes
+//! them, changes (edits, marks done) the ones assigned to them, and makes tasks for oneself;
+//! `tasks.admin` sees and changes every task and assigns tasks to others (the rules `git
+//! desk verify` checks history against). An assignee must be able to use the task system.
 //!
 //! A note is its own file (`notes/<key>.yaml`) and leaves `task.yaml` alone, so notes added
 //! in two clones at once never conflict when the clones merge; a task's `updated_at` is the
@@ -48,6 +49,19 @@ pub fn load_visible(src: &(impl Source + ?Sized), me: &Staff, id: TaskId) -> Res
                 task.assignee
             ),
         });
+    }
+    Ok(task)
+}
+
+/// Loads a task `me` may change: their own (assigned to them), or any with `tasks.admin`.
+fn load_changeable(src: &(impl Source + ?Sized), me: &Staff, id: TaskId) -> Result<Task> {
+    let task = load_visible(src, me, id)?;
+    if task.assignee != me.login {
+        actor::require(
+            me,
+            Permission::TasksAdmin,
+            &format!("change task {id}, which is {}'s", task.assignee),
+        )?;
     }
     Ok(task)
 }
@@ -179,7 +193,7 @@ pub fn edit(
     e: TaskEdit,
 ) -> Result<((), CommitMessage)> {
     require_use(me, "edit tasks")?;
-    let old = load_visible(tx, me, id)?;
+    let old = load_changeable(tx, me, id)?;
     let mut task = old.clone();
     let mut changed = Vec::new();
     if let Some(t) = &e.title {
@@ -270,7 +284,7 @@ pub fn set_done(
         ("reopen", TaskStatus::Open)
     };
     require_use(me, &format!("mark tasks {verb}"))?;
-    let mut task = load_visible(tx, me, id)?;
+    let mut task = load_changeable(tx, me, id)?;
     if task.status == status {
         return Err(OpError::State(format!("task {id} is already {status}")));
     }
@@ -442,9 +456,24 @@ pub fn show(src: &(impl Source + ?Sized), me: &Staff, today: Date, id: TaskId) -
     })
 }
 
+/// A task as a ticket shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskLink {
+    pub id: TaskId,
+    pub title: String,
+    pub status: TaskStatus,
+    pub assignee: Login,
+    pub due: Option<Date>,
+}
+
 /// The tasks linked to `ticket` that `me` may see ("shown on both sides"); empty for
-/// someone without the task system.
-pub fn linked_to(src: &(impl Source + ?Sized), me: &Staff, ticket: TicketId) -> Result<Vec<Task>> {
+/// someone without the task system. Unreadable task files are skipped (`check` reports
+/// them).
+pub fn linked_to(
+    src: &(impl Source + ?Sized),
+    me: &Staff,
+    ticket: TicketId,
+) -> Result<Vec<TaskLink>> {
     if !me.has(Permission::TasksUse) && !me.has(Permission::TasksAdmin) {
         return Ok(vec![]);
     }
@@ -452,7 +481,13 @@ pub fn linked_to(src: &(impl Source + ?Sized), me: &Staff, ticket: TicketId) -> 
     for id in src.task_ids()?.items {
         if let Ok(Some(t)) = src.task(id) {
             if t.tickets.contains(&ticket) && can_see(me, &t) {
-                out.push(t);
+                out.push(TaskLink {
+                    id: t.id,
+                    title: t.title,
+                    status: t.status,
+                    assignee: t.assignee,
+                    due: t.due,
+                });
             }
         }
     }

@@ -124,9 +124,7 @@ impl Speller {
             .filter(|w| close(&folded, &fold(w)))
             .cloned()
             .collect();
-        let mut from_dict = Vec::new();
-        dictionary::dictionary().suggest(&normalize(word), &mut from_dict);
-        for s in from_dict {
+        for s in dictionary_suggestions(&normalize(word)) {
             if !out.contains(&s) {
                 out.push(s);
             }
@@ -134,6 +132,39 @@ impl Speller {
         out.truncate(MAX_SUGGESTIONS);
         self.suggestions.insert(word.to_owned(), out.clone());
         out
+    }
+}
+
+/// The dictionary's suggestions. For a capitalised word (`Teh`, at the start of a sentence)
+/// those of its lower-case form come first, capitalised: spellbook ranks capitalised
+/// dictionary entries first for it (`Eh`, `Th`, … before `The`).
+fn dictionary_suggestions(word: &str) -> Vec<String> {
+    let dict = dictionary::dictionary();
+    let mut out = Vec::new();
+    let mut chars = word.chars();
+    let title_case = chars.next().is_some_and(char::is_uppercase)
+        && chars.clone().count() > 0
+        && chars.all(|c| !c.is_uppercase());
+    if title_case {
+        let mut lower = Vec::new();
+        dict.suggest(&word.to_lowercase(), &mut lower);
+        out.extend(lower.iter().map(|s| capitalise(s)));
+    }
+    let mut own = Vec::new();
+    dict.suggest(word, &mut own);
+    for s in own {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -239,6 +270,13 @@ mod tests {
             ]
         );
         assert!(found.iter().all(|m| m.suggestions.len() <= MAX_SUGGESTIONS));
+    }
+
+    #[test]
+    fn a_capitalised_misspelling_gets_capitalised_suggestions() {
+        let found = check("Teh end. Recieve it.", &[]);
+        assert_eq!(found[0].suggestions[0], "The");
+        assert_eq!(found[1].suggestions[0], "Receive");
     }
 
     #[test]

@@ -273,3 +273,89 @@ fn delete_removes_the_file() {
     assert!(d.last_message().contains("Desk-Op: kb.delete\n"));
     assert_eq!(d.status(), "");
 }
+
+#[test]
+fn an_answer_cites_an_article_before_the_signature() {
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1018",
+        "--kb",
+        "configure-mail-client-smtp",
+        "-m",
+        "Hello,\n\nplease use port 587, as below.",
+    ]);
+    let v = json(&d.ok(&["--as", "bob", "--json", "ticket", "show", "1018"]));
+    let answer = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|m| m["kind"] == "answer")
+        .unwrap();
+    let body = answer["body"].as_str().unwrap();
+    let cite = body.find("----\nFrom the Example Hosting Support knowledge base: Configuring a mail client: SMTP authentication and ports\n").expect(body);
+    assert!(
+        body.starts_with("Hello,\n\nplease use port 587, as below.\n\n----\n"),
+        "{body}"
+    );
+    let table = body
+        .find("Incoming (IMAP)  mail.<your domain>  993")
+        .expect(body);
+    let signature = body.find("--\nBob Brennan").expect(body);
+    assert!(cite < table && table < signature, "{body}");
+    assert!(
+        !body.contains("| Incoming"),
+        "the Markdown is rendered as text: {body}"
+    );
+    // The outbox mail carries the same text.
+    let key = answer["key"].as_str().unwrap();
+    assert!(d
+        .read(&format!("outbox/{key}.yaml"))
+        .contains("Configuring a mail client"));
+    // Citing needs kb.use and an existing article; nothing is committed otherwise.
+    let before = d.commit_count();
+    let err = d.fails(
+        1,
+        &[
+            "--as", "bob", "ticket", "answer", "1018", "--kb", "no-such", "-m", "x",
+        ],
+    );
+    assert!(err.contains("no knowledge-base article `no-such`"), "{err}");
+    assert_eq!(d.commit_count(), before);
+    d.ok(&[
+        "--as",
+        "alice",
+        "staff",
+        "add",
+        "frank",
+        "--name",
+        "Frank",
+        "--email",
+        "frank@example.com",
+    ]);
+    let before = d.commit_count();
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "frank",
+            "ticket",
+            "answer",
+            "1012",
+            "--pickup",
+            "--kb",
+            "configure-mail-client-smtp",
+            "-m",
+            "x",
+        ],
+    );
+    assert!(
+        err.contains("frank may not read the knowledge base: the permission `kb.use` is needed"),
+        "{err}"
+    );
+    assert_eq!(d.commit_count(), before);
+}

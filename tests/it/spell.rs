@@ -89,3 +89,74 @@ fn a_missing_file_is_an_error() {
     let err = d.fails(1, &["spell", "no-such-file.txt"]);
     assert!(err.contains("no-such-file.txt"), "{err}");
 }
+
+#[test]
+fn answer_spellcheck_refuses_misspellings_unless_forced() {
+    let d = TestDesk::example();
+    let before = d.commit_count();
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "answer",
+            "1018",
+            "--spellcheck",
+            "-m",
+            "We did not recieve your payment.",
+        ],
+    );
+    assert!(
+        err.contains("1 misspelled word(s); nothing was sent"),
+        "{err}"
+    );
+    assert!(err.contains("1:12: recieve -> receive"), "{err}");
+    assert_eq!(d.commit_count(), before);
+    assert_eq!(d.status(), "");
+    // Clean text, and the desk's words (WordPress), go through.
+    let r = d.run(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1018",
+        "--spellcheck",
+        "-m",
+        "We received your payment; WordPress is updated.",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("spellcheck: no misspelled words"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(d.commit_count(), before + 1);
+    // --force sends it as it is, with a warning.
+    let r = d.run(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1025",
+        "--spellcheck",
+        "--force",
+        "-m",
+        "We did not recieve it.",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: spellcheck: sending with 1 misspelled word(s) (--force)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(d.commit_count(), before + 2);
+    // --force means nothing without --spellcheck.
+    d.fails(
+        2,
+        &[
+            "--as", "bob", "ticket", "answer", "1025", "--force", "-m", "x",
+        ],
+    );
+}

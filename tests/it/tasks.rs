@@ -509,3 +509,55 @@ fn notes_from_two_clones_both_survive_a_merge() {
     );
     desk_in(&d, &b, "3", &["check"]);
 }
+
+#[test]
+fn a_ticket_shows_its_linked_tasks_to_those_who_may_see_them() {
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "bob",
+        "task",
+        "new",
+        "-t",
+        "Follow up the hosting move",
+        "--ticket",
+        "1018",
+    ]);
+    let out = d.ok(&["--as", "bob", "ticket", "show", "1018"]);
+    assert!(
+        out.contains("Tasks        7 Follow up the hosting move (bob, open)"),
+        "{out}"
+    );
+    let v = json(&d.ok(&["--as", "bob", "--json", "ticket", "show", "1018"]));
+    assert_eq!(v["tasks"][0]["id"], 7);
+    // Ticket 1018 is in general, which everyone sees, but bob's task is not carol's to see;
+    // dave, a tasks admin, sees it.
+    let v = json(&d.ok(&["--as", "carol", "--json", "ticket", "show", "1018"]));
+    assert_eq!(v["tasks"], serde_json::json!([]));
+    let v = json(&d.ok(&["--as", "dave", "--json", "ticket", "show", "1018"]));
+    assert_eq!(v["tasks"][0]["assignee"], "bob");
+}
+
+#[test]
+fn only_the_assignee_or_an_admin_changes_a_task() {
+    let d = TestDesk::example();
+    // carol makes task 7 for herself; dave (tasks.admin) gives it to bob.
+    d.ok(&["--as", "carol", "task", "new", "-t", "Price list"]);
+    d.ok(&["--as", "dave", "task", "edit", "7", "--assignee", "bob"]);
+    // carol still sees the task she made, and may note it, but not change it.
+    d.ok(&["--as", "carol", "task", "show", "7"]);
+    d.ok(&["--as", "carol", "task", "note", "7", "-m", "Handed over."]);
+    let err = d.fails(1, &["--as", "carol", "task", "done", "7"]);
+    assert!(
+        err.contains("change task 7, which is bob's") && err.contains("`tasks.admin`"),
+        "{err}"
+    );
+    let err = d.fails(
+        1,
+        &["--as", "carol", "task", "edit", "7", "--due", "2026-12-01"],
+    );
+    assert!(err.contains("change task 7"), "{err}");
+    d.ok(&["--as", "bob", "task", "done", "7"]);
+    // The history passes `verify`.
+    d.ok(&["verify"]);
+}

@@ -8,5 +8,6 @@ mod lifecycle;
 mod messages;
 mod spell;
 mod sync;
+mod task_links;
 mod tasks;
 mod verify;

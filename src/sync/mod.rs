@@ -46,6 +46,7 @@ pub struct SyncReport {
     pub renumbered: Vec<(u64, u64)>,
     pub notes: Vec<String>,
     pub pushed: bool,
+    pub autoclosed: usize,
     pub rounds: u32,
     pub recovered: bool,
     pub head: Option<String>,

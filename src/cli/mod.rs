@@ -6,9 +6,12 @@ mod attach;
 mod autoclose;
 mod body;
 mod check;
+mod customer;
 mod init;
 mod log;
 mod output;
+mod queue;
+mod settings;
 mod staff;
 mod ticket;
 
@@ -59,6 +62,18 @@ pub enum Command {
     /// Manage technicians and admins.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// Ticket queues ("Queue Administration").
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
+    /// Customer accounts, the owners of tickets.
+    #[command(subcommand)]
+    Account(customer::AccountCommand),
+    /// Resellers and their custom support prices.
+    #[command(subcommand)]
+    Reseller(customer::ResellerCommand),
+    /// Show or change the desk's settings.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Validate every file of the desk; exit 1 when anything is wrong.
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
@@ -127,6 +142,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Init(a) => init::run(&env, a, out),
         Command::Ticket(c) => ticket::run(&env, c, out, err),
         Command::Staff(c) => staff::run(&env, c, out),
+        Command::Queue(c) => queue::run(&env, c, out),
+        Command::Account(c) => customer::run_account(&env, c, out),
+        Command::Reseller(c) => customer::run_reseller(&env, c, out),
+        Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Autoclose(a) => autoclose::run(&env, a, out),

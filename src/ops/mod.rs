@@ -4,9 +4,12 @@
 
 pub mod actor;
 pub mod check;
+pub mod customer;
 pub mod error;
 pub mod init;
 pub mod log;
+pub mod queue;
+pub mod settings;
 pub mod staff;
 pub mod ticket;
 

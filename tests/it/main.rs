@@ -2,5 +2,6 @@
 
 mod support;
 
+mod admin;
 mod foundation;
 mod lifecycle;

@@ -16,3 +16,4 @@ pub mod context;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod sync;

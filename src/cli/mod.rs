@@ -13,7 +13,9 @@ mod output;
 mod queue;
 mod settings;
 mod staff;
+mod sync;
 mod ticket;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -78,6 +80,13 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Exchange the desk with the shared remote (fetch, replay, push).
+    Sync(sync::SyncArgs),
+    /// Check history against the permissions (who may have done what).
+    Verify(verify::VerifyArgs),
+    /// Git hooks for a server repository.
+    #[command(subcommand)]
+    Hook(verify::HookCommand),
     /// Close answered tickets older than auto_close_days (one commit).
     Autoclose(autoclose::AutocloseArgs),
     /// Print a shell completion script.
@@ -123,6 +132,25 @@ impl Env {
     }
 }
 
+/// The Maildirs a desk reads mail from (its main Maildir and the queues' mailboxes),
+/// resolved against the desk's directory.
+pub(crate) fn sync_maildirs(desk: &Desk, src: &dyn crate::store::Source) -> Vec<PathBuf> {
+    use crate::store::DeskRead;
+    let mut out = Vec::new();
+    if let Ok(s) = src.settings() {
+        out.extend(s.maildir.map(|m| desk.root().join(m)));
+    }
+    if let Ok(q) = src.all_queues() {
+        out.extend(
+            q.items
+                .into_iter()
+                .filter_map(|q| q.mailbox)
+                .map(|m| desk.root().join(m)),
+        );
+    }
+    out
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let cwd = match &cli.chdir {
@@ -148,6 +176,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Sync(a) => sync::run(&env, a, out, err),
+        Command::Verify(a) => verify::run_verify(&env, a, out),
+        Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Autoclose(a) => autoclose::run(&env, a, out),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);

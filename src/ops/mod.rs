@@ -6,12 +6,15 @@ pub mod actor;
 pub mod check;
 pub mod customer;
 pub mod error;
+pub mod hook;
 pub mod init;
 pub mod log;
 pub mod queue;
 pub mod settings;
+pub mod signature;
 pub mod staff;
 pub mod ticket;
+pub mod verify;
 
 pub use actor::ActorSpec;
 pub use error::{OpError, Result};

@@ -406,7 +406,7 @@ fn blob_id_of_file(repo_hash: gix::hash::Kind, abs: &Path) -> Result<Option<Obje
 
 /// Refuses when `path` differs from HEAD in the index or in the work tree. A file that is
 /// about to be removed may already be gone from the work tree.
-fn check_clean(
+pub(crate) fn check_clean(
     root: &Path,
     index: Option<&gix::index::File>,
     path: &str,
@@ -457,7 +457,7 @@ pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn update_worktree(
+pub(crate) fn update_worktree(
     repo: &gix::Repository,
     root: &Path,
     index: Option<gix::index::File>,

@@ -5,3 +5,5 @@ mod support;
 mod admin;
 mod foundation;
 mod lifecycle;
+mod sync;
+mod verify;

@@ -1,7 +1,9 @@
 //! Queue administration ("Queue Administration"): making, changing and deleting queues,
 //! which needs `queues.admin`. Deleting a queue moves its tickets to another queue or deletes
-//! them (that also needs `tickets.delete`), drops it from the technicians' queue lists, and
-//! is refused for the last queue and for the default queue.
+//! them (that also needs `tickets.delete`), drops it from the technicians' queue lists (that
+//! is staff administration, so it needs `staff.admin` when anyone is entitled to the queue),
+//! and is refused for the last queue and for the default queue. The same rules are what
+//! `git desk verify` checks in the history.
 
 use crate::model::{lifecycle, setting, Action, Email, Permission, Queue, Slug, Staff};
 use crate::store::{layout, CommitMessage, DeskRead, Loaded, Source, StoreError, Transaction};
@@ -157,6 +159,15 @@ pub fn delete(
             Err(e) => return Err(e.into()),
         }
     }
+    if !affected.is_empty() && !me.entitled_to(slug, &settings.default_queue) {
+        return Err(OpError::Forbidden {
+            actor: me.login.clone(),
+            action: format!(
+                "delete queue {slug} with its {} tickets: they are in a queue they are not entitled to",
+                affected.len()
+            ),
+        });
+    }
     if disposal == Disposal::DeleteTickets && !affected.is_empty() {
         actor::require(me, Permission::TicketsDelete, "delete the queue's tickets")?;
     }
@@ -171,9 +182,18 @@ pub fn delete(
             Disposal::DeleteTickets => tx.remove_dir(layout::ticket_dir(t.id)),
         }
     }
-    // Nobody stays entitled to a queue that is gone.
+    // Nobody stays entitled to a queue that is gone: changing their staff files is staff
+    // administration (and a main admin's file is for main admins to change).
     for mut s in tx.all_staff()?.items {
         if s.queues.remove(slug) {
+            let what = format!("drop queue {slug} from {}'s queues", s.login);
+            actor::require(me, Permission::StaffAdmin, &what)?;
+            if s.is_main() && !me.is_main() {
+                return Err(OpError::Forbidden {
+                    actor: me.login.clone(),
+                    action: format!("{what} (a main admin; only main admins can)"),
+                });
+            }
             tx.put_yaml(layout::staff(&s.login), &s);
         }
     }

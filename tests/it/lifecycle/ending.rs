@@ -136,6 +136,21 @@ fn autoclose_after_n_days_is_one_idempotent_commit() {
     );
     assert_eq!(ticket(&d, "1039")["ticket"]["closed_by"], "autoclose");
     assert_eq!(d.status(), "");
+    d.ok(&["verify"]);
+}
+
+#[test]
+fn a_technicians_autoclose_closes_only_what_they_can_see() {
+    let mut d = TestDesk::example();
+    d.now = "2026-11-28T12:00:00Z".into();
+    // carol (sales and the default queue) leaves billing's 1030 alone.
+    let out = json(&d.ok(&["--as", "carol", "--json", "autoclose"]));
+    assert_eq!(out["closed"], serde_json::json!([1026, 1027]));
+    assert_eq!(ticket(&d, "1030")["ticket"]["status"], "answered");
+    d.ok(&["verify"]);
+    let out = json(&d.ok(&["--as", "dave", "--json", "autoclose"]));
+    assert_eq!(out["closed"], serde_json::json!([1030]));
+    d.ok(&["verify"]);
 }
 
 #[test]
@@ -217,6 +232,7 @@ fn delete_needs_the_permission_and_removes_several_in_one_commit() {
         .git(&["show", "HEAD^:tickets/001/1039/ticket.yaml"])
         .contains("title: Website down??"));
     assert_eq!(d.status(), "");
+    d.ok(&["verify"]);
 }
 
 #[test]
@@ -326,6 +342,7 @@ fn merge_moves_the_thread_in_order_and_records_provenance() {
         serde_json::json!([1, 2])
     );
     d.ok(&["check"]);
+    d.ok(&["verify"]);
     assert_eq!(d.status(), "");
 }
 

@@ -303,6 +303,7 @@ fn assign_pickup_release_and_their_permissions() {
     assert_eq!(t["status"], "resolved");
     assert_eq!(t["closed_by"], "bob");
     assert_eq!(d.status(), "");
+    d.ok(&["verify"]);
 }
 
 #[test]

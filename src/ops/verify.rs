@@ -162,9 +162,17 @@ fn check_commit(
 
     let mut out = Vec::new();
     let staff = before.all_staff()?.items;
+    // A staff member with no e-mail yet commits as `<login>@desk.invalid` (see
+    // `Identity::of`), e.g. when filling in their own profile.
+    let placeholder = email.strip_suffix("@desk.invalid");
     let me = staff
         .iter()
         .find(|s| s.email.as_ref().is_some_and(|e| e.same_as(&email)))
+        .or_else(|| {
+            staff
+                .iter()
+                .find(|s| s.email.is_none() && Some(s.login.as_str()) == placeholder)
+        })
         .cloned();
     let mut ck = CommitCheck {
         id,

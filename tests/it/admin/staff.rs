@@ -212,4 +212,6 @@ fn staff_profile_edit_grant_and_revoke() {
         "{}",
         r.stderr
     );
+    // Every commit, erin's first one without an e-mail included, passes verify.
+    d.ok(&["verify"]);
 }

@@ -6,12 +6,15 @@ mod attach;
 mod autoclose;
 mod body;
 mod check;
+mod customer;
 mod init;
 mod kb;
 mod log;
 mod msg;
 mod output;
 pub mod spell;
+mod queue;
+mod settings;
 mod staff;
 mod sync;
 mod task;
@@ -76,6 +79,18 @@ pub enum Command {
     Kb(kb::KbCommand),
     /// Check the spelling of a text; exit 1 when a word is misspelled.
     Spell(spell::SpellArgs),
+    /// Ticket queues ("Queue Administration").
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
+    /// Customer accounts, the owners of tickets.
+    #[command(subcommand)]
+    Account(customer::AccountCommand),
+    /// Resellers and their custom support prices.
+    #[command(subcommand)]
+    Reseller(customer::ResellerCommand),
+    /// Show or change the desk's settings.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Validate every file of the desk; exit 1 when anything is wrong.
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
@@ -174,6 +189,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Msg(c) => msg::run(&env, c, out, err),
         Command::Kb(c) => kb::run(&env, c, out, err),
         Command::Spell(a) => spell::run(&env, a, out, err),
+        Command::Queue(c) => queue::run(&env, c, out),
+        Command::Account(c) => customer::run_account(&env, c, out),
+        Command::Reseller(c) => customer::run_reseller(&env, c, out),
+        Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Sync(a) => sync::run(&env, a, out, err),

@@ -62,7 +62,7 @@ fn periodic(
     };
     let (done, _) = ops::mutate(desk, &env.ctx, me, |tx, me| {
         let policy = tx.settings()?.auto_close_days;
-        let done = t::autoclose(tx, &env.ctx)?;
+        let done = t::autoclose_visible(tx, &env.ctx, me)?;
         Ok((done.len(), t::autoclose_message(&me.login, policy, &done)))
     })?;
     report.autoclosed += done;

@@ -4,12 +4,15 @@
 
 pub mod actor;
 pub mod check;
+pub mod customer;
 pub mod error;
 pub mod hook;
 pub mod init;
 pub mod kb;
 pub mod log;
 pub mod msg;
+pub mod queue;
+pub mod settings;
 pub mod signature;
 pub mod spelling;
 pub mod staff;

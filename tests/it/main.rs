@@ -2,6 +2,7 @@
 
 mod support;
 
+mod admin;
 mod foundation;
 mod kb;
 mod lifecycle;

@@ -131,8 +131,12 @@ pub fn one_line(r: &SyncReport) -> String {
     if r.autoclosed > 0 {
         parts.push(format!("{} auto-closed", r.autoclosed));
     }
-    for (o, n) in &r.renumbered {
-        parts.push(format!("#{o}→#{n}"));
+    for (kind, o, n) in &r.renumbered {
+        let what = match kind {
+            crate::sync::replay::Renumbered::Ticket => "ticket",
+            crate::sync::replay::Renumbered::Task => "task",
+        };
+        parts.push(format!("{what} {o}→{n}"));
     }
     parts.push(if r.pushed {
         "pushed".into()
@@ -157,10 +161,11 @@ pub fn print_report(
     for n in &r.notes {
         writeln!(err, "note: {n}")?;
     }
-    for (old, new) in &r.renumbered {
+    for (kind, old, new) in &r.renumbered {
         writeln!(
             out,
-            "ticket {old} was renumbered to {new} (its id was taken upstream)"
+            "{} {old} was renumbered to {new} (its id was taken upstream)",
+            kind_name(*kind)
         )?;
     }
     let mut parts = Vec::new();
@@ -186,4 +191,11 @@ pub fn print_report(
     });
     writeln!(out, "sync: {}", parts.join(", "))?;
     Ok(())
+}
+
+fn kind_name(k: crate::sync::replay::Renumbered) -> &'static str {
+    match k {
+        crate::sync::replay::Renumbered::Ticket => "ticket",
+        crate::sync::replay::Renumbered::Task => "task",
+    }
 }

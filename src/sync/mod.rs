@@ -43,7 +43,7 @@ pub struct SyncReport {
     pub fast_forwarded: bool,
     pub replayed: usize,
     pub dropped: usize,
-    pub renumbered: Vec<(u64, u64)>,
+    pub renumbered: Vec<(replay::Renumbered, u64, u64)>,
     pub notes: Vec<String>,
     pub pushed: bool,
     pub autoclosed: usize,

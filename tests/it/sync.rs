@@ -561,3 +561,57 @@ fn concurrent_answers_both_survive_and_concurrent_pickups_report_the_loser() {
         .contains("assignee: bob\n"));
     assert_eq!(c.status(1), "");
 }
+
+#[test]
+fn tasks_made_in_two_clones_are_renumbered_not_merged() {
+    let c = Cluster::new(2);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "dave",
+            "task",
+            "new",
+            "--title",
+            "Zero's task",
+            "--assignee",
+            "bob",
+            "--due",
+            "2026-12-01",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "dave",
+            "task",
+            "new",
+            "--title",
+            "One's task",
+            "--assignee",
+            "carol",
+            "--due",
+            "2026-12-02",
+        ],
+    );
+    c.desk_ok(0, &["sync"]);
+    let out = c.desk_ok(1, &["sync"]);
+    assert!(out.contains("task 7 was renumbered to 8"), "{out}");
+    assert!(c
+        .server_file("tasks/000/7/task.yaml")
+        .contains("title: Zero's task"));
+    let t = c.server_file("tasks/000/8/task.yaml");
+    assert!(
+        t.contains("id: 8\n") && t.contains("title: One's task"),
+        "{t}"
+    );
+    let msg = c.git_ok(&c.server, &["log", "-1", "--format=%B"]);
+    assert!(
+        msg.starts_with("task 8:")
+            && msg.contains("Desk-Task: 8\n")
+            && msg.contains("Desk-Renumbered: task 7 -> 8"),
+        "{msg}"
+    );
+    assert_eq!(c.status(1), "");
+}

@@ -8,12 +8,16 @@ mod body;
 mod check;
 mod customer;
 mod init;
+mod kb;
 mod log;
+mod msg;
 mod output;
+pub mod spell;
 mod queue;
 mod settings;
 mod staff;
 mod sync;
+mod task;
 mod ticket;
 mod verify;
 
@@ -64,6 +68,17 @@ pub enum Command {
     /// Manage technicians and admins.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The Task System: tasks with assignees, due dates and notes.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Private messages between technicians.
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// The knowledge base: Markdown articles.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// Check the spelling of a text; exit 1 when a word is misspelled.
+    Spell(spell::SpellArgs),
     /// Ticket queues ("Queue Administration").
     #[command(subcommand)]
     Queue(queue::QueueCommand),
@@ -169,6 +184,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Init(a) => init::run(&env, a, out),
         Command::Ticket(c) => ticket::run(&env, c, out, err),
         Command::Staff(c) => staff::run(&env, c, out),
+        Command::Task(c) => task::run(&env, c, out, err),
+        Command::Msg(c) => msg::run(&env, c, out, err),
+        Command::Kb(c) => kb::run(&env, c, out, err),
+        Command::Spell(a) => spell::run(&env, a, out, err),
         Command::Queue(c) => queue::run(&env, c, out),
         Command::Account(c) => customer::run_account(&env, c, out),
         Command::Reseller(c) => customer::run_reseller(&env, c, out),

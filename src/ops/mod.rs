@@ -8,11 +8,15 @@ pub mod customer;
 pub mod error;
 pub mod hook;
 pub mod init;
+pub mod kb;
 pub mod log;
+pub mod msg;
 pub mod queue;
 pub mod settings;
 pub mod signature;
+pub mod spelling;
 pub mod staff;
+pub mod task;
 pub mod ticket;
 pub mod verify;
 

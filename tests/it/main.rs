@@ -4,6 +4,11 @@ mod support;
 
 mod admin;
 mod foundation;
+mod kb;
 mod lifecycle;
+mod messages;
+mod spell;
 mod sync;
+mod task_links;
+mod tasks;
 mod verify;

@@ -49,7 +49,7 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Show(a) => read::show(env, a, out, err),
         TicketCommand::List(a) => read::list(env, a, out, err),
         TicketCommand::Edit(a) => state::edit(env, a, out),
-        TicketCommand::Answer(a) => work::answer(env, a, out),
+        TicketCommand::Answer(a) => work::answer(env, a, out, err),
         TicketCommand::Note(a) => work::note(env, a, out),
         TicketCommand::Assign(a) => work::assign(env, a, out),
         TicketCommand::Pickup(a) => work::pickup(env, a, out),

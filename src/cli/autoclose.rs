@@ -8,8 +8,10 @@ use super::Env;
 use crate::ops::{self, ticket as t};
 use crate::store::DeskRead;
 
-/// Close every ticket answered more than auto_close_days ago with no customer message
-/// since (closed_by: autoclose), in one commit; the queue's resolved/closed auto-response is
+/// Close answered tickets older than auto_close_days (one commit).
+///
+/// Every ticket answered more than auto_close_days ago with no customer message since is
+/// closed (closed_by: autoclose), in one commit; the queue's resolved/closed auto-response is
 /// queued for each. Nothing to close makes no commit, so running it again is harmless.
 /// With auto_close_days -1 nothing is ever closed; with 0 every answered ticket is. Only
 /// tickets you can see are closed (a main admin's run closes all).

@@ -102,7 +102,6 @@ pub enum Command {
     /// Git hooks for a server repository.
     #[command(subcommand)]
     Hook(verify::HookCommand),
-    /// Close answered tickets older than auto_close_days (one commit).
     Autoclose(autoclose::AutocloseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),

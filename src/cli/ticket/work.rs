@@ -19,7 +19,9 @@ pub struct IdArgs {
     pub id: TicketId,
 }
 
-/// Answer a ticket: the text (with your signature) is e-mailed to the customer, queued in
+/// Answer the customer (e-mailed); the ticket must be yours, or use --pickup.
+///
+/// The text, with your signature, is e-mailed to the customer: the mail is queued in
 /// outbox/ in the same commit. The ticket must be assigned to you (or use --pickup) and
 /// your profile complete. Afterwards the desk's auto_close_days decides: 0 closes the
 /// ticket at once, N leaves it `answered` for `git desk autoclose`, -1 leaves it answered.
@@ -52,7 +54,9 @@ pub struct AnswerArgs {
     pub force: bool,
 }
 
-/// Add an internal note: kept in the thread, never e-mailed; the status does not change.
+/// Add an internal note (never e-mailed).
+///
+/// The note is kept in the thread for technicians; the status does not change.
 #[derive(Debug, clap::Args)]
 pub struct NoteArgs {
     /// The ticket id.
@@ -63,9 +67,11 @@ pub struct NoteArgs {
     pub attach: AttachArgs,
 }
 
-/// Assign a ticket to LOGIN or to `nobody`, with priority, status and sticky in the same
-/// commit. Assigning to somebody else (or taking a ticket from them) needs
-/// tickets.assign_others; assigning needs a complete profile.
+/// Assign to a technician or to nobody, optionally with priority, status and sticky.
+///
+/// All in one commit. Assigning to somebody else (or taking a ticket from them) needs
+/// tickets.assign_others; assigning needs a complete profile. A sticky ticket keeps its
+/// assignee when the customer replies.
 #[derive(Debug, clap::Args)]
 pub struct AssignArgs {
     /// The ticket id.
@@ -100,8 +106,10 @@ fn parse_assignee(s: &str) -> Result<Assignee, String> {
         .map_err(|e: crate::model::InvalidValue| e.0)
 }
 
-/// Record a message from the customer, as mail intake would: it reopens an answered,
-/// resolved or closed ticket and unassigns it unless the ticket is sticky.
+/// Record a message from the customer (as mail intake does).
+///
+/// It reopens an answered, resolved or closed ticket and unassigns it unless the ticket is
+/// sticky.
 #[derive(Debug, clap::Args)]
 pub struct ReplyArgs {
     /// The ticket id.

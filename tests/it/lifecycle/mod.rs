@@ -7,6 +7,7 @@ use crate::support::*;
 
 mod details;
 mod ending;
+mod library;
 mod work;
 
 /// A minute after [`NOW`], for steps whose order in the thread matters.

@@ -6,13 +6,20 @@ mod attach;
 mod autoclose;
 mod body;
 mod check;
+mod customer;
 mod index;
 mod init;
+mod kb;
 mod log;
+mod msg;
 mod output;
+mod queue;
 mod search;
+mod settings;
+pub mod spell;
 mod staff;
 mod sync;
+mod task;
 mod ticket;
 mod verify;
 
@@ -63,6 +70,29 @@ pub enum Command {
     /// Manage technicians and admins.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The Task System: tasks with assignees, due dates and notes.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Private messages between technicians.
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// The knowledge base: Markdown articles.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// Check the spelling of a text; exit 1 when a word is misspelled.
+    Spell(spell::SpellArgs),
+    /// Ticket queues ("Queue Administration").
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
+    /// Customer accounts, the owners of tickets.
+    #[command(subcommand)]
+    Account(customer::AccountCommand),
+    /// Resellers and their custom support prices.
+    #[command(subcommand)]
+    Reseller(customer::ResellerCommand),
+    /// Show or change the desk's settings.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Validate every file of the desk; exit 1 when anything is wrong.
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
@@ -79,7 +109,6 @@ pub enum Command {
     /// Git hooks for a server repository.
     #[command(subcommand)]
     Hook(verify::HookCommand),
-    /// Close answered tickets older than auto_close_days (one commit).
     Autoclose(autoclose::AutocloseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
@@ -162,6 +191,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Init(a) => init::run(&env, a, out),
         Command::Ticket(c) => ticket::run(&env, c, out, err),
         Command::Staff(c) => staff::run(&env, c, out),
+        Command::Task(c) => task::run(&env, c, out, err),
+        Command::Msg(c) => msg::run(&env, c, out, err),
+        Command::Kb(c) => kb::run(&env, c, out, err),
+        Command::Spell(a) => spell::run(&env, a, out, err),
+        Command::Queue(c) => queue::run(&env, c, out),
+        Command::Account(c) => customer::run_account(&env, c, out),
+        Command::Reseller(c) => customer::run_reseller(&env, c, out),
+        Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Search(a) => search::run(&env, a, out, err),

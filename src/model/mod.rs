@@ -12,6 +12,7 @@ pub mod money;
 pub mod outbox;
 pub mod pm;
 pub mod queue;
+pub mod setting;
 pub mod settings;
 pub mod staff;
 pub mod task;

@@ -4,14 +4,21 @@
 
 pub mod actor;
 pub mod check;
+pub mod customer;
 pub mod error;
 pub mod hook;
 pub mod init;
+pub mod kb;
 pub mod log;
 pub mod mass;
+pub mod msg;
+pub mod queue;
 pub mod search;
+pub mod settings;
 pub mod signature;
+pub mod spelling;
 pub mod staff;
+pub mod task;
 pub mod ticket;
 pub mod verify;
 

@@ -2,10 +2,16 @@
 
 mod support;
 
+mod admin;
 mod foundation;
+mod kb;
 mod lifecycle;
+mod messages;
 mod search;
 mod search_index;
 mod search_mass;
+mod spell;
 mod sync;
+mod task_links;
+mod tasks;
 mod verify;

@@ -115,6 +115,48 @@ fn follows_mutations_hand_edits_commits_and_checkouts() {
 }
 
 #[test]
+fn tasks_and_articles_are_followed_too() {
+    let d = TestDesk::example();
+    d.ok(&["index"]);
+    d.ok(&[
+        "--as",
+        "alice",
+        "task",
+        "new",
+        "-t",
+        "Rotate the zebra keys",
+        "--assignee",
+        "bob",
+        "-d",
+        "before the audit",
+    ]);
+    let tasks = incremental(&d, &["--kind", "task", "zebra"]);
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(hits(&d, "bob", &["--kind", "task", "zebra"]), tasks);
+    assert!(hits(&d, "carol", &["--kind", "task", "zebra"]).is_empty());
+    d.ok(&[
+        "--as",
+        "alice",
+        "kb",
+        "new",
+        "-t",
+        "Giraffe tuning",
+        "--slug",
+        "giraffe",
+        "-c",
+        "Mail",
+        "--tag",
+        "dns",
+        "-m",
+        "Tune the giraffe weekly.",
+    ]);
+    assert_eq!(
+        incremental(&d, &["kind:kb", "giraffe", "tag:dns", "category:mail"]),
+        ["giraffe"]
+    );
+}
+
+#[test]
 fn following_hand_edits_can_be_turned_off() {
     let d = TestDesk::example();
     d.git(&["config", "desk.searchWorkTree", "false"]);

@@ -3,6 +3,7 @@
 //! operations change them.
 
 pub mod account;
+pub mod billing;
 pub mod extra;
 pub mod id;
 pub mod kb;
@@ -13,6 +14,7 @@ pub mod pm;
 pub mod queue;
 pub mod settings;
 pub mod staff;
+pub mod stats;
 pub mod task;
 pub mod ticket;
 pub mod time;

@@ -2,12 +2,14 @@
 //! Each family of subcommands has its own file with its `…Args` types and a `run` function;
 //! this file holds the global options, the command enum and the dispatch.
 
+mod billing;
 mod body;
 mod check;
 mod init;
 mod log;
 mod output;
 mod staff;
+mod stats;
 mod ticket;
 
 use std::io::Write;
@@ -61,6 +63,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Ticket statistics for a range of days.
+    Stats(stats::StatsArgs),
+    /// Reseller end-user support billing for a range of days.
+    Billing(billing::BillingArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -125,6 +131,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Staff(c) => staff::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Stats(a) => stats::run(&env, a, out, err),
+        Command::Billing(a) => billing::run(&env, a, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

@@ -3,11 +3,13 @@
 //! never the CLI.
 
 pub mod actor;
+pub mod billing;
 pub mod check;
 pub mod error;
 pub mod init;
 pub mod log;
 pub mod staff;
+pub mod stats;
 pub mod ticket;
 
 pub use actor::ActorSpec;

@@ -7,6 +7,7 @@ pub mod desk;
 pub mod error;
 pub mod layout;
 pub mod read;
+pub mod scan;
 pub mod source;
 pub mod tx;
 pub mod yaml;

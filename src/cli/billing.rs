@@ -59,13 +59,28 @@ fn render(b: &BillingReport, out: &mut dyn Write) -> Result<()> {
         cell(&b.currency, 10)
     )?;
     if !b.offered {
-        writeln!(out, "Reseller end-user support is not offered: nothing is billed.")?;
+        writeln!(
+            out,
+            "Reseller end-user support is not offered: nothing is billed."
+        )?;
         return Ok(());
     }
-    writeln!(out, "default: {} at {} per unit", b.pricing, b.default_price)?;
-    let mut rows = vec![["reseller", "name", "unit", "count", "unit price", "amount", ""]
-        .map(String::from)
-        .to_vec()];
+    writeln!(
+        out,
+        "default: {} at {} per unit",
+        b.pricing, b.default_price
+    )?;
+    let mut rows = vec![[
+        "reseller",
+        "name",
+        "unit",
+        "count",
+        "unit price",
+        "amount",
+        "",
+    ]
+    .map(String::from)
+    .to_vec()];
     for l in &b.lines {
         rows.push(vec![
             cell(&l.reseller, 40),
@@ -74,7 +89,11 @@ fn render(b: &BillingReport, out: &mut dyn Write) -> Result<()> {
             l.count.to_string(),
             l.unit_price.to_string(),
             l.amount.to_string(),
-            if l.custom { "custom price".into() } else { String::new() },
+            if l.custom {
+                "custom price".into()
+            } else {
+                String::new()
+            },
         ]);
     }
     let mut total = vec![String::new(); 7];

@@ -67,7 +67,11 @@ fn notes(r: &StatsReport, err: &mut dyn Write) -> Result<()> {
         writeln!(err, "note: this desk has no git history, so pick-ups, assignments, releases, deletions and merges are not counted")?;
     }
     if !r.problems.is_empty() {
-        writeln!(err, "warning: {} file(s) could not be read and are left out (run `git desk check`):", r.problems.len())?;
+        writeln!(
+            err,
+            "warning: {} file(s) could not be read and are left out (run `git desk check`):",
+            r.problems.len()
+        )?;
         for p in r.problems.iter().take(10) {
             writeln!(err, "  {}", cell(p, 200))?;
         }
@@ -75,15 +79,17 @@ fn notes(r: &StatsReport, err: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// A row label and the count it shows.
+type Line = (&'static str, fn(&BasicCounts) -> u64);
+
 fn opt(d: Option<i64>) -> String {
     d.map(human).unwrap_or_else(|| "-".into())
 }
 
 fn percent(count: u64, of: u64) -> String {
-    if of == 0 {
-        "-".into()
-    } else {
-        format!("{}% ({count} of {of})", (count * 100 + of / 2) / of)
+    match (count * 100 + of / 2).checked_div(of) {
+        Some(p) => format!("{p}% ({count} of {of})"),
+        None => "-".into(),
     }
 }
 
@@ -101,12 +107,25 @@ fn durations(d: &DurationStats) -> String {
 }
 
 fn render(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
-    writeln!(out, "Ticket statistics, {} to {} ({} days)", r.from, r.to, r.days)?;
+    writeln!(
+        out,
+        "Ticket statistics, {} to {} ({} days)",
+        r.from, r.to, r.days
+    )?;
 
     writeln!(out, "\nPer Admin Stats")?;
     let mut rows = vec![[
-        "login", "name", "picked up", "assigned", "released", "answers", "notes", "closed",
-        "first answers", "mean", "median",
+        "login",
+        "name",
+        "picked up",
+        "assigned",
+        "released",
+        "answers",
+        "notes",
+        "closed",
+        "first answers",
+        "mean",
+        "median",
     ]
     .map(String::from)
     .to_vec()];
@@ -133,7 +152,7 @@ fn render(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
     let mut header = vec![String::new(), "total".to_string()];
     header.extend(b.per_queue.iter().map(|q| cell(q.queue.as_str(), 20)));
     let mut rows = vec![header];
-    let lines: [(&str, fn(&BasicCounts) -> u64); 7] = [
+    let lines: [Line; 7] = [
         ("new tickets", |c| c.new_tickets),
         ("customer messages", |c| c.customer_messages),
         ("answers", |c| c.answers),
@@ -156,18 +175,33 @@ fn render(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
     let mut rows = vec![
         vec!["first response".into(), durations(&a.first_response)],
         vec!["resolution".into(), durations(&a.resolution)],
-        vec!["answers per closed ticket".into(), ratio(a.answers_per_ticket)],
-        vec!["messages per closed ticket".into(), ratio(a.messages_per_ticket)],
+        vec![
+            "answers per closed ticket".into(),
+            ratio(a.answers_per_ticket),
+        ],
+        vec![
+            "messages per closed ticket".into(),
+            ratio(a.messages_per_ticket),
+        ],
     ];
     for w in &a.answered_within {
-        rows.push(vec![format!("answered within {} h", w.hours), percent(w.count, w.of)]);
+        rows.push(vec![
+            format!("answered within {} h", w.hours),
+            percent(w.count, w.of),
+        ]);
     }
     rows.push(vec!["unanswered".into(), a.unanswered.to_string()]);
     table(out, &rows)?;
 
     writeln!(out, "\nReseller Support Stats")?;
     let mut rows = vec![[
-        "reseller", "name", "tickets", "customers", "customer messages", "answers", "accounts",
+        "reseller",
+        "name",
+        "tickets",
+        "customers",
+        "customer messages",
+        "answers",
+        "accounts",
     ]
     .map(String::from)
     .to_vec()];

@@ -45,35 +45,54 @@ pub fn tree_at(repo: &gix::Repository, root: ObjectId, path: &str) -> Result<Opt
     let entry = tree
         .lookup_entry_by_path(path)
         .map_err(|e| StoreError::git(format!("looking up {path}"), e))?;
-    Ok(entry
-        .filter(|e| e.mode().is_tree())
-        .map(|e| e.object_id()))
+    Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
 }
 
-/// Every ticket directory of the desk tree `root`, ascending by id. Names that are not an
-/// id of their bucket are skipped (`check` reports them).
-pub fn ticket_dirs(repo: &gix::Repository, root: ObjectId) -> Result<Vec<TicketDir>> {
+/// The buckets (`tickets/<bucket>`) of the desk tree `root` with their tree ids, by name.
+pub fn ticket_buckets(repo: &gix::Repository, root: ObjectId) -> Result<Vec<(String, ObjectId)>> {
     let Some(tickets) = tree_at(repo, root, layout::TICKETS_DIR)? else {
         return Ok(vec![]);
     };
+    Ok(tree_entries(repo, tickets)?
+        .into_iter()
+        .filter(|(_, _, is_dir)| *is_dir)
+        .map(|(name, tree, _)| (name, tree))
+        .collect())
+}
+
+/// The ticket directories of one bucket tree. Names that are not an id of that bucket are
+/// skipped (`check` reports them).
+pub fn bucket_dirs(repo: &gix::Repository, bucket: &str, tree: ObjectId) -> Result<Vec<TicketDir>> {
     let mut out = Vec::new();
-    for (bucket, bucket_tree, is_dir) in tree_entries(repo, tickets)? {
-        if !is_dir {
-            continue;
-        }
-        for (name, tree, is_dir) in tree_entries(repo, bucket_tree)? {
-            let id = name.parse::<TicketId>().ok().filter(|id| id.bucket() == bucket);
-            if let (Some(id), true) = (id, is_dir) {
-                out.push(TicketDir { id, tree });
-            }
+    for (name, tree, is_dir) in tree_entries(repo, tree)? {
+        let id = name
+            .parse::<TicketId>()
+            .ok()
+            .filter(|id| id.bucket() == bucket);
+        if let (Some(id), true) = (id, is_dir) {
+            out.push(TicketDir { id, tree });
         }
     }
     out.sort_by_key(|d| d.id);
     Ok(out)
 }
 
+/// Every ticket directory of the desk tree `root`, ascending by id.
+pub fn ticket_dirs(repo: &gix::Repository, root: ObjectId) -> Result<Vec<TicketDir>> {
+    let mut out = Vec::new();
+    for (bucket, tree) in ticket_buckets(repo, root)? {
+        out.extend(bucket_dirs(repo, &bucket, tree)?);
+    }
+    out.sort_by_key(|d| d.id);
+    Ok(out)
+}
+
 /// The directory of ticket `id` in the desk tree `root`, if it is there.
-pub fn ticket_dir(repo: &gix::Repository, root: ObjectId, id: TicketId) -> Result<Option<ObjectId>> {
+pub fn ticket_dir(
+    repo: &gix::Repository,
+    root: ObjectId,
+    id: TicketId,
+) -> Result<Option<ObjectId>> {
     tree_at(repo, root, &layout::ticket_dir(id))
 }
 

@@ -1,8 +1,9 @@
 //! The statistics caches under `<cache dir>/stats/` (derived state, never committed; delete
 //! them at will). Both are content-addressed, so they never go stale:
 //! - `snapshot.json`: the facts of each ticket keyed by the id of its directory's git tree
-//!   (a ticket whose tree id is unchanged is not read again), and the accounts keyed by the
-//!   tree id of `accounts/`;
+//!   (a ticket whose tree id is unchanged is not read again), grouped by bucket with the
+//!   bucket's tree id (an unchanged bucket is not even listed), and the accounts keyed by
+//!   the tree id of `accounts/`;
 //! - `history.json`: the events read from the commits up to `tip` (history only grows; a
 //!   tip that is no longer an ancestor of HEAD means it was rewritten, and the history is
 //!   read again).
@@ -26,10 +27,26 @@ const VERSION: u32 = 1;
 const SNAPSHOT: &str = "snapshot.json";
 const HISTORY: &str = "history.json";
 
+/// One ticket directory as known.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub tree: ObjectId,
+    pub id: TicketId,
+    pub parsed: Parsed,
+}
+
+/// One `tickets/<bucket>` directory as known.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    pub tree: ObjectId,
+    pub tickets: Vec<Entry>,
+}
+
 /// What was known at the last run.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    pub tickets: HashMap<ObjectId, Parsed>,
+    /// By bucket name.
+    pub buckets: HashMap<String, Bucket>,
     pub accounts_tree: Option<ObjectId>,
     pub accounts: Vec<(Login, AccountFacts)>,
     pub account_problems: Vec<String>,
@@ -74,7 +91,11 @@ impl Lookup {
     fn new(names: Vec<String>) -> Lookup {
         let slugs = names.iter().map(|n| n.parse().ok()).collect();
         let logins = names.iter().map(|n| n.parse().ok()).collect();
-        Lookup { names, slugs, logins }
+        Lookup {
+            names,
+            slugs,
+            logins,
+        }
     }
     /// `Some(None)` for 0, `None` for an index out of range.
     fn text(&self, i: u32) -> Option<Option<String>> {
@@ -97,7 +118,16 @@ impl Lookup {
 /// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
 /// author), deleted.
 #[derive(Serialize, Deserialize)]
-struct Row(u64, u32, u32, i64, Option<i64>, u32, Vec<(i64, u8, u32)>, Option<i64>);
+struct Row(
+    u64,
+    u32,
+    u32,
+    i64,
+    Option<i64>,
+    u32,
+    Vec<(i64, u8, u32)>,
+    Option<i64>,
+);
 
 const KINDS: [MessageKind; 4] = [
     MessageKind::Customer,
@@ -159,12 +189,19 @@ fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
     })
 }
 
+/// A bucket: name, tree id, tickets.
+#[derive(Serialize, Deserialize)]
+struct BucketRow(String, String, Vec<TicketRow>);
+
+/// A ticket directory: tree id, ticket id, facts (none when unreadable), problems.
+#[derive(Serialize, Deserialize)]
+struct TicketRow(String, u64, Option<Row>, Vec<String>);
+
 #[derive(Serialize, Deserialize)]
 struct SnapshotFile {
     version: u32,
     names: Vec<String>,
-    /// Tree id, facts (none when unreadable), problems.
-    tickets: Vec<(String, Option<Row>, Vec<String>)>,
+    buckets: Vec<BucketRow>,
     accounts_tree: Option<String>,
     /// Login, reseller, created.
     accounts: Vec<(u32, u32, Option<i64>)>,
@@ -209,33 +246,50 @@ pub fn dir(cache_dir: &Path) -> PathBuf {
 }
 
 pub fn load_snapshot(dir: &Path) -> Snapshot {
-    let Some(f) = read::<SnapshotFile>(&dir.join(SNAPSHOT)).filter(|f| f.version == VERSION)
-    else {
+    let Some(f) = read::<SnapshotFile>(&dir.join(SNAPSHOT)).filter(|f| f.version == VERSION) else {
         return Snapshot::default();
     };
     let l = Lookup::new(f.names);
-    let mut tickets = HashMap::with_capacity(f.tickets.len());
-    for (tree, row, problems) in f.tickets {
+    let mut buckets = HashMap::with_capacity(f.buckets.len());
+    for BucketRow(name, tree, rows) in f.buckets {
         let Some(tree) = oid(&tree) else { continue };
-        let facts = match row {
-            Some(r) => match decode(&r, &l) {
-                Some(t) => Some(t),
-                None => continue,
-            },
-            None => None,
-        };
-        tickets.insert(tree, Parsed { facts, problems });
+        let mut tickets = Vec::with_capacity(rows.len());
+        for TicketRow(tree, id, row, problems) in rows {
+            let (Some(tree), Ok(id)) = (oid(&tree), TicketId::new(id)) else {
+                continue;
+            };
+            let facts = match row.map(|r| decode(&r, &l)) {
+                Some(Some(t)) if t.id == id => Some(t),
+                Some(_) => continue,
+                None => None,
+            };
+            tickets.push(Entry {
+                tree,
+                id,
+                parsed: Parsed { facts, problems },
+            });
+        }
+        buckets.insert(name, Bucket { tree, tickets });
     }
     let mut accounts = Vec::with_capacity(f.accounts.len());
     for (login, reseller, created) in f.accounts {
         let (Some(Some(login)), Some(reseller)) = (l.login(login), l.login(reseller)) else {
-            return Snapshot { tickets, ..Snapshot::default() };
+            return Snapshot {
+                buckets,
+                ..Snapshot::default()
+            };
         };
         let created_at = created.and_then(time);
-        accounts.push((login, AccountFacts { reseller, created_at }));
+        accounts.push((
+            login,
+            AccountFacts {
+                reseller,
+                created_at,
+            },
+        ));
     }
     Snapshot {
-        tickets,
+        buckets,
         accounts_tree: f.accounts_tree.as_deref().and_then(oid),
         accounts,
         account_problems: f.account_problems,
@@ -244,12 +298,20 @@ pub fn load_snapshot(dir: &Path) -> Snapshot {
 
 pub fn save_snapshot(dir: &Path, s: &Snapshot) -> std::io::Result<()> {
     let mut n = Names::default();
-    let tickets = s
-        .tickets
+    let buckets = s
+        .buckets
         .iter()
-        .map(|(tree, p)| {
-            let row = p.facts.as_ref().map(|t| encode(t, &mut n));
-            (tree.to_string(), row, p.problems.clone())
+        .map(|(name, b)| {
+            let rows = b
+                .tickets
+                .iter()
+                .map(|e| {
+                    let row = e.parsed.facts.as_ref().map(|t| encode(t, &mut n));
+                    let problems = e.parsed.problems.clone();
+                    TicketRow(e.tree.to_string(), e.id.get(), row, problems)
+                })
+                .collect();
+            BucketRow(name.clone(), b.tree.to_string(), rows)
         })
         .collect();
     let accounts = s
@@ -257,13 +319,17 @@ pub fn save_snapshot(dir: &Path, s: &Snapshot) -> std::io::Result<()> {
         .iter()
         .map(|(login, a)| {
             let reseller = n.put(a.reseller.as_ref().map(Login::as_str));
-            (n.put(Some(login.as_str())), reseller, a.created_at.map(Timestamp::unix))
+            (
+                n.put(Some(login.as_str())),
+                reseller,
+                a.created_at.map(Timestamp::unix),
+            )
         })
         .collect();
     let f = SnapshotFile {
         version: VERSION,
         names: n.list,
-        tickets,
+        buckets,
         accounts_tree: s.accounts_tree.map(|t| t.to_string()),
         accounts,
         account_problems: s.account_problems.clone(),
@@ -272,8 +338,7 @@ pub fn save_snapshot(dir: &Path, s: &Snapshot) -> std::io::Result<()> {
 }
 
 pub fn load_history(dir: &Path) -> History {
-    let Some(f) = read::<HistoryFile>(&dir.join(HISTORY)).filter(|f| f.version == VERSION)
-    else {
+    let Some(f) = read::<HistoryFile>(&dir.join(HISTORY)).filter(|f| f.version == VERSION) else {
         return History::default();
     };
     let l = Lookup::new(f.names);
@@ -294,7 +359,11 @@ pub fn load_history(dir: &Path) -> History {
                 kind,
             });
         }
-        let deleted = f.deleted.iter().map(|r| decode(r, &l)).collect::<Option<_>>()?;
+        let deleted = f
+            .deleted
+            .iter()
+            .map(|r| decode(r, &l))
+            .collect::<Option<_>>()?;
         Some(History {
             tip: oid(f.tip.as_deref()?),
             events,
@@ -316,7 +385,13 @@ pub fn save_history(dir: &Path, h: &History) -> std::io::Result<()> {
                 EventKind::Deleted => (2, 0),
                 EventKind::Merged => (3, 0),
             };
-            (e.at.unix(), e.ticket.get(), n.put(e.actor.as_deref()), kind, to)
+            (
+                e.at.unix(),
+                e.ticket.get(),
+                n.put(e.actor.as_deref()),
+                kind,
+                to,
+            )
         })
         .collect();
     let deleted = h.deleted.iter().map(|t| encode(t, &mut n)).collect();

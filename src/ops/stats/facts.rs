@@ -39,9 +39,17 @@ pub fn parse_ticket(id: TicketId, files: &TicketFiles) -> Parsed {
         Ok(t) if t.id == id => t,
         Ok(t) => {
             let msg = format!("{path}: id is `{}` but the directory says `{id}`", t.id);
-            return Parsed { facts: None, problems: vec![msg] };
+            return Parsed {
+                facts: None,
+                problems: vec![msg],
+            };
         }
-        Err(e) => return Parsed { facts: None, problems: vec![e] },
+        Err(e) => {
+            return Parsed {
+                facts: None,
+                problems: vec![e],
+            }
+        }
     };
     let dir = layout::messages_dir(id);
     let mut messages = Vec::with_capacity(files.messages.len());
@@ -63,7 +71,9 @@ pub fn parse_ticket(id: TicketId, files: &TicketFiles) -> Parsed {
 
 /// Every ticket of a desk read through a [`Source`] (a plain directory, or a work tree
 /// before its first commit): no cache, full reads.
-pub fn tickets_from_source(src: &(impl Source + ?Sized)) -> Result<(Vec<TicketFacts>, Vec<String>)> {
+pub fn tickets_from_source(
+    src: &(impl Source + ?Sized),
+) -> Result<(Vec<TicketFacts>, Vec<String>)> {
     let ids = src.ticket_ids()?;
     let mut problems: Vec<String> = ids.problems.iter().map(|p| p.to_string()).collect();
     let mut out = Vec::with_capacity(ids.items.len());
@@ -102,10 +112,16 @@ struct AccountHead {
 }
 
 /// Accounts from `(file name, bytes)` pairs of `accounts/`, keyed by the file's login.
-pub fn parse_accounts(files: &[(String, Vec<u8>)], problems: &mut Vec<String>) -> Vec<(Login, AccountFacts)> {
+pub fn parse_accounts(
+    files: &[(String, Vec<u8>)],
+    problems: &mut Vec<String>,
+) -> Vec<(Login, AccountFacts)> {
     let mut out = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        let Some(login) = name.strip_suffix(".yaml").and_then(|s| s.parse::<Login>().ok()) else {
+        let Some(login) = name
+            .strip_suffix(".yaml")
+            .and_then(|s| s.parse::<Login>().ok())
+        else {
             continue;
         };
         let path = format!("{}/{name}", layout::ACCOUNTS_DIR);
@@ -129,7 +145,12 @@ pub fn directory(src: &(impl Source + ?Sized), problems: &mut Vec<String>) -> Re
     let staff = src.all_staff()?;
     let queues = src.all_queues()?;
     let resellers = src.all_resellers()?;
-    for p in staff.problems.iter().chain(&queues.problems).chain(&resellers.problems) {
+    for p in staff
+        .problems
+        .iter()
+        .chain(&queues.problems)
+        .chain(&resellers.problems)
+    {
         problems.push(p.to_string());
     }
     Ok(Directory {
@@ -138,11 +159,7 @@ pub fn directory(src: &(impl Source + ?Sized), problems: &mut Vec<String>) -> Re
             .iter()
             .map(|s| (s.login.to_string(), s.display_name().to_owned()))
             .collect(),
-        queues: queues
-            .items
-            .into_iter()
-            .map(|q| (q.slug, q.name))
-            .collect(),
+        queues: queues.items.into_iter().map(|q| (q.slug, q.name)).collect(),
         accounts: Default::default(),
         resellers: resellers.items,
     })

@@ -84,7 +84,12 @@ fn read_commit(
     h: &mut History,
 ) -> StoreResult<()> {
     let trailers = parse_trailers(&c.message);
-    let get = |k: &str| trailers.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let get = |k: &str| {
+        trailers
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
     let Some(op) = get(TRAILER_OP) else {
         return Ok(());
     };

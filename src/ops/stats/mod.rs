@@ -91,20 +91,39 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
     let dir = cache::dir(&desk.cache_dir());
     let mut known = cache::load_snapshot(&dir);
 
-    // Tickets: reuse the facts of every directory whose tree is unchanged.
-    let mut current = HashMap::with_capacity(known.tickets.len() + 16);
+    // Tickets: reuse every bucket whose tree is unchanged, and in the others every
+    // ticket directory whose tree is unchanged; keep what vanished for the history.
+    let mut current = HashMap::with_capacity(known.buckets.len() + 1);
+    let mut gone = HashMap::new();
     let mut changed = false;
-    for TicketDir { id, tree } in scan::ticket_dirs(repo, root)? {
-        let parsed = match known.tickets.remove(&tree) {
-            Some(p) if p.facts.as_ref().is_none_or(|t| t.id == id) => p,
-            _ => {
-                changed = true;
-                facts::parse_ticket(id, &scan::ticket_files(repo, tree)?)
+    for (name, tree) in scan::ticket_buckets(repo, root)? {
+        let old = match known.buckets.remove(&name) {
+            Some(b) if b.tree == tree => {
+                current.insert(name, b);
+                continue;
             }
+            old => old.map(|b| b.tickets).unwrap_or_default(),
         };
-        current.insert(tree, parsed);
+        changed = true;
+        let mut old: HashMap<_, _> = old.into_iter().map(|e| (e.tree, e)).collect();
+        let mut tickets = Vec::new();
+        for TicketDir { id, tree } in scan::bucket_dirs(repo, &name, tree)? {
+            let entry = match old.remove(&tree) {
+                Some(e) if e.id == id => e,
+                _ => {
+                    let parsed = facts::parse_ticket(id, &scan::ticket_files(repo, tree)?);
+                    cache::Entry { tree, id, parsed }
+                }
+            };
+            tickets.push(entry);
+        }
+        gone.extend(old.into_values().map(|e| (e.tree, e.parsed)));
+        current.insert(name, cache::Bucket { tree, tickets });
     }
-    changed |= !known.tickets.is_empty();
+    for b in known.buckets.into_values() {
+        changed = true;
+        gone.extend(b.tickets.into_iter().map(|e| (e.tree, e.parsed)));
+    }
 
     // Accounts: reread only when `accounts/` changed.
     let accounts_tree = scan::tree_at(repo, root, layout::ACCOUNTS_DIR)?;
@@ -119,10 +138,9 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
         changed = true;
     }
 
-    let (history, history_changed) =
-        history::update(repo, head, cache::load_history(&dir), &known.tickets)?;
+    let (history, history_changed) = history::update(repo, head, cache::load_history(&dir), &gone)?;
     let snapshot = cache::Snapshot {
-        tickets: current,
+        buckets: current,
         accounts_tree: known.accounts_tree,
         accounts: known.accounts,
         account_problems: known.account_problems,
@@ -137,10 +155,10 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
 
     problems.extend(snapshot.account_problems);
     directory.accounts = snapshot.accounts.into_iter().collect();
-    let mut tickets = Vec::with_capacity(snapshot.tickets.len() + history.deleted.len());
-    for p in snapshot.tickets.into_values() {
-        problems.extend(p.problems);
-        tickets.extend(p.facts);
+    let mut tickets = Vec::with_capacity(history.deleted.len());
+    for e in snapshot.buckets.into_values().flat_map(|b| b.tickets) {
+        problems.extend(e.parsed.problems);
+        tickets.extend(e.parsed.facts);
     }
     tickets.sort_by_key(|t| t.id);
     tickets.extend(history.deleted);

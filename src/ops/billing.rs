@@ -4,7 +4,7 @@
 //! only read here. The rules are in [`crate::model::billing`].
 
 use crate::model::billing::{self, BillingReport};
-use crate::model::stats::resellers;
+use crate::model::stats::{resellers, Dataset, Range};
 use crate::model::{Date, Permission, Staff};
 use crate::store::{Desk, DeskRead};
 
@@ -17,11 +17,17 @@ pub fn report(desk: &Desk, me: &Staff, period: Period, today: Date) -> Result<Bi
     actor::require(me, Permission::BillingView, "view reseller billing")?;
     let data = load(desk)?;
     let range = period.range(today, &data)?;
+    bill(desk, &data, range)
+}
+
+/// The bill of `range` from an already loaded dataset, without a permission check.
+pub fn bill(desk: &Desk, data: &Dataset, range: Range) -> Result<BillingReport> {
+    // The same state the dataset was read from: HEAD of a git desk, else the files.
     let settings = match desk.head_commit()? {
         Some(_) => desk.reader_at("HEAD")?.settings()?,
         None => desk.reader()?.settings()?,
     };
-    let usage = resellers::compute(&data, range);
+    let usage = resellers::compute(data, range);
     Ok(billing::bill(
         &settings.reseller_support,
         &data.directory.resellers,

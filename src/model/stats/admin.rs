@@ -7,8 +7,8 @@
 //! - closed: tickets whose latest resolve/close is in the range with `closed_by` = login.
 //! - first response: tickets whose first answer was theirs and was sent in the range.
 //!
-//! Rows: every staff member (idle ones too), then any other login that did something
-//! (a former technician), by login.
+//! Rows: every staff member (idle ones too) and any other login that did something (a
+//! former technician), sorted by login.
 
 use std::collections::BTreeMap;
 

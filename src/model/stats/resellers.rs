@@ -7,8 +7,8 @@
 //! - accounts: all the reseller's accounts created before the end of the range (or with no
 //!   creation date) — the "total customer count" per-customer billing charges for.
 //!
-//! Rows: every reseller file, then any reseller login named by accounts but missing, by
-//! login.
+//! Rows: every reseller file and any reseller login named by accounts but without a file,
+//! sorted by login.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -8,7 +8,7 @@
 //!   tip that is no longer an ancestor of HEAD means it was rewritten, and the history is
 //!   read again).
 //!
-//! Rows are compact JSON arrays with names interned in a table. A cache that cannot be read
+//! Rows are compact JSON arrays with names interned in a table ([`super::rows`]). A cache that cannot be read
 //! (missing, corrupt, another version) is simply rebuilt; one that cannot be written is
 //! skipped.
 
@@ -20,9 +20,12 @@ use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
 use super::facts::Parsed;
-use crate::model::stats::{AccountFacts, EventKind, HistoryEvent, MessageFact, TicketFacts};
-use crate::model::{Login, MessageKind, Slug, TicketId, Timestamp};
+use super::rows::{decode, encode, time, Lookup, Names, Row};
+use crate::model::stats::{AccountFacts, EventKind, HistoryEvent, TicketFacts};
+use crate::model::{Login, TicketId, Timestamp};
 
+/// Bump when the rows or the rules that make [`TicketFacts`] change: older caches are then
+/// rebuilt.
 const VERSION: u32 = 1;
 const SNAPSHOT: &str = "snapshot.json";
 const HISTORY: &str = "history.json";
@@ -58,135 +61,6 @@ pub struct History {
     pub tip: Option<ObjectId>,
     pub events: Vec<HistoryEvent>,
     pub deleted: Vec<TicketFacts>,
-}
-
-/// Names interned while writing: 0 = none, n = `list[n - 1]`.
-#[derive(Default)]
-struct Names {
-    list: Vec<String>,
-    index: HashMap<String, u32>,
-}
-
-impl Names {
-    fn put(&mut self, s: Option<&str>) -> u32 {
-        let Some(s) = s else { return 0 };
-        if let Some(i) = self.index.get(s) {
-            return *i;
-        }
-        self.list.push(s.to_owned());
-        let i = self.list.len() as u32;
-        self.index.insert(s.to_owned(), i);
-        i
-    }
-}
-
-/// Names while reading, parsed once into each type they are used as.
-struct Lookup {
-    names: Vec<String>,
-    slugs: Vec<Option<Slug>>,
-    logins: Vec<Option<Login>>,
-}
-
-impl Lookup {
-    fn new(names: Vec<String>) -> Lookup {
-        let slugs = names.iter().map(|n| n.parse().ok()).collect();
-        let logins = names.iter().map(|n| n.parse().ok()).collect();
-        Lookup {
-            names,
-            slugs,
-            logins,
-        }
-    }
-    /// `Some(None)` for 0, `None` for an index out of range.
-    fn text(&self, i: u32) -> Option<Option<String>> {
-        match i {
-            0 => Some(None),
-            i => self.names.get(i as usize - 1).map(|s| Some(s.clone())),
-        }
-    }
-    fn slug(&self, i: u32) -> Option<Slug> {
-        self.slugs.get((i as usize).checked_sub(1)?)?.clone()
-    }
-    fn login(&self, i: u32) -> Option<Option<Login>> {
-        match i {
-            0 => Some(None),
-            i => self.logins.get(i as usize - 1)?.clone().map(Some),
-        }
-    }
-}
-
-/// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
-/// author), deleted.
-#[derive(Serialize, Deserialize)]
-struct Row(
-    u64,
-    u32,
-    u32,
-    i64,
-    Option<i64>,
-    u32,
-    Vec<(i64, u8, u32)>,
-    Option<i64>,
-);
-
-const KINDS: [MessageKind; 4] = [
-    MessageKind::Customer,
-    MessageKind::Answer,
-    MessageKind::Note,
-    MessageKind::Autoresponse,
-];
-
-fn encode(t: &TicketFacts, n: &mut Names) -> Row {
-    let messages = t
-        .messages
-        .iter()
-        .map(|m| {
-            let kind = KINDS.iter().position(|k| *k == m.kind).unwrap_or(0) as u8;
-            (m.at.unix(), kind, n.put(m.author.as_deref()))
-        })
-        .collect();
-    Row(
-        t.id.get(),
-        n.put(Some(t.queue.as_str())),
-        n.put(t.account.as_ref().map(Login::as_str)),
-        t.created_at.unix(),
-        t.closed_at.map(Timestamp::unix),
-        n.put(t.closed_by.as_deref()),
-        messages,
-        t.deleted_at.map(Timestamp::unix),
-    )
-}
-
-fn time(secs: i64) -> Option<Timestamp> {
-    Timestamp::from_unix(secs).ok()
-}
-
-/// None when the row does not make sense (then the ticket is read again).
-fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
-    let mut messages = Vec::with_capacity(r.6.len());
-    for (at, kind, author) in &r.6 {
-        messages.push(MessageFact {
-            at: time(*at)?,
-            kind: *KINDS.get(*kind as usize)?,
-            author: l.text(*author)?,
-        });
-    }
-    Some(TicketFacts {
-        id: TicketId::new(r.0).ok()?,
-        queue: l.slug(r.1)?,
-        account: l.login(r.2)?,
-        created_at: time(r.3)?,
-        closed_at: match r.4 {
-            Some(s) => Some(time(s)?),
-            None => None,
-        },
-        closed_by: l.text(r.5)?,
-        messages,
-        deleted_at: match r.7 {
-            Some(s) => Some(time(s)?),
-            None => None,
-        },
-    })
 }
 
 /// A bucket: name, tree id, tickets.
@@ -403,4 +277,121 @@ pub fn save_history(dir: &Path, h: &History) -> std::io::Result<()> {
         deleted,
     };
     write(&dir.join(HISTORY), &f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::stats::MessageFact;
+    use crate::model::MessageKind;
+
+    fn facts(id: u64) -> TicketFacts {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        TicketFacts {
+            id: TicketId::new(id).unwrap(),
+            queue: "general".parse().unwrap(),
+            account: Some("jdoe".parse().unwrap()),
+            created_at: t("2026-11-01T10:00:00Z"),
+            closed_at: Some(t("2026-11-02T10:00:00Z")),
+            closed_by: Some("autoclose".into()),
+            messages: vec![
+                MessageFact::new(
+                    t("2026-11-01T10:00:00Z"),
+                    MessageKind::Customer,
+                    "j@x.example",
+                ),
+                MessageFact::new(t("2026-11-01T11:00:00Z"), MessageKind::Answer, "bob"),
+                MessageFact::new(t("2026-11-01T12:00:00Z"), MessageKind::Note, "bob"),
+            ],
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn snapshot_and_history_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
+        let ok = Parsed {
+            facts: Some(facts(1043)),
+            problems: vec![],
+        };
+        let broken = Parsed {
+            facts: None,
+            problems: vec!["tickets/001/1044/ticket.yaml:2: bad".into()],
+        };
+        let mut s = Snapshot::default();
+        let tickets = vec![
+            Entry {
+                tree: tree(2),
+                id: TicketId::new(1043).unwrap(),
+                parsed: ok.clone(),
+            },
+            Entry {
+                tree: tree(3),
+                id: TicketId::new(1044).unwrap(),
+                parsed: broken.clone(),
+            },
+        ];
+        s.buckets.insert(
+            "001".into(),
+            Bucket {
+                tree: tree(1),
+                tickets,
+            },
+        );
+        s.accounts_tree = Some(tree(4));
+        let acme = AccountFacts {
+            reseller: Some("acme".parse().unwrap()),
+            created_at: None,
+        };
+        s.accounts = vec![("jdoe".parse().unwrap(), acme)];
+        save_snapshot(dir.path(), &s).unwrap();
+        let back = load_snapshot(dir.path());
+        let b = &back.buckets["001"];
+        assert_eq!(b.tree, tree(1));
+        assert_eq!((b.tickets[0].tree, &b.tickets[0].parsed), (tree(2), &ok));
+        assert_eq!(
+            (b.tickets[1].id.get(), &b.tickets[1].parsed),
+            (1044, &broken)
+        );
+        assert_eq!(
+            (back.accounts_tree, back.accounts),
+            (s.accounts_tree, s.accounts)
+        );
+
+        let mut deleted = facts(1050);
+        deleted.deleted_at = Some("2026-11-03T00:00:00Z".parse().unwrap());
+        let at = deleted.created_at;
+        let ev = |kind| HistoryEvent {
+            at,
+            ticket: deleted.id,
+            actor: Some("bob".into()),
+            kind,
+        };
+        let h = History {
+            tip: Some(tree(9)),
+            events: vec![
+                ev(EventKind::Assigned { to: "carol".into() }),
+                ev(EventKind::Released),
+                ev(EventKind::Deleted),
+                ev(EventKind::Merged),
+            ],
+            deleted: vec![deleted.clone()],
+        };
+        save_history(dir.path(), &h).unwrap();
+        let back = load_history(dir.path());
+        assert_eq!(
+            (back.tip, &back.events, &back.deleted),
+            (h.tip, &h.events, &h.deleted)
+        );
+    }
+
+    #[test]
+    fn a_corrupt_cache_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SNAPSHOT), b"{not json").unwrap();
+        std::fs::write(dir.path().join(HISTORY), br#"{"version":999}"#).unwrap();
+        assert!(load_snapshot(dir.path()).buckets.is_empty());
+        assert!(load_history(dir.path()).tip.is_none());
+    }
 }

@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod facts;
 pub mod history;
+mod rows;
 
 use std::collections::HashMap;
 
@@ -54,6 +55,12 @@ pub fn report(desk: &Desk, me: &Staff, period: Period, today: Date) -> Result<St
     let data = load(desk)?;
     let range = period.range(today, &data)?;
     Ok(stats::compute(&data, range))
+}
+
+/// The statistics of `range`, without a permission check (for the site builder; a site
+/// drawing several periods should [`load`] once and call [`stats::compute`] for each).
+pub fn compute(desk: &Desk, range: Range) -> Result<StatsReport> {
+    Ok(stats::compute(&load(desk)?, range))
 }
 
 /// Everything statistics and billing are computed from (no permission check: for the

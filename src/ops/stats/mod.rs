@@ -20,6 +20,8 @@ use crate::model::{Date, Permission, Staff};
 use crate::store::scan::{self, TicketDir};
 use crate::store::{layout, Desk, TreeSource};
 
+use self::facts::Parsed;
+
 use super::actor;
 use super::error::{OpError, Result};
 
@@ -98,13 +100,83 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
     let dir = cache::dir(&desk.cache_dir());
     let mut known = cache::load_snapshot(&dir);
 
-    // Tickets: reuse every bucket whose tree is unchanged, and in the others every
-    // ticket directory whose tree is unchanged; keep what vanished for the history.
-    let mut current = HashMap::with_capacity(known.buckets.len() + 1);
+    let buckets = std::mem::take(&mut known.buckets);
+    let Refreshed {
+        buckets,
+        gone,
+        mut changed,
+    } = refresh_tickets(repo, root, buckets)?;
+
+    // Accounts: reread only when `accounts/` changed.
+    let accounts_tree = scan::tree_at(repo, root, layout::ACCOUNTS_DIR)?;
+    if accounts_tree != known.accounts_tree {
+        let files = match accounts_tree {
+            Some(t) => scan::files(repo, t)?,
+            None => vec![],
+        };
+        known.account_problems.clear();
+        known.accounts = facts::parse_accounts(&files, &mut known.account_problems);
+        known.accounts_tree = accounts_tree;
+        changed = true;
+    }
+
+    let (history, history_changed) = history::update(repo, head, cache::load_history(&dir), &gone)?;
+    let snapshot = cache::Snapshot {
+        buckets,
+        accounts_tree: known.accounts_tree,
+        accounts: known.accounts,
+        account_problems: known.account_problems,
+    };
+    // The caches are an optimisation: a desk whose cache cannot be written still counts.
+    if changed {
+        let _ = cache::save_snapshot(&dir, &snapshot);
+    }
+    if history_changed {
+        let _ = cache::save_history(&dir, &history);
+    }
+
+    problems.extend(snapshot.account_problems);
+    directory.accounts = snapshot.accounts.into_iter().collect();
+    let count: usize = snapshot.buckets.values().map(|b| b.tickets.len()).sum();
+    let mut tickets = Vec::with_capacity(count + history.deleted.len());
+    for e in snapshot.buckets.into_values().flat_map(|b| b.tickets) {
+        problems.extend(e.parsed.problems);
+        tickets.extend(e.parsed.facts);
+    }
+    tickets.sort_by_key(|t| t.id);
+    tickets.extend(history.deleted);
+    problems.sort();
+    Ok(Dataset {
+        tickets,
+        events: history.events,
+        directory,
+        history: true,
+        problems,
+    })
+}
+
+/// The tickets of a tree, as [`refresh_tickets`] found them.
+struct Refreshed {
+    buckets: HashMap<String, cache::Bucket>,
+    /// Known tickets that vanished or changed, by tree (for the history to recover
+    /// deleted ones).
+    gone: HashMap<gix::ObjectId, Parsed>,
+    changed: bool,
+}
+
+/// The ticket buckets of the tree `root`: every bucket whose tree is unchanged is reused
+/// as a whole, and in the others every ticket directory whose tree is unchanged; the rest
+/// is read.
+fn refresh_tickets(
+    repo: &gix::Repository,
+    root: gix::ObjectId,
+    mut known: HashMap<String, cache::Bucket>,
+) -> Result<Refreshed> {
+    let mut current = HashMap::with_capacity(known.len() + 1);
     let mut gone = HashMap::new();
     let mut changed = false;
     for (name, tree) in scan::ticket_buckets(repo, root)? {
-        let old = match known.buckets.remove(&name) {
+        let old = match known.remove(&name) {
             Some(b) if b.tree == tree => {
                 current.insert(name, b);
                 continue;
@@ -127,54 +199,13 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
         gone.extend(old.into_values().map(|e| (e.tree, e.parsed)));
         current.insert(name, cache::Bucket { tree, tickets });
     }
-    for b in known.buckets.into_values() {
+    for b in known.into_values() {
         changed = true;
         gone.extend(b.tickets.into_iter().map(|e| (e.tree, e.parsed)));
     }
-
-    // Accounts: reread only when `accounts/` changed.
-    let accounts_tree = scan::tree_at(repo, root, layout::ACCOUNTS_DIR)?;
-    if accounts_tree != known.accounts_tree {
-        let files = match accounts_tree {
-            Some(t) => scan::files(repo, t)?,
-            None => vec![],
-        };
-        known.account_problems.clear();
-        known.accounts = facts::parse_accounts(&files, &mut known.account_problems);
-        known.accounts_tree = accounts_tree;
-        changed = true;
-    }
-
-    let (history, history_changed) = history::update(repo, head, cache::load_history(&dir), &gone)?;
-    let snapshot = cache::Snapshot {
+    Ok(Refreshed {
         buckets: current,
-        accounts_tree: known.accounts_tree,
-        accounts: known.accounts,
-        account_problems: known.account_problems,
-    };
-    // The caches are an optimisation: a desk whose cache cannot be written still counts.
-    if changed {
-        let _ = cache::save_snapshot(&dir, &snapshot);
-    }
-    if history_changed {
-        let _ = cache::save_history(&dir, &history);
-    }
-
-    problems.extend(snapshot.account_problems);
-    directory.accounts = snapshot.accounts.into_iter().collect();
-    let mut tickets = Vec::with_capacity(history.deleted.len());
-    for e in snapshot.buckets.into_values().flat_map(|b| b.tickets) {
-        problems.extend(e.parsed.problems);
-        tickets.extend(e.parsed.facts);
-    }
-    tickets.sort_by_key(|t| t.id);
-    tickets.extend(history.deleted);
-    problems.sort();
-    Ok(Dataset {
-        tickets,
-        events: history.events,
-        directory,
-        history: true,
-        problems,
+        gone,
+        changed,
     })
 }

@@ -15,4 +15,6 @@ pub mod cli;
 pub mod context;
 pub mod model;
 pub mod ops;
+pub mod spell;
 pub mod store;
+pub mod sync;

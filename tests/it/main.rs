@@ -2,5 +2,14 @@
 
 mod support;
 
+mod admin;
 mod foundation;
+mod kb;
+mod lifecycle;
+mod messages;
+mod spell;
 mod stats;
+mod sync;
+mod task_links;
+mod tasks;
+mod verify;

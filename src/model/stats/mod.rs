@@ -76,7 +76,7 @@ pub struct TicketFacts {
 }
 
 /// `closed_by` of tickets closed by the auto-close rule.
-pub const AUTOCLOSE: &str = "autoclose";
+pub use super::lifecycle::AUTOCLOSE;
 
 impl TicketFacts {
     /// The facts of a ticket and its thread. A resolved or closed ticket without

@@ -4,8 +4,10 @@
 //! - `ticket.pickup`: assigned to the actor; `ticket.release`: released by the actor;
 //! - `ticket.assign`: assigned to the `Desk-Assignee` trailer's login when there is one,
 //!   else to the assignee `ticket.yaml` has in that commit (none = released);
-//! - any other op carrying `Desk-Assignee` (an answer that picks the ticket up, a new
-//!   ticket assigned at once): assigned to that login;
+//! - `ticket.answer` whose subject says `pick up and answer` (`ticket answer --pickup`):
+//!   assigned to the actor;
+//! - any other op carrying `Desk-Assignee`: assigned to that login (a ticket made with
+//!   `ticket new --assign` counts only if its commit carries it);
 //! - `ticket.delete`, `ticket.merge`, `ticket.mass`, `queue.delete`: each named ticket whose
 //!   directory is gone in that commit was deleted (merged, for `ticket.merge`); a deleted
 //!   ticket's last state is read back from the parent commit for Per Admin Stats. A mass
@@ -51,6 +53,15 @@ pub fn update(
     scan::each_commit(repo, head, hidden, |c| read_commit(repo, &c, gone, &mut h))?;
     h.tip = Some(head);
     Ok((h, true))
+}
+
+/// Whether an answer's commit picked the ticket up too (`ticket 1043: pick up and
+/// answer`).
+fn picks_up(message: &str) -> bool {
+    message
+        .lines()
+        .next()
+        .is_some_and(|subject| subject.contains(": pick up and answer"))
 }
 
 #[derive(Deserialize)]
@@ -165,6 +176,11 @@ fn read_commit(
                         }
                     }
                     _ => {}
+                }
+            }
+            "ticket.answer" if to.is_none() && picks_up(&c.message) => {
+                if let Some(a) = &actor {
+                    push(id, EventKind::Assigned { to: a.clone() });
                 }
             }
             _ => {

@@ -4,6 +4,7 @@
 //! 1006), a deleted (1009) and a merged (1010) ticket, a range without tickets, custom
 //! prices overriding the default, billing switched off; permissions; the cache.
 
+mod commands;
 mod fixture;
 
 use self::fixture::{commit, fixture, op, DESK};
@@ -11,7 +12,7 @@ use crate::support::*;
 
 const RANGE: [&str; 4] = ["--from", "2026-11-01", "--to", "2026-11-07"];
 
-fn stats(d: &TestDesk, who: &str, range: &[&str]) -> serde_json::Value {
+pub fn stats(d: &TestDesk, who: &str, range: &[&str]) -> serde_json::Value {
     let mut args = vec!["--as", who, "--json", "stats"];
     args.extend(range);
     json(&d.ok(&args))

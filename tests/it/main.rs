@@ -8,6 +8,7 @@ mod kb;
 mod lifecycle;
 mod messages;
 mod spell;
+mod stats;
 mod sync;
 mod task_links;
 mod tasks;

@@ -4,6 +4,7 @@
 
 mod attach;
 mod autoclose;
+mod billing;
 mod body;
 mod check;
 mod customer;
@@ -18,6 +19,7 @@ mod search;
 mod settings;
 pub mod spell;
 mod staff;
+mod stats;
 mod sync;
 mod task;
 mod ticket;
@@ -110,6 +112,10 @@ pub enum Command {
     #[command(subcommand)]
     Hook(verify::HookCommand),
     Autoclose(autoclose::AutocloseArgs),
+    /// Ticket statistics for a range of days.
+    Stats(stats::StatsArgs),
+    /// Reseller end-user support billing for a range of days.
+    Billing(billing::BillingArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -207,6 +213,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Autoclose(a) => autoclose::run(&env, a, out),
+        Command::Stats(a) => stats::run(&env, a, out, err),
+        Command::Billing(a) => billing::run(&env, a, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

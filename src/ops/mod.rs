@@ -3,6 +3,7 @@
 //! never the CLI.
 
 pub mod actor;
+pub mod billing;
 pub mod check;
 pub mod customer;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod settings;
 pub mod signature;
 pub mod spelling;
 pub mod staff;
+pub mod stats;
 pub mod task;
 pub mod ticket;
 pub mod verify;

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod error;
 pub mod layout;
 pub mod read;
+pub mod scan;
 pub mod source;
 pub mod tx;
 pub mod yaml;

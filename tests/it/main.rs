@@ -11,6 +11,7 @@ mod search;
 mod search_index;
 mod search_mass;
 mod spell;
+mod stats;
 mod sync;
 mod task_links;
 mod tasks;

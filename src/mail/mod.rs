@@ -6,7 +6,9 @@
 
 pub mod loops;
 pub mod maildir;
+pub mod outgoing;
 pub mod parse;
 pub mod route;
+pub mod smtp;
 
 pub use parse::{parse, IncomingMail, MailAttachment, MailError};

@@ -181,7 +181,12 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
             });
         }
     }
-    let body = clean_body(&body_parts.join("\n\n"));
+    let body_parts: Vec<String> = body_parts
+        .iter()
+        .map(|p| clean_body(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let body = clean_body(&body_parts.join("\n"));
     let message_id = match msg.message_id().map(str::trim).filter(|s| !s.is_empty()) {
         Some(id) => format!("<{}>", id.trim_matches(['<', '>'])),
         None => synthetic_id(&from, msg.header_raw("Date"), &subject, &body),
@@ -359,11 +364,14 @@ fn clean_body(s: &str) -> String {
         .collect();
     let text = lines.join("\n");
     let text = text.trim_matches('\n');
+    if text.is_empty() {
+        return String::new();
+    }
     let mut out = String::with_capacity(text.len() + 1);
     let mut blank_run = 0;
     for line in text.split('\n') {
         blank_run = if line.is_empty() { blank_run + 1 } else { 0 };
-        if blank_run <= 2 {
+        if blank_run <= 1 {
             out.push_str(line);
             out.push('\n');
         }

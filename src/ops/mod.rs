@@ -7,6 +7,7 @@ pub mod check;
 pub mod error;
 pub mod init;
 pub mod log;
+pub mod mail;
 pub mod staff;
 pub mod ticket;
 

@@ -6,6 +6,7 @@ pub mod commit;
 pub mod desk;
 pub mod error;
 pub mod layout;
+pub mod message_index;
 pub mod read;
 pub mod source;
 pub mod tx;

@@ -1,0 +1,609 @@
+//! `mail ingest`: takes the unseen mails of one or more Maildirs into the desk in ONE
+//! commit. Each mail is parsed; a mail that cannot be (malformed, oversized, no sender) is
+//! quarantined with the reason; one whose Message-ID the desk already holds is skipped; a
+//! reply (by reference or subject tag) is added to its ticket; a bounce about a ticket
+//! becomes a note on it; anything else opens a ticket in the queue its recipients name, with
+//! the queue's new-ticket auto-response queued in the outbox unless the loop rules forbid.
+//!
+//! Order of effects: everything is staged, then committed; only after the commit exists are
+//! the mails marked seen and the refused ones moved to quarantine. A crash in between leaves
+//! mails unseen that the desk already holds: the next run skips them by Message-ID.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::mail::loops::{self, NoAutoResponse};
+use crate::mail::maildir::{Delivered, Mailbox};
+use crate::mail::route;
+use crate::mail::{IncomingMail, MailError};
+use crate::model::{
+    Email, Login, MailKind, Message, MessageKind, NewTicket, OutMail, Priority, Queue, Settings,
+    Slug, Ticket, TicketId,
+};
+use crate::store::message_index::MessageIndex;
+use crate::store::{layout, CommitMessage, Desk, DeskRead, StoreError, Transaction};
+
+use super::super::error::Result;
+use super::thread::{self, IncomingCustomerMessage, NewAttachment};
+use super::{desk_identity, fresh_key, from_header, own_addresses, MAIL_ACTOR};
+
+/// A Maildir to read, and the queue its new tickets go to (none: by recipient, else the
+/// default queue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxSpec {
+    pub dir: PathBuf,
+    pub queue: Option<Slug>,
+}
+
+/// What happened to one mail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    NewTicket {
+        ticket: TicketId,
+        queue: Slug,
+        /// Why no auto-response was queued, when none was.
+        no_autoresponse: Option<String>,
+    },
+    Reply {
+        ticket: TicketId,
+        threaded_by: &'static str,
+        reopened: bool,
+    },
+    /// A bounce or an automatic reply about a ticket, recorded as a note on it.
+    Note {
+        ticket: TicketId,
+        reason: String,
+    },
+    Duplicate {
+        ticket: Option<TicketId>,
+    },
+    Quarantined {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ingested {
+    /// The mail's file as it was found.
+    pub file: PathBuf,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestReport {
+    pub mails: Vec<Ingested>,
+    pub commit: Option<String>,
+    /// Things that went wrong after the commit (a mail that could not be marked seen).
+    pub warnings: Vec<String>,
+}
+
+impl IngestReport {
+    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.mails.iter().filter(|m| f(&m.outcome)).count()
+    }
+}
+
+/// The Maildirs ingested by default: the desk's main Maildir and every queue's mailbox
+/// (paths relative to the desk), each once.
+pub fn default_mailboxes(desk: &Desk, settings: &Settings, queues: &[Queue]) -> Vec<MailboxSpec> {
+    let mut out: Vec<MailboxSpec> = Vec::new();
+    let mut push = |dir: &str, queue: Option<Slug>| {
+        let dir = desk.root().join(dir);
+        let same = |d: &PathBuf| {
+            d == &dir || (d.canonicalize().ok() == dir.canonicalize().ok() && dir.exists())
+        };
+        if !out.iter().any(|s| same(&s.dir)) {
+            out.push(MailboxSpec { dir, queue });
+        }
+    };
+    for q in queues {
+        if let Some(m) = q.mailbox.as_deref().filter(|m| !m.trim().is_empty()) {
+            push(m, Some(q.slug.clone()));
+        }
+    }
+    if let Some(m) = settings.maildir.as_deref().filter(|m| !m.trim().is_empty()) {
+        push(m, None);
+    }
+    out
+}
+
+/// The largest mail taken in: twice the attachment limit (base64 makes an attachment a
+/// third bigger) and at least 1 MiB.
+pub fn mail_limit(settings: &Settings) -> u64 {
+    settings.attachment_max_bytes.saturating_mul(2).max(1 << 20)
+}
+
+/// What to do to a mail file once the commit exists.
+enum After {
+    Seen(usize, Delivered),
+    Quarantine(usize, Delivered, String),
+}
+
+/// The run's state while mails are staged.
+struct Run<'a> {
+    ctx: &'a Context,
+    settings: Settings,
+    queues: Vec<Queue>,
+    accounts: HashMap<String, Login>,
+    own: Vec<Email>,
+    index: MessageIndex,
+    next_id: TicketId,
+    /// Auto-responses per (lower-cased) recipient within the last hour.
+    responses: HashMap<String, u32>,
+    tickets: Vec<TicketId>,
+}
+
+pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<IngestReport> {
+    let mailboxes = boxes
+        .iter()
+        .map(|b| Mailbox::open(&b.dir).map_err(|e| StoreError::io(&b.dir, e)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut found = Vec::new();
+    for (i, mb) in mailboxes.iter().enumerate() {
+        let list = mb.unseen().map_err(|e| StoreError::io(mb.root(), e))?;
+        found.extend(list.into_iter().map(|d| (i, d)));
+    }
+    let mut report = IngestReport::default();
+    if found.is_empty() {
+        return Ok(report);
+    }
+
+    let mut tx = desk.begin(ctx.now())?;
+    let mut run = Run::start(desk, &tx, ctx)?;
+    let limit = mail_limit(&run.settings);
+    let mut after = Vec::new();
+    for (i, delivered) in found {
+        let fallback = boxes[i]
+            .queue
+            .clone()
+            .unwrap_or_else(|| run.settings.default_queue.clone());
+        let parsed = if delivered.size > limit {
+            Err(MailError::TooLarge {
+                size: delivered.size,
+                max: limit,
+            })
+        } else {
+            match std::fs::read(&delivered.path) {
+                Ok(raw) => crate::mail::parse(&raw),
+                Err(e) => {
+                    report
+                        .warnings
+                        .push(format!("{}: {e}", delivered.path.display()));
+                    continue;
+                }
+            }
+        };
+        let entry = match parsed {
+            Err(e) => {
+                let reason = e.to_string();
+                after.push(After::Quarantine(i, delivered.clone(), reason.clone()));
+                Ingested {
+                    file: delivered.path.clone(),
+                    message_id: None,
+                    from: None,
+                    subject: None,
+                    outcome: Outcome::Quarantined { reason },
+                }
+            }
+            Ok(mail) => {
+                let outcome = run.take(&mut tx, &mail, boxes[i].queue.is_some(), &fallback)?;
+                after.push(After::Seen(i, delivered.clone()));
+                Ingested {
+                    file: delivered.path.clone(),
+                    message_id: Some(mail.message_id.clone()),
+                    from: Some(mail.from.to_string()),
+                    subject: Some(mail.subject.clone()),
+                    outcome,
+                }
+            }
+        };
+        report.mails.push(entry);
+    }
+
+    let msg = run.commit_message(&report);
+    let identity = desk_identity(&run.settings);
+    let commit = tx.commit(&identity, &msg)?;
+    report.commit = commit.map(|c| c.to_string());
+    if commit.is_some() {
+        if let Ok(Some(tree)) = desk.head_tree() {
+            run.index.set_tree(tree);
+            let _ = run.index.save(desk);
+        }
+    }
+
+    for a in after {
+        let r = match &a {
+            After::Seen(i, d) => mailboxes[*i].mark_seen(d).map(|_| ()),
+            After::Quarantine(i, d, reason) => mailboxes[*i].quarantine(d, reason).map(|_| ()),
+        };
+        if let Err(e) = r {
+            report.warnings.push(e.to_string());
+        }
+    }
+    Ok(report)
+}
+
+impl<'a> Run<'a> {
+    fn start(desk: &Desk, tx: &Transaction<'_>, ctx: &'a Context) -> Result<Run<'a>> {
+        let settings = tx.settings()?;
+        let queues = tx.all_queues()?.items;
+        let accounts = tx
+            .all_accounts()?
+            .items
+            .into_iter()
+            .map(|a| (a.email.as_str().to_ascii_lowercase(), a.login))
+            .collect();
+        let own = own_addresses(&settings, &queues);
+        let index = match tx.parent() {
+            Some(commit) => {
+                let tree = desk
+                    .repo()
+                    .and_then(|r| r.find_commit(commit).ok())
+                    .and_then(|c| c.tree_id().ok())
+                    .ok_or_else(|| StoreError::git("reading HEAD's tree", "not found"))?;
+                MessageIndex::load(desk, tree.detach())?
+            }
+            None => MessageIndex::default(),
+        };
+        let next_id = tx
+            .max_ticket_id()?
+            .map(TicketId::next)
+            .unwrap_or(TicketId::new(1).expect("1 is positive"));
+        let mut responses: HashMap<String, u32> = HashMap::new();
+        for t in index.autoresponses_since(ctx.now().plus_seconds(-3600)) {
+            if let Some(ticket) = tx.ticket(t).ok().flatten() {
+                *responses
+                    .entry(ticket.email.as_str().to_ascii_lowercase())
+                    .or_default() += 1;
+            }
+        }
+        Ok(Run {
+            ctx,
+            settings,
+            queues,
+            accounts,
+            own,
+            index,
+            next_id,
+            responses,
+            tickets: Vec::new(),
+        })
+    }
+
+    /// Stages one parsed mail and says what became of it.
+    fn take(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        mail: &IncomingMail,
+        mailbox_has_queue: bool,
+        fallback: &Slug,
+    ) -> Result<Outcome> {
+        if let Some(t) = self.index.ticket_of(&mail.message_id) {
+            return Ok(Outcome::Duplicate { ticket: Some(t) });
+        }
+        let domain = self.settings.support_email.domain();
+        let mut target = None;
+        for (t, by) in route::candidates(mail, |id| self.index.ticket_of(id), &domain) {
+            if tx.ticket(t)?.is_some() {
+                target = Some((t, by));
+                break;
+            }
+        }
+        let outcome = match target {
+            Some((t, _)) if mail.bounce || mail.auto_submitted.is_some() => {
+                let (heading, reason) = if mail.bounce {
+                    (
+                        format!("Delivery failure reported by {}:", mail.from),
+                        "bounce",
+                    )
+                } else {
+                    (
+                        format!(
+                            "Automatic reply from {} (not sent to the customer's thread):",
+                            mail.from
+                        ),
+                        "automatic reply",
+                    )
+                };
+                let key = thread::automated_note(
+                    tx,
+                    self.ctx,
+                    t,
+                    &mail.from,
+                    &mail.message_id,
+                    &heading,
+                    &mail.body,
+                )?;
+                self.index
+                    .add(t, key, MessageKind::Note, Some(mail.message_id.clone()));
+                Outcome::Note {
+                    ticket: t,
+                    reason: reason.into(),
+                }
+            }
+            Some((t, by)) => {
+                let (key, reopened) = thread::customer_message(
+                    tx,
+                    self.ctx,
+                    t,
+                    IncomingCustomerMessage {
+                        from: mail.from.clone(),
+                        body: self.body_with_limits(mail),
+                        message_id: Some(mail.message_id.clone()),
+                        at: None,
+                        attachments: self.attachments(mail),
+                    },
+                )?;
+                self.index
+                    .add(t, key, MessageKind::Customer, Some(mail.message_id.clone()));
+                Outcome::Reply {
+                    ticket: t,
+                    threaded_by: by.name(),
+                    reopened,
+                }
+            }
+            None => {
+                let queue = if mailbox_has_queue {
+                    fallback.clone()
+                } else {
+                    route::queue_for(mail, &self.queues, fallback)
+                };
+                self.new_ticket(tx, mail, queue)?
+            }
+        };
+        let t = match &outcome {
+            Outcome::NewTicket { ticket, .. }
+            | Outcome::Reply { ticket, .. }
+            | Outcome::Note { ticket, .. } => *ticket,
+            _ => return Ok(outcome),
+        };
+        if !self.tickets.contains(&t) {
+            self.tickets.push(t);
+        }
+        Ok(outcome)
+    }
+
+    fn new_ticket(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        mail: &IncomingMail,
+        queue: Slug,
+    ) -> Result<Outcome> {
+        let id = self.next_id;
+        self.next_id = id.next();
+        let now = self.ctx.now();
+        // Replies go to Reply-To unless that is one of our own addresses.
+        let email = mail
+            .reply_to
+            .clone()
+            .filter(|r| {
+                !self
+                    .own
+                    .iter()
+                    .any(|o| o.as_str().eq_ignore_ascii_case(r.as_str()))
+            })
+            .unwrap_or_else(|| mail.from.clone());
+        let account = self
+            .accounts
+            .get(&mail.from.as_str().to_ascii_lowercase())
+            .or_else(|| self.accounts.get(&email.as_str().to_ascii_lowercase()))
+            .cloned();
+        let title = ticket_title(&mail.subject);
+        let ticket = Ticket::new(
+            id,
+            NewTicket {
+                title,
+                email: email.clone(),
+                account,
+                queue: queue.clone(),
+                priority: Priority::default(),
+                assignee: None,
+                sticky: false,
+            },
+            now,
+        );
+        let author = mail.from.to_string();
+        let key = fresh_key(tx, self.ctx, &author, |k| vec![layout::message(id, k)])?;
+        let attachments = thread::store_attachments(tx, id, &key, self.attachments(mail));
+        let message = Message {
+            at: now,
+            author,
+            kind: MessageKind::Customer,
+            message_id: Some(mail.message_id.clone()),
+            body: self.body_with_limits(mail),
+            attachments,
+            extra: Default::default(),
+        };
+        tx.put_yaml(layout::ticket_file(id), &ticket);
+        tx.put_yaml(layout::message(id, &key), &message);
+        self.index.add(
+            id,
+            key,
+            MessageKind::Customer,
+            Some(mail.message_id.clone()),
+        );
+
+        let no_autoresponse = match self.autoresponse(tx, mail, &ticket)? {
+            None => None,
+            Some(why) => Some(why.to_string()),
+        };
+        Ok(Outcome::NewTicket {
+            ticket: id,
+            queue,
+            no_autoresponse,
+        })
+    }
+
+    /// Queues the queue's new-ticket response for `ticket`, or says why not.
+    fn autoresponse(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        mail: &IncomingMail,
+        ticket: &Ticket,
+    ) -> Result<Option<NoAutoResponse>> {
+        if let Some(why) = loops::automated(mail, &self.own) {
+            return Ok(Some(why));
+        }
+        let text = self
+            .queues
+            .iter()
+            .find(|q| q.slug == ticket.queue)
+            .and_then(|q| q.new_ticket_response.clone())
+            .filter(|t| !t.trim().is_empty());
+        let Some(text) = text else {
+            return Ok(Some(NoAutoResponse::NoneConfigured));
+        };
+        let limit = self.settings.autoresponse_limit_per_hour;
+        let count = self
+            .responses
+            .entry(ticket.email.as_str().to_ascii_lowercase())
+            .or_default();
+        if *count >= limit {
+            return Ok(Some(NoAutoResponse::RateLimited { limit }));
+        }
+        *count += 1;
+
+        let id = ticket.id;
+        let desk_address = self.settings.support_email.to_string();
+        let key = fresh_key(tx, self.ctx, &desk_address, |k| {
+            vec![layout::message(id, k), layout::outbox(k)]
+        })?;
+        let message_id = format!(
+            "<ticket-{id}.{key}@{}>",
+            self.settings.support_email.domain()
+        );
+        let out = OutMail {
+            message_id: message_id.clone(),
+            kind: MailKind::Autoresponse,
+            ticket: Some(id),
+            from: from_header(&self.settings),
+            to: vec![ticket.email.to_string()],
+            subject: format!("[#{id}] Re: {}", ticket.title),
+            in_reply_to: Some(mail.message_id.clone()),
+            references: vec![mail.message_id.clone()],
+            body: text.clone(),
+            attachments: vec![],
+            created_at: self.ctx.now(),
+            attempts: 0,
+            next_try_at: None,
+            last_error: None,
+            extra: Default::default(),
+        };
+        let message = Message {
+            at: self.ctx.now(),
+            author: desk_address,
+            kind: MessageKind::Autoresponse,
+            message_id: Some(message_id.clone()),
+            body: text,
+            attachments: vec![],
+            extra: Default::default(),
+        };
+        tx.put_yaml(layout::outbox(&key), &out);
+        tx.put_yaml(layout::message(id, &key), &message);
+        self.index
+            .add(id, key, MessageKind::Autoresponse, Some(message_id));
+        Ok(None)
+    }
+
+    /// The attachments within the size limit.
+    fn attachments(&self, mail: &IncomingMail) -> Vec<NewAttachment> {
+        let max = self.settings.attachment_max_bytes;
+        mail.attachments
+            .iter()
+            .filter(|a| a.bytes.len() as u64 <= max)
+            .map(|a| NewAttachment {
+                name: a
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| default_name(a.content_type.as_deref())),
+                bytes: a.bytes.clone(),
+                content_type: a.content_type.clone(),
+            })
+            .collect()
+    }
+
+    /// The body, with a line for every attachment too big to keep.
+    fn body_with_limits(&self, mail: &IncomingMail) -> String {
+        let max = self.settings.attachment_max_bytes;
+        let mut body = mail.body.clone();
+        for a in mail
+            .attachments
+            .iter()
+            .filter(|a| a.bytes.len() as u64 > max)
+        {
+            let name = a.name.as_deref().unwrap_or("attachment");
+            body.push_str(&format!(
+                "\n[attachment \"{}\" ({} bytes) was not kept: larger than the limit of {max} bytes]\n",
+                crate::mail::parse::one_line(name),
+                a.bytes.len()
+            ));
+        }
+        body
+    }
+
+    fn commit_message(&self, report: &IngestReport) -> CommitMessage {
+        let n = |f: fn(&Outcome) -> bool| report.count(f);
+        let new = n(|o| matches!(o, Outcome::NewTicket { .. }));
+        let replies = n(|o| matches!(o, Outcome::Reply { .. }));
+        let notes = n(|o| matches!(o, Outcome::Note { .. }));
+        let mut parts = vec![];
+        if new > 0 {
+            parts.push(plural(new, "new ticket"));
+        }
+        if replies > 0 {
+            parts.push(plural(replies, "reply"));
+        }
+        if notes > 0 {
+            parts.push(plural(notes, "note"));
+        }
+        let subject = format!("mail: ingest {}", parts.join(", "));
+        let mut msg = CommitMessage::new("mail.ingest", MAIL_ACTOR, subject);
+        for t in &self.tickets {
+            msg = msg.ticket(*t);
+        }
+        msg
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    match (n, what) {
+        (1, _) => format!("1 {what}"),
+        (_, "reply") => format!("{n} replies"),
+        _ => format!("{n} {what}s"),
+    }
+}
+
+/// A ticket title from a subject: one line, at most the title limit, never empty.
+fn ticket_title(subject: &str) -> String {
+    let s = crate::mail::parse::one_line(subject);
+    let s: String = s.chars().take(crate::model::ticket::MAX_TITLE).collect();
+    if s.trim().is_empty() {
+        "(no subject)".into()
+    } else {
+        s.trim().to_owned()
+    }
+}
+
+/// A file name for an attachment that has none.
+fn default_name(content_type: Option<&str>) -> String {
+    let ext = match content_type.unwrap_or("") {
+        "text/plain" => "txt",
+        "text/html" => "html",
+        "text/calendar" => "ics",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "application/pdf" => "pdf",
+        "message/rfc822" => "eml",
+        _ => "bin",
+    };
+    format!("attachment.{ext}")
+}

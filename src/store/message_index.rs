@@ -152,9 +152,9 @@ impl MessageIndex {
             .repo()
             .ok_or_else(|| StoreError::ReadOnly(desk.root().to_path_buf()))?;
         let git = |e: gix::Error| StoreError::git("comparing trees for the message index", e);
-        let new = repo.find_tree(tree).map_err(|e| git(e.into()))?;
+        let new = repo.find_tree(tree).map_err(git)?;
         let old = match self.tree {
-            Some(t) => Some(repo.find_tree(t).map_err(|e| git(e.into()))?),
+            Some(t) => Some(repo.find_tree(t).map_err(git)?),
             None => None,
         };
         let opts = gix::diff::Options::default().with_rewrites(None);

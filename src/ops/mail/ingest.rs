@@ -431,10 +431,9 @@ impl<'a> Run<'a> {
             Some(mail.message_id.clone()),
         );
 
-        let no_autoresponse = match self.autoresponse(tx, mail, &ticket)? {
-            None => None,
-            Some(why) => Some(why.to_string()),
-        };
+        let no_autoresponse = self
+            .autoresponse(tx, mail, &ticket)?
+            .map(|why| why.to_string());
         Ok(Outcome::NewTicket {
             ticket: id,
             queue,

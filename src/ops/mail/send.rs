@@ -269,3 +269,43 @@ fn record(
     let commit = tx.commit(&desk_identity(settings), &msg)?;
     Ok(commit.map(|c| c.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap_and_gives_up() {
+        assert_eq!(backoff(1), 300);
+        assert_eq!(backoff(2), 600);
+        assert_eq!(backoff(4), 2400);
+        assert_eq!(backoff(9), MAX_DELAY_SECS);
+        assert_eq!(backoff(200), MAX_DELAY_SECS);
+        let now: Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
+        let mut out: OutMail = crate::store::yaml::parse(
+            "outbox/x.yaml",
+            b"message_id: <a@b>\nkind: answer\nfrom: a@b.example\nto: [c@d.example]\nsubject: s\nbody: b\ncreated_at: 2026-11-27T11:00:00Z\n",
+        )
+        .unwrap();
+        assert_eq!(
+            failure(&out, now, DeliveryError::Transient("451 busy".into())),
+            SendOutcome::Deferred {
+                error: "deferred: 451 busy".into(),
+                attempts: 1,
+                next_try_at: "2026-11-27T12:05:00Z".parse().unwrap()
+            }
+        );
+        out.attempts = MAX_ATTEMPTS - 1;
+        assert_eq!(
+            failure(&out, now, DeliveryError::Unreachable("refused".into())),
+            SendOutcome::Rejected {
+                error: format!("gave up after {MAX_ATTEMPTS} attempts: refused"),
+                note: false
+            }
+        );
+        assert!(matches!(
+            failure(&out, now, DeliveryError::Permanent("550 no".into())),
+            SendOutcome::Rejected { .. }
+        ));
+    }
+}

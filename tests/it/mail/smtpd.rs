@@ -70,7 +70,6 @@ impl Smtpd {
             .expect("start aiosmtpd");
         let mut server = Smtpd {
             child,
-            port,
             maildir: maildir.to_path_buf(),
         };
         let deadline = Instant::now() + Duration::from_secs(15);

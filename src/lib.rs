@@ -17,3 +17,4 @@ pub mod mail;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod sync;

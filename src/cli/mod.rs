@@ -2,6 +2,8 @@
 //! Each family of subcommands has its own file with its `…Args` types and a `run` function;
 //! this file holds the global options, the command enum and the dispatch.
 
+mod attach;
+mod autoclose;
 mod body;
 mod check;
 mod init;
@@ -9,7 +11,9 @@ mod log;
 mod mail;
 mod output;
 mod staff;
+mod sync;
 mod ticket;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +69,15 @@ pub enum Command {
     /// Take mail in from Maildirs; send the outbox over SMTP.
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Exchange the desk with the shared remote (fetch, replay, push).
+    Sync(sync::SyncArgs),
+    /// Check history against the permissions (who may have done what).
+    Verify(verify::VerifyArgs),
+    /// Git hooks for a server repository.
+    #[command(subcommand)]
+    Hook(verify::HookCommand),
+    /// Close answered tickets older than auto_close_days (one commit).
+    Autoclose(autoclose::AutocloseArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -108,6 +121,25 @@ impl Env {
     }
 }
 
+/// The Maildirs a desk reads mail from (its main Maildir and the queues' mailboxes),
+/// resolved against the desk's directory.
+pub(crate) fn sync_maildirs(desk: &Desk, src: &dyn crate::store::Source) -> Vec<PathBuf> {
+    use crate::store::DeskRead;
+    let mut out = Vec::new();
+    if let Ok(s) = src.settings() {
+        out.extend(s.maildir.map(|m| desk.root().join(m)));
+    }
+    if let Ok(q) = src.all_queues() {
+        out.extend(
+            q.items
+                .into_iter()
+                .filter_map(|q| q.mailbox)
+                .map(|m| desk.root().join(m)),
+        );
+    }
+    out
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let cwd = match &cli.chdir {
@@ -130,6 +162,10 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Mail(c) => mail::run(&env, c, out, err),
+        Command::Sync(a) => sync::run(&env, a, out, err),
+        Command::Verify(a) => verify::run_verify(&env, a, out),
+        Command::Hook(c) => verify::run_hook(&env, c, err),
+        Command::Autoclose(a) => autoclose::run(&env, a, out),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

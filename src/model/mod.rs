@@ -6,6 +6,7 @@ pub mod account;
 pub mod extra;
 pub mod id;
 pub mod kb;
+pub mod lifecycle;
 pub mod message;
 pub mod money;
 pub mod outbox;
@@ -23,6 +24,7 @@ pub use id::{
     author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
 };
 pub use kb::{KbArticle, KbFront};
+pub use lifecycle::{Action, Refusal};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
 pub use money::Money;
 pub use outbox::{MailKind, OutMail};

@@ -5,11 +5,14 @@
 pub mod actor;
 pub mod check;
 pub mod error;
+pub mod hook;
 pub mod init;
 pub mod log;
 pub mod mail;
+pub mod signature;
 pub mod staff;
 pub mod ticket;
+pub mod verify;
 
 pub use actor::ActorSpec;
 pub use error::{OpError, Result};

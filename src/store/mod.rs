@@ -2,8 +2,10 @@
 //! ([`desk`], [`source`], [`tx`]). Reads go through a [`Source`] with the typed
 //! [`DeskRead`] methods; every mutation is a [`Transaction`] that becomes one commit.
 
+pub mod advance;
 pub mod commit;
 pub mod desk;
+pub mod diff;
 pub mod error;
 pub mod layout;
 pub mod message_index;

@@ -3,4 +3,7 @@
 mod support;
 
 mod foundation;
+mod lifecycle;
 mod mail;
+mod sync;
+mod verify;

@@ -19,16 +19,20 @@ use crate::mail::loops::{self, NoAutoResponse};
 use crate::mail::maildir::{Delivered, Mailbox};
 use crate::mail::route;
 use crate::mail::{IncomingMail, MailError};
+use crate::model::outbox::Reply;
 use crate::model::{
-    Email, Login, MailKind, Message, MessageKind, NewTicket, OutMail, Priority, Queue, Settings,
-    Slug, Ticket, TicketId,
+    Email, Login, Message, MessageKind, NewTicket, Priority, Queue, Settings, Slug, Ticket,
+    TicketId,
 };
 use crate::store::message_index::MessageIndex;
 use crate::store::{layout, CommitMessage, Desk, DeskRead, StoreError, Transaction};
 
-use super::super::error::Result;
-use super::thread::{self, IncomingCustomerMessage, NewAttachment};
-use super::{desk_identity, fresh_key, from_header, own_addresses, MAIL_ACTOR};
+use super::super::error::{OpError, Result};
+use super::super::ticket::{
+    self as tickets, attach, fresh_key, IncomingCustomerMessage, NewAttachment,
+};
+use super::notes::system_note;
+use super::{desk_identity, own_addresses, MAIL_ACTOR};
 
 /// A Maildir to read, and the queue its new tickets go to (none: by recipient, else the
 /// default queue).
@@ -194,8 +198,20 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
                 }
             }
             Ok(mail) => {
-                let outcome = run.take(&mut tx, &mail, boxes[i].queue.is_some(), &fallback)?;
-                after.push(After::Seen(i, delivered.clone()));
+                let outcome = match run.take(&mut tx, &mail, boxes[i].queue.is_some(), &fallback) {
+                    Ok(o) => o,
+                    // Refused before anything was staged: this mail only.
+                    Err(OpError::Invalid { field, message }) => Outcome::Quarantined {
+                        reason: format!("{field}: {message}"),
+                    },
+                    Err(e) => return Err(e),
+                };
+                match &outcome {
+                    Outcome::Quarantined { reason } => {
+                        after.push(After::Quarantine(i, delivered.clone(), reason.clone()))
+                    }
+                    _ => after.push(After::Seen(i, delivered.clone())),
+                }
                 Ingested {
                     file: delivered.path.clone(),
                     message_id: Some(mail.message_id.clone()),
@@ -307,20 +323,19 @@ impl<'a> Run<'a> {
                 } else {
                     (
                         format!(
-                            "Automatic reply from {} (not sent to the customer's thread):",
+                            "Automatic reply from {} (the ticket was left as it was):",
                             mail.from
                         ),
                         "automatic reply",
                     )
                 };
-                let key = thread::automated_note(
+                let key = system_note(
                     tx,
                     self.ctx,
                     t,
-                    &mail.from,
-                    &mail.message_id,
-                    &heading,
-                    &mail.body,
+                    mail.from.as_str(),
+                    Some(mail.message_id.clone()),
+                    format!("{heading}\n\n{}", mail.body),
                 )?;
                 self.index
                     .add(t, key, MessageKind::Note, Some(mail.message_id.clone()));
@@ -330,7 +345,8 @@ impl<'a> Run<'a> {
                 }
             }
             Some((t, by)) => {
-                let (key, reopened) = thread::customer_message(
+                let was_done = tx.ticket(t)?.is_some_and(|x| x.status.is_done());
+                let done = match tickets::customer_message(
                     tx,
                     self.ctx,
                     t,
@@ -341,13 +357,22 @@ impl<'a> Run<'a> {
                         at: None,
                         attachments: self.attachments(mail),
                     },
-                )?;
-                self.index
-                    .add(t, key, MessageKind::Customer, Some(mail.message_id.clone()));
+                ) {
+                    Ok(done) => done,
+                    // The thread already holds this Message-ID.
+                    Err(OpError::Exists {
+                        kind: "message", ..
+                    }) => return Ok(Outcome::Duplicate { ticket: Some(t) }),
+                    Err(e) => return Err(e),
+                };
+                if let Some(key) = done.key {
+                    self.index
+                        .add(t, key, MessageKind::Customer, Some(mail.message_id.clone()));
+                }
                 Outcome::Reply {
                     ticket: t,
                     threaded_by: by.name(),
-                    reopened,
+                    reopened: was_done,
                 }
             }
             None => {
@@ -377,8 +402,15 @@ impl<'a> Run<'a> {
         mail: &IncomingMail,
         queue: Slug,
     ) -> Result<Outcome> {
+        let body = self.body_with_limits(mail);
+        let files = self.attachments(mail);
+        if body.trim().is_empty() && files.is_empty() {
+            return Err(OpError::invalid(
+                "body",
+                "the mail has no text and no attachments",
+            ));
+        }
         let id = self.next_id;
-        self.next_id = id.next();
         let now = self.ctx.now();
         // Replies go to Reply-To unless that is one of our own addresses.
         let email = mail
@@ -396,12 +428,11 @@ impl<'a> Run<'a> {
             .get(&mail.from.as_str().to_ascii_lowercase())
             .or_else(|| self.accounts.get(&email.as_str().to_ascii_lowercase()))
             .cloned();
-        let title = ticket_title(&mail.subject);
         let ticket = Ticket::new(
             id,
             NewTicket {
-                title,
-                email: email.clone(),
+                title: ticket_title(&mail.subject),
+                email,
                 account,
                 queue: queue.clone(),
                 priority: Priority::default(),
@@ -412,18 +443,20 @@ impl<'a> Run<'a> {
         );
         let author = mail.from.to_string();
         let key = fresh_key(tx, self.ctx, &author, |k| vec![layout::message(id, k)])?;
-        let attachments = thread::store_attachments(tx, id, &key, self.attachments(mail));
+        // Checks every attachment before staging any: a refusal leaves nothing behind.
+        let attachments = attach::store(tx, &self.settings, id, &key, files)?;
         let message = Message {
             at: now,
             author,
             kind: MessageKind::Customer,
             message_id: Some(mail.message_id.clone()),
-            body: self.body_with_limits(mail),
+            body,
             attachments,
             extra: Default::default(),
         };
         tx.put_yaml(layout::ticket_file(id), &ticket);
         tx.put_yaml(layout::message(id, &key), &message);
+        self.next_id = id.next();
         self.index.add(
             id,
             key,
@@ -432,7 +465,7 @@ impl<'a> Run<'a> {
         );
 
         let no_autoresponse = self
-            .autoresponse(tx, mail, &ticket)?
+            .autoresponse(tx, mail, &ticket, &message)?
             .map(|why| why.to_string());
         Ok(Outcome::NewTicket {
             ticket: id,
@@ -447,6 +480,7 @@ impl<'a> Run<'a> {
         tx: &mut Transaction<'_>,
         mail: &IncomingMail,
         ticket: &Ticket,
+        first: &Message,
     ) -> Result<Option<NoAutoResponse>> {
         if let Some(why) = loops::automated(mail, &self.own) {
             return Ok(Some(why));
@@ -471,36 +505,25 @@ impl<'a> Run<'a> {
         *count += 1;
 
         let id = ticket.id;
-        let desk_address = self.settings.support_email.to_string();
-        let key = fresh_key(tx, self.ctx, &desk_address, |k| {
+        let author = self.settings.support_email.to_string();
+        let key = fresh_key(tx, self.ctx, &author, |k| {
             vec![layout::message(id, k), layout::outbox(k)]
         })?;
-        let message_id = format!(
-            "<ticket-{id}.{key}@{}>",
-            self.settings.support_email.domain()
-        );
-        let out = OutMail {
-            message_id: message_id.clone(),
-            kind: MailKind::Autoresponse,
-            ticket: Some(id),
-            from: from_header(&self.settings),
-            to: vec![ticket.email.to_string()],
-            subject: format!("[#{id}] Re: {}", ticket.title),
-            in_reply_to: Some(mail.message_id.clone()),
-            references: vec![mail.message_id.clone()],
+        let out = Reply {
+            settings: &self.settings,
+            ticket,
+            key: &key,
+            thread: std::slice::from_ref(first),
             body: text.clone(),
             attachments: vec![],
-            created_at: self.ctx.now(),
-            attempts: 0,
-            next_try_at: None,
-            last_error: None,
-            extra: Default::default(),
-        };
+            now: self.ctx.now(),
+        }
+        .autoresponse();
         let message = Message {
             at: self.ctx.now(),
-            author: desk_address,
+            author,
             kind: MessageKind::Autoresponse,
-            message_id: Some(message_id.clone()),
+            message_id: Some(out.message_id.clone()),
             body: text,
             attachments: vec![],
             extra: Default::default(),
@@ -508,7 +531,7 @@ impl<'a> Run<'a> {
         tx.put_yaml(layout::outbox(&key), &out);
         tx.put_yaml(layout::message(id, &key), &message);
         self.index
-            .add(id, key, MessageKind::Autoresponse, Some(message_id));
+            .add(id, key, MessageKind::Autoresponse, Some(out.message_id));
         Ok(None)
     }
 

@@ -4,17 +4,14 @@
 //! `Desk-Actor: mail`.
 
 mod ingest;
+mod notes;
 mod send;
-mod thread;
 
 pub use ingest::{default_mailboxes, ingest, IngestReport, Ingested, MailboxSpec, Outcome};
 pub use send::{send, SendOutcome, SendReport, Sent};
 
-use crate::context::Context;
-use crate::model::{Email, MessageKey, Queue, Settings};
-use crate::store::{Identity, Source};
-
-use super::error::{OpError, Result};
+use crate::model::{Email, Queue, Settings};
+use crate::store::Identity;
 
 /// The actor named in mail commits.
 pub const MAIL_ACTOR: &str = "mail";
@@ -46,40 +43,4 @@ fn address_of(s: &str) -> Option<Email> {
         _ => s,
     };
     inner.trim().parse().ok()
-}
-
-/// A key for a new file by `author` whose path (made by `path`) is still free in `src`:
-/// two mails of one run can share a second and an author.
-fn fresh_key(
-    src: &(impl Source + ?Sized),
-    ctx: &Context,
-    author: &str,
-    paths: impl Fn(&MessageKey) -> Vec<String>,
-) -> Result<MessageKey> {
-    for _ in 0..10_000 {
-        let key = ctx.new_key(author);
-        let mut free = true;
-        for p in paths(&key) {
-            if src.read(&p)?.is_some() {
-                free = false;
-                break;
-            }
-        }
-        if free {
-            return Ok(key);
-        }
-    }
-    Err(OpError::State(format!(
-        "no free file key for {author} at {} (too many files in one second)",
-        ctx.now()
-    )))
-}
-
-/// The From of outgoing mail: `smtp.from`, else the support address.
-fn from_header(settings: &Settings) -> String {
-    settings
-        .smtp
-        .from
-        .clone()
-        .unwrap_or_else(|| settings.support_email.to_string())
 }

@@ -11,13 +11,13 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::mail::outgoing::{compose, OutAttachment};
 use crate::mail::smtp::{Deliver, DeliveryError};
-use crate::model::{
-    sanitize_file_name, Message, MessageKey, MessageKind, OutMail, TicketId, Timestamp,
-};
+use crate::model::outbox::{header_value, sender};
+use crate::model::{sanitize_file_name, Attachment, MessageKey, OutMail, TicketId, Timestamp};
 use crate::store::{layout, CommitMessage, Desk, DeskRead, Source};
 
 use super::super::error::Result;
-use super::{desk_identity, fresh_key, from_header, MAIL_ACTOR};
+use super::notes::system_note;
+use super::{desk_identity, MAIL_ACTOR};
 
 /// After this many failed attempts a mail is given up.
 pub const MAX_ATTEMPTS: u32 = 10;
@@ -88,7 +88,7 @@ pub fn send(desk: &Desk, ctx: &Context, deliver: &mut dyn Deliver) -> Result<Sen
         let outcome = match &unreachable {
             Some(e) => failure(&out, now, DeliveryError::Unreachable(e.clone())),
             None => match attachments(&head, &out).and_then(|files| {
-                compose(&out, &from_header(&settings), files, now).map_err(|e| e.to_string())
+                compose(&out, &sender(&settings), files, now).map_err(|e| e.to_string())
             }) {
                 Err(e) => SendOutcome::Rejected {
                     error: format!("cannot be composed: {e}"),
@@ -149,32 +149,42 @@ fn failure(out: &OutMail, now: Timestamp, e: DeliveryError) -> SendOutcome {
     }
 }
 
-/// The files to attach, read from HEAD; only files of the mail's own ticket.
+/// The files to attach, read from HEAD; only files of the mail's own ticket. Their names
+/// and types are those the ticket's thread records for them.
 fn attachments(
     head: &(impl Source + ?Sized),
     out: &OutMail,
 ) -> std::result::Result<Vec<OutAttachment>, String> {
+    if out.attachments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(ticket) = out.ticket else {
+        return Err("attachments of a mail that belongs to no ticket".into());
+    };
+    let dir = format!("{}/", layout::files_dir(ticket));
+    let recorded: Vec<Attachment> = head
+        .messages(ticket)
+        .map_err(|e| e.to_string())?
+        .items
+        .into_iter()
+        .flat_map(|(_, m)| m.attachments)
+        .collect();
     let mut files = Vec::new();
     for path in &out.attachments {
-        let allowed = out
-            .ticket
-            .is_some_and(|t| path.starts_with(&format!("{}/", layout::files_dir(t))));
-        if !allowed {
+        let Some(file) = path.strip_prefix(&dir).filter(|f| !f.contains('/')) else {
             return Err(format!(
-                "attachment `{path}` is not a file of the mail's ticket"
+                "attachment `{path}` is not a file of ticket {ticket}"
             ));
-        }
+        };
         let bytes = head
             .read(path)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("attachment `{path}` does not exist"))?;
-        let name = path.rsplit('/').next().unwrap_or("attachment");
-        // Stored names are `<key>-<name>`; the customer sees `<name>`.
-        let shown = name.splitn(4, '-').nth(3).unwrap_or(name);
+        let known = recorded.iter().find(|a| a.file == file);
         files.push(OutAttachment {
-            name: sanitize_file_name(shown),
+            name: sanitize_file_name(known.map(|a| a.name.as_str()).unwrap_or(file)),
             bytes,
-            content_type: None,
+            content_type: known.and_then(|a| a.content_type.clone()),
         });
     }
     Ok(files)
@@ -219,28 +229,16 @@ fn record(
                 tx.remove(path);
                 rejected += 1;
                 if let Some(t) = out.ticket {
-                    if let Some(mut ticket) = tx.ticket(t)? {
-                        let author = settings.support_email.to_string();
-                        let nkey = fresh_key(&tx, ctx, &author, |k| vec![layout::message(t, k)])?;
+                    if tx.ticket(t)?.is_some() {
                         let body = format!(
                             "The e-mail \"{}\" to {} could not be delivered and was given up:\n{}\n\nMessage-ID: {}",
-                            crate::mail::parse::one_line(&out.subject),
+                            header_value(&out.subject),
                             out.to.join(", "),
                             error,
                             out.message_id
                         );
-                        let message = Message {
-                            at: ctx.now(),
-                            author,
-                            kind: MessageKind::Note,
-                            message_id: None,
-                            body,
-                            attachments: vec![],
-                            extra: Default::default(),
-                        };
-                        ticket.updated_at = ctx.now();
-                        tx.put_yaml(layout::ticket_file(t), &ticket);
-                        tx.put_yaml(layout::message(t, &nkey), &message);
+                        let author = settings.support_email.to_string();
+                        system_note(&mut tx, ctx, t, &author, None, body)?;
                         *note = true;
                     }
                     tickets.push(t);

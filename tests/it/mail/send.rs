@@ -262,3 +262,81 @@ fn ticket_data_cannot_inject_headers() {
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("is not a valid mailbox"), "{}", notes[0]);
 }
+
+#[test]
+fn an_answer_goes_out_with_its_attachment_and_the_reply_threads_back() {
+    if !have_aiosmtpd("an_answer_goes_out_with_its_attachment_and_the_reply_threads_back") {
+        return;
+    }
+    let (d, md) = desk_with_maildir();
+    md.deliver("1.mx", &fixture("plain.eml"));
+    ingest(&d, &md.root);
+    std::fs::write(
+        d.tmp.path().join("steps.txt"),
+        "1. Clear cookies\n2. Log in again\n",
+    )
+    .unwrap();
+    let steps = d.tmp.path().join("steps.txt");
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1041",
+        "--pickup",
+        "-m",
+        "Your password was reset.",
+        "--attach",
+        steps.to_str().unwrap(),
+    ]);
+    let port = free_port();
+    smtp_port(&d, port);
+    let server = Smtpd::start(port, &d.tmp.path().join("received"));
+    let r = json(&d.ok(&["--json", "mail", "send"]));
+    assert_eq!(r["mails"].as_array().unwrap().len(), 2);
+    assert!(outbox(&d).is_empty());
+    let got = server.received();
+    let answer = got
+        .iter()
+        .find(|m| header(m, "Auto-Submitted").is_none())
+        .expect("the answer arrived");
+    assert_eq!(
+        header(answer, "Subject").as_deref(),
+        Some("[#1041] Re: Cannot log in to webmail")
+    );
+    assert_eq!(
+        header(answer, "In-Reply-To").as_deref(),
+        Some("<plain-1@doe.example>")
+    );
+    let answer_id = header(answer, "Message-ID").unwrap();
+    assert!(
+        answer_id.starts_with("<ticket-1041.20261127T120000Z-bob-"),
+        "{answer_id}"
+    );
+    let parsed = git_desk::mail::parse(answer.as_bytes()).unwrap();
+    assert!(
+        parsed.body.starts_with("Your password was reset."),
+        "{}",
+        parsed.body
+    );
+    assert_eq!(parsed.attachments.len(), 1);
+    assert_eq!(parsed.attachments[0].name.as_deref(), Some("steps.txt"));
+    assert_eq!(
+        parsed.attachments[0].bytes,
+        b"1. Clear cookies\n2. Log in again\n"
+    );
+
+    // The customer answers the answer: the reply lands on 1041 and reopens it.
+    let reply = format!(
+        "From: John Doe <john@doe.example>\nTo: support@example.com\nSubject: Re: Cannot log in\nMessage-ID: <plain-2@doe.example>\nIn-Reply-To: {answer_id}\nReferences: <plain-1@doe.example> {answer_id}\n\nStill failing.\n"
+    );
+    md.deliver("2.mx", reply.as_bytes());
+    let r = ingest(&d, &md.root);
+    assert_eq!(r["mails"][0]["outcome"], "reply");
+    assert_eq!(r["mails"][0]["ticket"], 1041);
+    let t = ticket(&d, 1041);
+    assert_eq!(
+        (t["status"].as_str(), t["assignee"].as_str()),
+        (Some("open"), None)
+    );
+}

@@ -139,11 +139,19 @@ fn ingest(env: &Env, a: IngestArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let n = |f: fn(&Outcome) -> bool| report.count(f);
     writeln!(
         err,
-        "{} mails: {} new tickets, {} replies, {} notes, {} skipped, {} quarantined{}",
-        report.mails.len(),
-        n(|o| matches!(o, Outcome::NewTicket { .. })),
-        n(|o| matches!(o, Outcome::Reply { .. })),
-        n(|o| matches!(o, Outcome::Note { .. })),
+        "{}: {}, {}, {}, {} skipped, {} quarantined{}",
+        plural(report.mails.len(), "mail", "mails"),
+        plural(
+            n(|o| matches!(o, Outcome::NewTicket { .. })),
+            "new ticket",
+            "new tickets"
+        ),
+        plural(
+            n(|o| matches!(o, Outcome::Reply { .. })),
+            "reply",
+            "replies"
+        ),
+        plural(n(|o| matches!(o, Outcome::Note { .. })), "note", "notes"),
         n(|o| matches!(o, Outcome::Duplicate { .. })),
         n(|o| matches!(o, Outcome::Quarantined { .. })),
         match &report.commit {
@@ -152,6 +160,10 @@ fn ingest(env: &Env, a: IngestArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         }
     )?;
     Ok(0)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The SMTP login from the environment: both variables or neither.

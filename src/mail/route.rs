@@ -1,7 +1,8 @@
 //! Where an incoming mail belongs. Routing: the first recipient (X-Original-To,
-//! Delivered-To, To, Cc, in that order) that is a queue's address picks the queue — queue
-//! addresses are aliases of the main support address, so the header that still names the
-//! alias decides; otherwise the mailbox's own queue or the default queue. Threading: a
+//! Delivered-To, To, Cc, in that order) that is the address of a queue other than the
+//! default one picks the queue — queue addresses are aliases of the main support address, so
+//! the header that still names the alias decides; otherwise the default queue. (A mail read
+//! from a queue's own mailbox goes to that queue; `ops::mail` decides that.) Threading: a
 //! Message-ID the desk already holds (In-Reply-To first, then References from the newest),
 //! one of the desk's own `<ticket-N.…@domain>` ids, or the `[#N]` tag in the subject.
 
@@ -27,19 +28,22 @@ impl ThreadedBy {
     }
 }
 
-/// The queue for a new ticket from `mail`: a queue whose address is among the recipients,
-/// else `fallback` (the mailbox's queue, or the default queue).
-pub fn queue_for(mail: &IncomingMail, queues: &[Queue], fallback: &Slug) -> Slug {
+/// The queue for a new ticket from `mail`: the first recipient that is the address of a
+/// queue other than `default`, else `default`. The default queue's address is the main
+/// support address, which every alias leads to (and which `Delivered-To` often names), so an
+/// alias anywhere among the recipients is the better witness of where the mail was sent.
+pub fn queue_for(mail: &IncomingMail, queues: &[Queue], default: &Slug) -> Slug {
     for r in &mail.recipients {
         if let Some(q) = queues.iter().find(|q| {
-            q.email
-                .as_ref()
-                .is_some_and(|e| e.as_str().eq_ignore_ascii_case(r))
+            &q.slug != default
+                && q.email
+                    .as_ref()
+                    .is_some_and(|e| e.as_str().eq_ignore_ascii_case(r))
         }) {
             return q.slug.clone();
         }
     }
-    fallback.clone()
+    default.clone()
 }
 
 /// The ticket numbers `mail` points at, most reliable first. `lookup` maps a Message-ID the
@@ -143,15 +147,22 @@ mod tests {
             queue("sales", None),
         ];
         let general: Slug = "general".parse().unwrap();
-        let m = parse(b"From: a@b.example\nX-Original-To: Billing@Example.com\nDelivered-To: support@example.com\nTo: support@example.com\n\nhi\n").unwrap();
-        assert_eq!(queue_for(&m, &queues, &general).as_str(), "billing");
-        let m =
-            parse(b"From: a@b.example\nTo: someone@else.example\nCc: billing@example.com\n\nhi\n")
-                .unwrap();
-        assert_eq!(queue_for(&m, &queues, &general).as_str(), "billing");
-        let m = parse(b"From: a@b.example\nTo: someone@else.example\n\nhi\n").unwrap();
-        let sales: Slug = "sales".parse().unwrap();
-        assert_eq!(queue_for(&m, &queues, &sales).as_str(), "sales");
+        let route = |raw: &[u8]| queue_for(&parse(raw).unwrap(), &queues, &general).to_string();
+        assert_eq!(route(b"From: a@b.example\nX-Original-To: Billing@Example.com\nDelivered-To: support@example.com\nTo: support@example.com\n\nhi\n"), "billing");
+        // Delivered-To names the main address the alias led to; To still names the alias.
+        assert_eq!(route(b"From: a@b.example\nDelivered-To: support@example.com\nTo: billing@example.com\n\nhi\n"), "billing");
+        assert_eq!(
+            route(b"From: a@b.example\nTo: someone@else.example\nCc: billing@example.com\n\nhi\n"),
+            "billing"
+        );
+        assert_eq!(
+            route(b"From: a@b.example\nTo: support@example.com\n\nhi\n"),
+            "general"
+        );
+        assert_eq!(
+            route(b"From: a@b.example\nTo: someone@else.example\n\nhi\n"),
+            "general"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `Desk-Actor: mail`.
 
 mod ingest;
+mod intake;
 mod notes;
 mod send;
 

@@ -375,7 +375,8 @@ fn queue_mailboxes_and_the_main_maildir_are_read_by_default() {
         r.stdout
     );
     assert!(
-        r.stderr.contains("1 mails: 0 new tickets, 1 replies"),
+        r.stderr
+            .contains("1 mail: 0 new tickets, 1 reply, 0 notes, 0 skipped, 0 quarantined (commit "),
         "{}",
         r.stderr
     );

@@ -7,6 +7,7 @@ mod ingest;
 mod intake;
 mod notes;
 mod send;
+pub mod verify;
 
 pub use ingest::{default_mailboxes, ingest, IngestReport, Ingested, MailboxSpec, Outcome};
 pub use send::{send, SendOutcome, SendReport, Sent};

@@ -432,3 +432,52 @@ fn a_missing_maildir_is_an_error_and_changes_nothing() {
     let err = d.fails(2, &["mail", "ingest", "--queue", "billing"]);
     assert!(err.contains("MAILDIR") || err.contains("maildir"), "{err}");
 }
+
+#[test]
+fn verify_accepts_mail_commits_and_only_what_mail_does() {
+    let (d, md) = desk_with_maildir();
+    for f in [
+        "plain.eml",
+        "reply-in-reply-to.eml",
+        "bounce.eml",
+        "auto-reply.eml",
+    ] {
+        md.deliver_fixture(f);
+    }
+    ingest(&d, &md.root);
+    let out = d.ok(&["verify"]);
+    assert!(out.starts_with("ok: 2 commits checked"), "{out}");
+
+    // A commit that only claims to be the mail system's, and touches staff/.
+    let s = d
+        .read("staff/bob.yaml")
+        .replace("role: support", "role: main");
+    d.write("staff/bob.yaml", &s);
+    d.write(
+        "tickets/001/1039/ticket.yaml",
+        &d.read("tickets/001/1039/ticket.yaml")
+            .replace("assignee: null", "assignee: bob"),
+    );
+    d.git(&[
+        "commit",
+        "-qam",
+        "mail: ingest\n\nDesk-Op: mail.ingest\nDesk-Actor: mail",
+        "--author",
+        "Example Hosting Support <support@example.com>",
+    ]);
+    let r = d.run(&["--json", "verify"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let reasons: Vec<String> = json(&r.stdout)["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["reason"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "the mail system changed staff/bob.yaml",
+            "the mail system assigned tickets/001/1039/ticket.yaml to bob"
+        ]
+    );
+}

@@ -211,6 +211,12 @@ fn a_rejected_mail_is_noted_on_its_ticket_and_a_deferred_one_stays() {
     );
     assert_eq!(note["author"], "support@example.com");
     assert_eq!(d.status(), "");
+    // Only the settings edited by hand (by someone who is not staff) are a violation.
+    let v = d.run(&["verify"]).stdout;
+    assert!(
+        v.ends_with("1 violation(s) in 4 commits\n") && v.contains("(\"settings by hand\")"),
+        "{v}"
+    );
 }
 
 #[test]

@@ -16,5 +16,6 @@ pub mod context;
 pub mod mail;
 pub mod model;
 pub mod ops;
+pub mod spell;
 pub mod store;
 pub mod sync;

@@ -8,10 +8,13 @@ use super::Env;
 use crate::ops::{self, ticket as t};
 use crate::store::DeskRead;
 
-/// Close every ticket answered more than auto_close_days ago with no customer message
-/// since (closed_by: autoclose), in one commit; the queue's resolved/closed auto-response is
+/// Close answered tickets older than auto_close_days (one commit).
+///
+/// Every ticket answered more than auto_close_days ago with no customer message since is
+/// closed (closed_by: autoclose), in one commit; the queue's resolved/closed auto-response is
 /// queued for each. Nothing to close makes no commit, so running it again is harmless.
-/// With auto_close_days -1 nothing is ever closed; with 0 every answered ticket is.
+/// With auto_close_days -1 nothing is ever closed; with 0 every answered ticket is. Only
+/// tickets you can see are closed (a main admin's run closes all).
 #[derive(Debug, clap::Args)]
 pub struct AutocloseArgs {}
 
@@ -20,7 +23,7 @@ pub fn run(env: &Env, _a: AutocloseArgs, out: &mut dyn Write) -> Result<i32> {
     let me = env.actor(&desk)?;
     let (done, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
         let policy = tx.settings()?.auto_close_days;
-        let done = t::autoclose(tx, &env.ctx)?;
+        let done = t::autoclose_visible(tx, &env.ctx, me)?;
         let msg = t::autoclose_message(&me.login, policy, &done);
         Ok((done, msg))
     })?;

@@ -4,14 +4,23 @@
 
 mod attach;
 mod autoclose;
+mod billing;
 mod body;
 mod check;
+mod customer;
 mod init;
+mod kb;
 mod log;
 mod mail;
+mod msg;
 mod output;
+mod queue;
+mod settings;
+pub mod spell;
 mod staff;
+mod stats;
 mod sync;
+mod task;
 mod ticket;
 mod verify;
 
@@ -62,6 +71,29 @@ pub enum Command {
     /// Manage technicians and admins.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The Task System: tasks with assignees, due dates and notes.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Private messages between technicians.
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// The knowledge base: Markdown articles.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// Check the spelling of a text; exit 1 when a word is misspelled.
+    Spell(spell::SpellArgs),
+    /// Ticket queues ("Queue Administration").
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
+    /// Customer accounts, the owners of tickets.
+    #[command(subcommand)]
+    Account(customer::AccountCommand),
+    /// Resellers and their custom support prices.
+    #[command(subcommand)]
+    Reseller(customer::ResellerCommand),
+    /// Show or change the desk's settings.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Validate every file of the desk; exit 1 when anything is wrong.
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
@@ -76,8 +108,11 @@ pub enum Command {
     /// Git hooks for a server repository.
     #[command(subcommand)]
     Hook(verify::HookCommand),
-    /// Close answered tickets older than auto_close_days (one commit).
     Autoclose(autoclose::AutocloseArgs),
+    /// Ticket statistics for a range of days.
+    Stats(stats::StatsArgs),
+    /// Reseller end-user support billing for a range of days.
+    Billing(billing::BillingArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -159,6 +194,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Init(a) => init::run(&env, a, out),
         Command::Ticket(c) => ticket::run(&env, c, out, err),
         Command::Staff(c) => staff::run(&env, c, out),
+        Command::Task(c) => task::run(&env, c, out, err),
+        Command::Msg(c) => msg::run(&env, c, out, err),
+        Command::Kb(c) => kb::run(&env, c, out, err),
+        Command::Spell(a) => spell::run(&env, a, out, err),
+        Command::Queue(c) => queue::run(&env, c, out),
+        Command::Account(c) => customer::run_account(&env, c, out),
+        Command::Reseller(c) => customer::run_reseller(&env, c, out),
+        Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Mail(c) => mail::run(&env, c, out, err),
@@ -166,6 +209,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Autoclose(a) => autoclose::run(&env, a, out),
+        Command::Stats(a) => stats::run(&env, a, out, err),
+        Command::Billing(a) => billing::run(&env, a, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

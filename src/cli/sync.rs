@@ -36,17 +36,44 @@ pub fn run(env: &Env, a: SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         push: !a.no_push,
         ..Default::default()
     };
+    let actor = env.actor(&desk).ok();
     if a.watch {
-        return watch(&desk, &opts, a.interval, err);
+        return watch(env, &desk, &opts, actor.as_ref(), a.interval, err);
     }
-    let report = sync(&desk, &opts, |_, _| Ok(()))?;
+    let report = sync(&desk, &opts, |desk, report| {
+        periodic(env, desk, actor.as_ref(), report)
+    })?;
     print_report(env, &report, out, err)?;
     Ok(0)
 }
 
+/// The desk's periodic work inside a sync, done as the acting staff member: auto-close.
+fn periodic(
+    env: &Env,
+    desk: &crate::store::Desk,
+    actor: Option<&crate::model::Staff>,
+    report: &mut SyncReport,
+) -> Result<(), crate::ops::OpError> {
+    use crate::ops::{self, ticket as t};
+    use crate::store::DeskRead;
+    let Some(me) = actor else {
+        report.notes.push("auto-close skipped: no acting staff member (use --as, GIT_DESK_ACTOR or git's user.email)".into());
+        return Ok(());
+    };
+    let (done, _) = ops::mutate(desk, &env.ctx, me, |tx, me| {
+        let policy = tx.settings()?.auto_close_days;
+        let done = t::autoclose_visible(tx, &env.ctx, me)?;
+        Ok((done.len(), t::autoclose_message(&me.login, policy, &done)))
+    })?;
+    report.autoclosed += done;
+    Ok(())
+}
+
 fn watch(
+    env: &Env,
     desk: &crate::store::Desk,
     opts: &SyncOptions,
+    actor: Option<&crate::model::Staff>,
     interval: u64,
     err: &mut dyn Write,
 ) -> Result<i32> {
@@ -65,9 +92,11 @@ fn watch(
         &w,
         std::time::Duration::from_secs(interval.max(1)),
         |what| match what {
-            Reaction::Sync => sync(desk, opts, |_, _| Ok(()))
-                .map(|r| one_line(&r))
-                .map_err(|e| e.to_string()),
+            Reaction::Sync => sync(desk, opts, |desk, report| {
+                periodic(env, desk, actor, report)
+            })
+            .map(|r| one_line(&r))
+            .map_err(|e| e.to_string()),
             Reaction::Refresh => Ok("refresh: work tree changed".to_string()),
             Reaction::Ignore => Ok(String::new()),
         },
@@ -99,8 +128,15 @@ pub fn one_line(r: &SyncReport) -> String {
     if r.dropped > 0 {
         parts.push(format!("{} dropped", r.dropped));
     }
-    for (o, n) in &r.renumbered {
-        parts.push(format!("#{o}→#{n}"));
+    if r.autoclosed > 0 {
+        parts.push(format!("{} auto-closed", r.autoclosed));
+    }
+    for (kind, o, n) in &r.renumbered {
+        let what = match kind {
+            crate::sync::replay::Renumbered::Ticket => "ticket",
+            crate::sync::replay::Renumbered::Task => "task",
+        };
+        parts.push(format!("{what} {o}→{n}"));
     }
     parts.push(if r.pushed {
         "pushed".into()
@@ -125,10 +161,11 @@ pub fn print_report(
     for n in &r.notes {
         writeln!(err, "note: {n}")?;
     }
-    for (old, new) in &r.renumbered {
+    for (kind, old, new) in &r.renumbered {
         writeln!(
             out,
-            "ticket {old} was renumbered to {new} (its id was taken upstream)"
+            "{} {old} was renumbered to {new} (its id was taken upstream)",
+            kind_name(*kind)
         )?;
     }
     let mut parts = Vec::new();
@@ -144,6 +181,9 @@ pub fn print_report(
     if r.dropped > 0 {
         parts.push(format!("dropped {} (see notes)", r.dropped));
     }
+    if r.autoclosed > 0 {
+        parts.push(format!("auto-closed {}", r.autoclosed));
+    }
     parts.push(if r.pushed {
         "pushed".into()
     } else {
@@ -151,4 +191,11 @@ pub fn print_report(
     });
     writeln!(out, "sync: {}", parts.join(", "))?;
     Ok(())
+}
+
+fn kind_name(k: crate::sync::replay::Renumbered) -> &'static str {
+    match k {
+        crate::sync::replay::Renumbered::Ticket => "ticket",
+        crate::sync::replay::Renumbered::Task => "task",
+    }
 }

@@ -3,6 +3,7 @@
 //! operations change them.
 
 pub mod account;
+pub mod billing;
 pub mod extra;
 pub mod id;
 pub mod kb;
@@ -12,8 +13,10 @@ pub mod money;
 pub mod outbox;
 pub mod pm;
 pub mod queue;
+pub mod setting;
 pub mod settings;
 pub mod staff;
+pub mod stats;
 pub mod task;
 pub mod ticket;
 pub mod time;

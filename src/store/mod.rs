@@ -10,6 +10,7 @@ pub mod error;
 pub mod layout;
 pub mod message_index;
 pub mod read;
+pub mod scan;
 pub mod source;
 pub mod tx;
 pub mod yaml;

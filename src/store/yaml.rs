@@ -19,6 +19,21 @@ pub fn parse<T: DeserializeOwned + Serialize + Document>(
     parse_at(path, bytes, 0)
 }
 
+/// Reads only the fields `T` names, with no record of the others: for derived state
+/// (statistics, caches) that needs a few fields of many files fast. Errors name the file
+/// and line like [`parse`].
+pub fn parse_fields<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, FileError> {
+    if bytes.len() > MAX_YAML_BYTES {
+        return Err(file_error(
+            path,
+            None,
+            None,
+            format!("file is larger than {MAX_YAML_BYTES} bytes"),
+        ));
+    }
+    serde_yaml::from_slice(bytes).map_err(|e| yaml_error(path, e, 0))
+}
+
 fn file_error(
     path: &str,
     line: Option<usize>,

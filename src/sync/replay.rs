@@ -9,7 +9,7 @@
 //! reported; for other acts the field keeps the remote value and the report says so. A
 //! local change to a ticket deleted upstream, or a local delete of a ticket changed
 //! upstream, is dropped and reported too. A ticket created locally whose id was taken
-//! upstream is renumbered (its directory, its `id`, answers' Message-IDs, outbox mail,
+//! upstream is renumbered, and so is a new task (its directory, its `id`, answers' Message-IDs, outbox mail,
 //! task links and the commit's trailers and subject, in this and later commits).
 //!
 //! A hand-made commit (no `Desk-Op`) is replayed as git's three-way merge; a true text
@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use gix::objs::tree::EntryKind;
 use gix::ObjectId;
 
-use crate::model::{OutMail, Task, Ticket, TicketId};
+use crate::model::{OutMail, Task, TaskId, Ticket, TicketId};
 use crate::ops::OpError;
 use crate::store::diff::{changes, tree_of};
 use crate::store::{commit, layout, parse_trailers, yaml, DeskRead, StoreError, TreeSource};
@@ -49,13 +49,15 @@ pub struct Replayed {
     /// What did not go as written: dropped acts, fields that kept the remote value.
     pub notes: Vec<String>,
     pub dropped: usize,
-    /// Tickets renumbered: (old, new).
-    pub renumbered: Vec<(u64, u64)>,
+    /// Tickets and tasks renumbered: (which, old, new).
+    pub renumbered: Vec<(Renumbered, u64, u64)>,
 }
 
 struct Ctx<'r> {
     repo: &'r gix::Repository,
     remap: BTreeMap<u64, u64>,
+    /// Tasks renumbered so far: old id → new id.
+    task_remap: BTreeMap<u64, u64>,
 }
 
 /// Replays the commits reachable from `local` and not from `onto`, oldest first, onto `onto`.
@@ -85,6 +87,7 @@ pub fn replay(
     let mut cx = Ctx {
         repo,
         remap: BTreeMap::new(),
+        task_remap: BTreeMap::new(),
     };
     for (id, parents) in commits {
         let short = &id.to_string()[..10];
@@ -139,11 +142,19 @@ pub fn replay(
     Ok(out)
 }
 
+/// What kind of id was renumbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Renumbered {
+    Ticket,
+    Task,
+}
+
 enum Step {
     Applied {
         tree: ObjectId,
         notes: Vec<String>,
-        renumbered: Vec<(u64, u64)>,
+        renumbered: Vec<(Renumbered, u64, u64)>,
     },
     Dropped(String),
 }
@@ -239,6 +250,19 @@ impl Ctx<'_> {
     }
 
     fn map_path(&self, path: &str) -> String {
+        if let Some(t) = layout::task_of_path(path) {
+            return match self.task_remap.get(&t.get()) {
+                Some(&new) => {
+                    let new = TaskId::new(new).expect("renumbered ids are positive");
+                    format!(
+                        "{}{}",
+                        layout::task_dir(new),
+                        &path[layout::task_dir(t).len()..]
+                    )
+                }
+                None => path.to_owned(),
+            };
+        }
         match layout::ticket_of_path(path) {
             Some(t) => match self.remap.get(&t.get()) {
                 Some(&new) => {
@@ -282,7 +306,27 @@ impl Ctx<'_> {
                 let new = next_free.max(t.get() + 1);
                 next_free = new + 1;
                 self.remap.insert(t.get(), new);
-                renumbered.push((t.get(), new));
+                renumbered.push((Renumbered::Ticket, t.get(), new));
+            }
+        }
+
+        // Likewise new tasks.
+        let mut next_task = cur.max_task_id()?.map_or(1, |t| t.get() + 1);
+        for ch in list
+            .iter()
+            .filter(|c| c.old.is_none() && c.path.ends_with("/task.yaml"))
+        {
+            let Some(t) = layout::task_of_path(&ch.path) else {
+                continue;
+            };
+            if self.task_remap.contains_key(&t.get()) {
+                continue;
+            }
+            if cur.entry(&layout::task_dir(t))?.is_some() {
+                let new = next_task.max(t.get() + 1);
+                next_task = new + 1;
+                self.task_remap.insert(t.get(), new);
+                renumbered.push((Renumbered::Task, t.get(), new));
             }
         }
 
@@ -415,7 +459,7 @@ impl Ctx<'_> {
 
     /// Content changes that follow a renumbering.
     fn rewrite(&self, path: &str, bytes: Vec<u8>) -> Vec<u8> {
-        if self.remap.is_empty() {
+        if self.remap.is_empty() && self.task_remap.is_empty() {
             return bytes;
         }
         let swap_ids = |s: &str| -> String {
@@ -449,7 +493,10 @@ impl Ctx<'_> {
             }
         } else if path.ends_with("/task.yaml") {
             if let Ok(mut task) = yaml::parse::<Task>(path, &bytes) {
-                let before = task.tickets.clone();
+                let before = (task.id, task.tickets.clone());
+                if let Some(t) = layout::task_of_path(path) {
+                    task.id = t;
+                }
                 task.tickets = task
                     .tickets
                     .iter()
@@ -460,7 +507,7 @@ impl Ctx<'_> {
                             .unwrap_or(*t)
                     })
                     .collect();
-                if task.tickets != before {
+                if (task.id, task.tickets.clone()) != before {
                     return yaml::to_bytes(&task);
                 }
             }
@@ -474,11 +521,20 @@ impl Ctx<'_> {
         bytes
     }
 
-    fn rewrite_message(&self, message: &str, renumbered: &[(u64, u64)]) -> String {
+    fn rewrite_message(&self, message: &str, renumbered: &[(Renumbered, u64, u64)]) -> String {
         let mut out: Vec<String> = Vec::new();
         for line in message.lines() {
             let mut l = line.to_owned();
-            if let Some(v) = l.strip_prefix(&format!("{}: ", commit::TRAILER_TICKET)) {
+            if let Some(v) = l.strip_prefix(&format!("{}: ", commit::TRAILER_TASK)) {
+                if let Some(new) = v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|n| self.task_remap.get(&n))
+                {
+                    l = format!("{}: {new}", commit::TRAILER_TASK);
+                }
+            } else if let Some(v) = l.strip_prefix(&format!("{}: ", commit::TRAILER_TICKET)) {
                 if let Some(new) = v
                     .trim()
                     .parse::<u64>()
@@ -491,13 +547,20 @@ impl Ctx<'_> {
                 for (old, new) in &self.remap {
                     l = l.replace(&format!("ticket {old}:"), &format!("ticket {new}:"));
                 }
+                for (old, new) in &self.task_remap {
+                    l = l.replace(&format!("task {old}:"), &format!("task {new}:"));
+                }
             }
             out.push(l);
         }
         let mut text = out.join("\n");
         text.push('\n');
-        for (old, new) in renumbered {
-            text.push_str(&format!("Desk-Renumbered: {old} -> {new}\n"));
+        for (kind, old, new) in renumbered {
+            let what = match kind {
+                Renumbered::Ticket => "",
+                Renumbered::Task => "task ",
+            };
+            text.push_str(&format!("Desk-Renumbered: {what}{old} -> {new}\n"));
         }
         text
     }

@@ -2,8 +2,15 @@
 
 mod support;
 
+mod admin;
 mod foundation;
+mod kb;
 mod lifecycle;
 mod mail;
+mod messages;
+mod spell;
+mod stats;
 mod sync;
+mod task_links;
+mod tasks;
 mod verify;

@@ -503,3 +503,115 @@ fn watch_mode_syncs_on_commits_and_on_a_timer_and_stops_on_sigterm() {
         "{log}"
     );
 }
+
+#[test]
+fn concurrent_answers_both_survive_and_concurrent_pickups_report_the_loser() {
+    let c = Cluster::new(2);
+    // bob answers 1025 on two machines at different times.
+    for (i, now, text) in [
+        (0, "2026-11-27T12:00:00Z", "From the laptop."),
+        (1, "2026-11-27T12:05:00Z", "From the desktop."),
+    ] {
+        let o =
+            c.d.cmd_in(&c.clone(i))
+                .env("GIT_DESK_NOW", now)
+                .env("GIT_DESK_SEED", format!("{i}"))
+                .args(["--as", "bob", "ticket", "answer", "1025", "-m", text])
+                .output()
+                .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    c.desk_ok(0, &["sync"]);
+    let r = c.desk(1, &["--as", "bob", "sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown = c.desk_ok(1, &["--as", "bob", "--json", "ticket", "show", "1025"]);
+    let v = json(&shown);
+    let bodies: Vec<&str> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert!(
+        bodies.iter().any(|b| b.starts_with("From the laptop.")),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b.starts_with("From the desktop.")),
+        "{bodies:?}"
+    );
+    let outbox = c.git_ok(&c.server, &["ls-tree", "--name-only", "HEAD", "outbox/"]);
+    assert_eq!(outbox.lines().count(), 2, "{outbox}");
+
+    // bob and alice both pick up 1038; bob's sync lands first.
+    c.desk_ok(0, &["sync"]);
+    c.desk_ok(0, &["--as", "bob", "ticket", "pickup", "1038"]);
+    c.desk_ok(1, &["--as", "alice", "ticket", "pickup", "1038"]);
+    c.desk_ok(0, &["sync"]);
+    let r = c.desk(1, &["--as", "alice", "sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ticket 1038 was taken by bob first; your pick-up was not applied"),
+        "{}",
+        r.stderr
+    );
+    assert!(c
+        .server_file("tickets/001/1038/ticket.yaml")
+        .contains("assignee: bob\n"));
+    assert_eq!(c.status(1), "");
+}
+
+#[test]
+fn tasks_made_in_two_clones_are_renumbered_not_merged() {
+    let c = Cluster::new(2);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "dave",
+            "task",
+            "new",
+            "--title",
+            "Zero's task",
+            "--assignee",
+            "bob",
+            "--due",
+            "2026-12-01",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "dave",
+            "task",
+            "new",
+            "--title",
+            "One's task",
+            "--assignee",
+            "carol",
+            "--due",
+            "2026-12-02",
+        ],
+    );
+    c.desk_ok(0, &["sync"]);
+    let out = c.desk_ok(1, &["sync"]);
+    assert!(out.contains("task 7 was renumbered to 8"), "{out}");
+    assert!(c
+        .server_file("tasks/000/7/task.yaml")
+        .contains("title: Zero's task"));
+    let t = c.server_file("tasks/000/8/task.yaml");
+    assert!(
+        t.contains("id: 8\n") && t.contains("title: One's task"),
+        "{t}"
+    );
+    let msg = c.git_ok(&c.server, &["log", "-1", "--format=%B"]);
+    assert!(
+        msg.starts_with("task 8:")
+            && msg.contains("Desk-Task: 8\n")
+            && msg.contains("Desk-Renumbered: task 7 -> 8"),
+        "{msg}"
+    );
+    assert_eq!(c.status(1), "");
+}

@@ -24,19 +24,14 @@ pub enum TicketCommand {
     Show(read::ShowArgs),
     /// List tickets: by default your dashboard, "My Assigned Tickets" then "New Unassigned Tickets".
     List(read::ListArgs),
-    /// Change title, e-mail, owner account, queue, priority or status.
     Edit(state::EditArgs),
-    /// Answer the customer (e-mailed); the ticket must be yours, or use --pickup.
     Answer(work::AnswerArgs),
-    /// Add an internal note (never e-mailed).
     Note(work::NoteArgs),
-    /// Assign to a technician or to nobody, optionally with priority, status and sticky.
     Assign(work::AssignArgs),
     /// Assign a ticket to yourself ("Pick Up").
     Pickup(work::IdArgs),
     /// Give a ticket back to nobody ("Release").
     Release(work::IdArgs),
-    /// Record a message from the customer (as mail intake does).
     Reply(work::ReplyArgs),
     /// Close a ticket (it stays searchable; a customer reply reopens it).
     Close(work::IdArgs),
@@ -44,9 +39,7 @@ pub enum TicketCommand {
     Resolve(work::IdArgs),
     /// Reopen an answered, resolved or closed ticket.
     Reopen(work::IdArgs),
-    /// Delete tickets for good (the history keeps them); needs tickets.delete.
     Delete(state::DeleteArgs),
-    /// Merge a ticket into another one; needs tickets.merge.
     Merge(state::MergeArgs),
 }
 
@@ -56,7 +49,7 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Show(a) => read::show(env, a, out, err),
         TicketCommand::List(a) => read::list(env, a, out, err),
         TicketCommand::Edit(a) => state::edit(env, a, out),
-        TicketCommand::Answer(a) => work::answer(env, a, out),
+        TicketCommand::Answer(a) => work::answer(env, a, out, err),
         TicketCommand::Note(a) => work::note(env, a, out),
         TicketCommand::Assign(a) => work::assign(env, a, out),
         TicketCommand::Pickup(a) => work::pickup(env, a, out),

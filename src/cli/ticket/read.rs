@@ -172,6 +172,17 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 .join(", "),
         ]);
     }
+    for (i, task) in view.tasks.iter().enumerate() {
+        let label = if i == 0 { "Tasks" } else { "" };
+        let what = format!(
+            "{} {} ({}, {})",
+            task.id,
+            cell(&task.title, 60),
+            task.assignee,
+            task.status
+        );
+        rows.push(vec![label.into(), what]);
+    }
     table(out, &rows)?;
     for entry in &view.messages {
         let m = &entry.message;

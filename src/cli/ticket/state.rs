@@ -11,8 +11,10 @@ use super::{one, report};
 use crate::model::{Email, Login, Priority, Slug, Status, TicketId};
 use crate::ops::{self, ticket as t};
 
-/// Edit a ticket: any of title, e-mail, owner account, queue, priority and status, in one
-/// commit. Setting the status to resolved or closed sends the queue's auto-response.
+/// Change title, e-mail, owner account, queue, priority or status.
+///
+/// Any of them in one commit. Setting the status to resolved or closed sends the queue's
+/// resolved/closed auto-response, like `ticket close`.
 #[derive(Debug, clap::Args)]
 pub struct EditArgs {
     /// The ticket id.
@@ -40,8 +42,9 @@ pub struct EditArgs {
     pub status: Option<Status>,
 }
 
-/// Delete tickets permanently from the desk, all in one commit (the git history keeps
-/// them). Needs tickets.delete.
+/// Delete tickets for good (the history keeps them); needs tickets.delete.
+///
+/// All the tickets named go in one commit; `git desk log ID` still finds them.
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
     /// The ticket ids.
@@ -49,9 +52,10 @@ pub struct DeleteArgs {
     pub ids: Vec<TicketId>,
 }
 
-/// Merge a ticket into another: its messages and attachments move into TARGET (in time
-/// order), TARGET's merged_from records it, and it is deleted. Both must belong to the same
-/// customer unless --force. Needs tickets.merge.
+/// Merge a ticket into another one; needs tickets.merge.
+///
+/// Its messages and attachments move into TARGET (in time order), TARGET's merged_from
+/// records it, and it is deleted. Both must belong to the same customer unless --force.
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
     /// The ticket to merge away.

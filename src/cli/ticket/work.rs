@@ -6,10 +6,12 @@ use anyhow::Result;
 
 use super::super::attach::AttachArgs;
 use super::super::body::BodyArgs;
+use super::super::spell;
 use super::super::Env;
 use super::one;
 use crate::model::{Email, Login, Priority, Status, TicketId};
 use crate::ops::ticket as t;
+use crate::store::DeskRead;
 
 #[derive(Debug, clap::Args)]
 pub struct IdArgs {
@@ -17,10 +19,16 @@ pub struct IdArgs {
     pub id: TicketId,
 }
 
-/// Answer a ticket: the text (with your signature) is e-mailed to the customer, queued in
+/// Answer the customer (e-mailed); the ticket must be yours, or use --pickup.
+///
+/// The text, with your signature, is e-mailed to the customer: the mail is queued in
 /// outbox/ in the same commit. The ticket must be assigned to you (or use --pickup) and
 /// your profile complete. Afterwards the desk's auto_close_days decides: 0 closes the
 /// ticket at once, N leaves it `answered` for `git desk autoclose`, -1 leaves it answered.
+///
+/// --spellcheck checks the text first: on a terminal it offers each misspelled word's
+/// suggestions (or keep it, or add it to desk.yaml's spelling.words with settings.admin);
+/// otherwise it refuses to send a text with misspellings unless --force.
 #[derive(Debug, clap::Args)]
 pub struct AnswerArgs {
     /// The ticket id.
@@ -35,9 +43,20 @@ pub struct AnswerArgs {
     /// Pick the ticket up first (when it is nobody's).
     #[arg(long)]
     pub pickup: bool,
+    /// Cite this knowledge-base article: its text is appended (repeatable).
+    #[arg(long = "kb", value_name = "SLUG")]
+    pub kb: Vec<crate::model::Slug>,
+    /// Check the spelling of the text before sending it.
+    #[arg(long)]
+    pub spellcheck: bool,
+    /// With --spellcheck: send even with misspelled words (they are listed as warnings).
+    #[arg(long, requires = "spellcheck")]
+    pub force: bool,
 }
 
-/// Add an internal note: kept in the thread, never e-mailed; the status does not change.
+/// Add an internal note (never e-mailed).
+///
+/// The note is kept in the thread for technicians; the status does not change.
 #[derive(Debug, clap::Args)]
 pub struct NoteArgs {
     /// The ticket id.
@@ -48,9 +67,11 @@ pub struct NoteArgs {
     pub attach: AttachArgs,
 }
 
-/// Assign a ticket to LOGIN or to `nobody`, with priority, status and sticky in the same
-/// commit. Assigning to somebody else (or taking a ticket from them) needs
-/// tickets.assign_others; assigning needs a complete profile.
+/// Assign to a technician or to nobody, optionally with priority, status and sticky.
+///
+/// All in one commit. Assigning to somebody else (or taking a ticket from them) needs
+/// tickets.assign_others; assigning needs a complete profile. A sticky ticket keeps its
+/// assignee when the customer replies.
 #[derive(Debug, clap::Args)]
 pub struct AssignArgs {
     /// The ticket id.
@@ -85,8 +106,10 @@ fn parse_assignee(s: &str) -> Result<Assignee, String> {
         .map_err(|e: crate::model::InvalidValue| e.0)
 }
 
-/// Record a message from the customer, as mail intake would: it reopens an answered,
-/// resolved or closed ticket and unassigns it unless the ticket is sticky.
+/// Record a message from the customer (as mail intake does).
+///
+/// It reopens an answered, resolved or closed ticket and unassigns it unless the ticket is
+/// sticky.
 #[derive(Debug, clap::Args)]
 pub struct ReplyArgs {
     /// The ticket id.
@@ -104,18 +127,58 @@ pub struct ReplyArgs {
     pub attach: AttachArgs,
 }
 
-pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let body = a.body.read("answer")?;
-    let attachments = a.attach.read(&env.desk()?)?;
-    let input = t::AnswerInput {
+    let desk = env.desk()?;
+    let attachments = a.attach.read(&desk)?;
+    let mut input = t::AnswerInput {
         body,
         attachments,
         note: a.note,
         pickup: a.pickup,
+        kb: a.kb,
     };
-    one(env, out, "ticket.answer", |tx, me| {
-        t::answer(tx, &env.ctx, me, a.id, input)
-    })
+    let mut add_words = Vec::new();
+    if a.spellcheck {
+        let me = env.actor(&desk)?;
+        // Refuse now, not after the technician has gone through the words, when the answer
+        // could not be made anyway: a trial run in a transaction that is dropped.
+        {
+            let mut tx = desk.begin(env.ctx.now())?;
+            let me = crate::ops::actor::reload(&tx, &me)?;
+            t::answer(&mut tx, &env.ctx, &me, a.id, input.clone())?;
+        }
+        let words = desk.reader()?.settings()?.spelling.words;
+        let stdin = std::io::stdin();
+        let on_terminal = std::io::IsTerminal::is_terminal(&stdin);
+        let mut keys = stdin.lock();
+        let terminal: Option<&mut dyn std::io::BufRead> = on_terminal.then_some(&mut keys);
+        let can_add = crate::ops::spelling::may_add(&me);
+        let review =
+            spell::check_before_commit(&input.body, &words, a.force, can_add, terminal, err)?;
+        input.body = review.text;
+        add_words = review.add_words;
+    }
+    if add_words.is_empty() {
+        return one(env, out, "ticket.answer", |tx, me| {
+            t::answer(tx, &env.ctx, me, a.id, input)
+        });
+    }
+    // Words the technician added go to desk.yaml in the answer's commit.
+    let me = env.actor(&desk)?;
+    let (done, commit) = crate::ops::mutate(&desk, &env.ctx, &me, |tx, me| {
+        let done = t::answer(tx, &env.ctx, me, a.id, input)?;
+        let added = crate::ops::spelling::add_words(tx, me, &add_words)?;
+        let mut msg = done.message("ticket.answer", &me.login);
+        if !added.is_empty() {
+            msg.body = Some(format!(
+                "Added to the desk's spelling words: {}",
+                added.join(", ")
+            ));
+        }
+        Ok((done, msg))
+    })?;
+    super::report(env, out, &[done], commit)
 }
 
 pub fn note(env: &Env, a: NoteArgs, out: &mut dyn Write) -> Result<i32> {

@@ -1,10 +1,11 @@
 //! Answering a ticket (an e-mail to the customer, queued in the same commit) and writing
 //! internal notes. Answering needs a complete profile ("Tech Support Admin Info") and the
 //! ticket assigned to the actor, or picked up in the same command; the auto-close policy
-//! decides the status afterwards.
+//! decides the status afterwards. An answer may cite knowledge-base articles: their text
+//! is appended before the signature (citing needs `kb.use`).
 
 use crate::context::Context;
-use crate::model::{outbox, Action, Message, MessageKind, Staff, Status, TicketId};
+use crate::model::{outbox, Action, Message, MessageKind, Slug, Staff, Status, TicketId};
 use crate::store::{layout, DeskRead, Transaction};
 
 use super::super::actor;
@@ -21,6 +22,8 @@ pub struct AnswerInput {
     pub note: Option<String>,
     /// Pick the ticket up first (when it is nobody's).
     pub pickup: bool,
+    /// Knowledge-base articles to cite, in order.
+    pub kb: Vec<Slug>,
 }
 
 pub fn answer(
@@ -53,7 +56,12 @@ pub fn answer(
         vec![layout::message(id, k), layout::outbox(k)]
     })?;
     let attachments = attach::store(tx, &settings, id, &key, input.attachments)?;
-    let body = outbox::with_signature(&input.body, me.signature.as_deref());
+    let mut text = input.body;
+    for slug in &input.kb {
+        let article = super::super::kb::show(tx, me, slug)?;
+        text = super::super::kb::cite(&text, &article, &settings);
+    }
+    let body = outbox::with_signature(&text, me.signature.as_deref());
     mail::queue_answer(tx, &settings, &after, &me_tag, &key, body, attachments)?;
     if let Some(text) = input.note {
         write_note(tx, ctx, me, id, text, vec![], &settings)?;

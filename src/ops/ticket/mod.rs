@@ -24,7 +24,7 @@ pub use create::{create, NewTicketInput, Opening};
 pub use edit::{edit, find_account, AccountChoice, TicketEdit};
 pub use remove::{delete, merge, same_customer};
 pub use reply::{customer_message, reply, IncomingCustomerMessage};
-pub use status::{autoclose, autoclose_message, close, reopen, resolve};
+pub use status::{autoclose, autoclose_message, autoclose_visible, close, reopen, resolve};
 pub use view::{list, show, ListQuery, Listing, Scope, Section, SortKey, TicketView};
 
 use serde::Serialize;

@@ -5,7 +5,7 @@
 
 use crate::context::Context;
 use crate::model::lifecycle::{self, AUTOCLOSE};
-use crate::model::{Action, AutoClose, Login, Staff, TicketId};
+use crate::model::{Action, AutoClose, Login, Settings, Staff, Ticket, TicketId};
 use crate::store::{layout, CommitMessage, DeskRead, StoreError, Transaction};
 
 use super::super::error::Result;
@@ -71,6 +71,21 @@ fn finish(
 /// ticket files are skipped (`git desk check` reports them). Running it twice closes nothing
 /// the second time.
 pub fn autoclose(tx: &mut Transaction<'_>, ctx: &Context) -> Result<Vec<Done>> {
+    autoclose_where(tx, ctx, |_, _| true)
+}
+
+/// [`autoclose`] limited to the tickets `me` may see: what a technician's own run (the CLI,
+/// `sync`) applies, so that `git desk verify` and the server hook accept the commit. Tickets
+/// of queues they are not entitled to are left for someone who is (a main admin sees all).
+pub fn autoclose_visible(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) -> Result<Vec<Done>> {
+    autoclose_where(tx, ctx, |t, s| crate::ops::actor::can_see(me, t, s))
+}
+
+fn autoclose_where(
+    tx: &mut Transaction<'_>,
+    ctx: &Context,
+    include: impl Fn(&Ticket, &Settings) -> bool,
+) -> Result<Vec<Done>> {
     let settings = tx.settings()?;
     let policy = settings.auto_close_days;
     if policy.never() {
@@ -84,19 +99,17 @@ pub fn autoclose(tx: &mut Transaction<'_>, ctx: &Context) -> Result<Vec<Done>> {
             Ok(None) | Err(StoreError::File(_)) => continue,
             Err(e) => return Err(e.into()),
         };
-        if !lifecycle::autoclose_due(&before, policy, now) {
+        if !lifecycle::autoclose_due(&before, policy, now) || !include(&before, &settings) {
             continue;
         }
         let after = step(&before, &[Action::AutoClose { policy }], now)?;
         tx.put_yaml(layout::ticket_file(id), &after);
         let sent = mail::closed_response(tx, ctx, &settings, &before, &after)?;
-        let mut summary = format!(
-            "{AUTOCLOSE} (answered {})",
-            before
-                .answered_at
-                .map(|a| a.to_string())
-                .unwrap_or_default()
-        );
+        let answered = before
+            .answered_at
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let mut summary = format!("{AUTOCLOSE} (answered {answered})");
         if sent {
             summary.push_str(", auto-response queued");
         }

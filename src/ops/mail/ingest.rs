@@ -200,9 +200,10 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
     let identity = desk_identity(&run.settings);
     let commit = tx.commit(&identity, &msg)?;
     report.commit = commit.map(|c| c.to_string());
-    if commit.is_some() {
-        if let Ok(Some(tree)) = desk.head_tree() {
-            run.index.set_tree(tree);
+    if let Some(c) = commit {
+        // The index now describes our commit's tree (not HEAD's, which may have moved on).
+        if let Ok(tree) = desk.reader_at(&c.to_string()) {
+            run.index.set_tree(tree.tree_id());
             let _ = run.index.save(desk);
         }
     }

@@ -481,3 +481,50 @@ fn verify_accepts_mail_commits_and_only_what_mail_does() {
         ]
     );
 }
+
+#[test]
+fn a_bare_desk_on_a_server_ingests_into_history_only() {
+    let d = TestDesk::empty();
+    let from = example_repo();
+    let r = d.run_in(
+        d.tmp.path(),
+        &[
+            "init",
+            "--bare",
+            "server.git",
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let bare = d.tmp.path().join("server.git");
+    let md = Maildir::new(d.tmp.path().join("mail"));
+    md.deliver_fixture("plain.eml");
+    md.deliver_fixture("reply-subject-tag.eml");
+    let r = d.run_in(&bare, &["--json", "mail", "ingest", "../mail"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = json(&r.stdout);
+    assert_eq!(entry(&report, "plain")["ticket"], 1041);
+    assert_eq!(entry(&report, "reply-subject-tag")["ticket"], 1026);
+    let git = |args: &[&str]| {
+        let o = isolated("git", &d.home(), &bare)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(
+        git(&["log", "-1", "--format=%s"]),
+        "mail: ingest 1 new ticket, 1 reply\n"
+    );
+    assert!(git(&["show", "HEAD:tickets/001/1041/ticket.yaml"])
+        .contains("title: Cannot log in to webmail\n"));
+    assert_eq!(
+        git(&["ls-tree", "--name-only", "HEAD", "outbox/"])
+            .lines()
+            .count(),
+        1
+    );
+    assert!(!bare.join("index").exists() && !bare.join("tickets").exists());
+    assert_eq!(md.files("cur").len(), 2);
+}

@@ -346,3 +346,53 @@ fn an_answer_goes_out_with_its_attachment_and_the_reply_threads_back() {
         (Some("open"), None)
     );
 }
+
+#[test]
+fn a_private_message_notification_is_delivered_to_the_staff_member() {
+    if !have_aiosmtpd("a_private_message_notification_is_delivered_to_the_staff_member") {
+        return;
+    }
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "alice",
+        "msg",
+        "send",
+        "--to",
+        "bob",
+        "-s",
+        "Coffee machine",
+        "-m",
+        "It is fixed.",
+    ]);
+    let port = free_port();
+    smtp_port(&d, port);
+    let server = Smtpd::start(port, &d.tmp.path().join("received"));
+    let r = json(&d.ok(&["--json", "mail", "send"]));
+    assert_eq!(r["mails"][0]["outcome"], "sent", "{r}");
+    assert_eq!(r["mails"][0]["ticket"], serde_json::Value::Null);
+    assert!(d.last_message().starts_with("mail: send (1 sent)\n"));
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    let bob = yaml_to_json(&d.read("staff/bob.yaml"))["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(header(&got[0], "X-RcptTo"), Some(bob));
+    assert_eq!(
+        header(&got[0], "Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    let parsed = git_desk::mail::parse(got[0].as_bytes()).unwrap();
+    assert!(
+        parsed
+            .subject
+            .contains("Private message from Alice Anders: Coffee machine"),
+        "{}",
+        parsed.subject
+    );
+    assert!(
+        !parsed.body.contains("It is fixed."),
+        "the text stays in the desk"
+    );
+}

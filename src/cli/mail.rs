@@ -136,6 +136,14 @@ fn ingest(env: &Env, a: IngestArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         ]);
     }
     table(out, &rows)?;
+    if report.left > 0 {
+        writeln!(
+            err,
+            "{} left for the next run (one run takes at most {} MiB)",
+            plural(report.left, "mail", "mails"),
+            m::RUN_BYTES_MAX >> 20
+        )?;
+    }
     let n = |f: fn(&Outcome) -> bool| report.count(f);
     writeln!(
         err,

@@ -75,9 +75,15 @@ pub struct Ingested {
 pub struct IngestReport {
     pub mails: Vec<Ingested>,
     pub commit: Option<String>,
+    /// Unseen mails left for the next run (this one reached [`RUN_BYTES_MAX`]).
+    pub left: usize,
     /// Things that went wrong after the commit (a mail that could not be marked seen).
     pub warnings: Vec<String>,
 }
+
+/// How many bytes of mail one run takes in at most: the transaction holds everything it
+/// stages in memory until the commit. The rest stays unseen for the next run.
+pub const RUN_BYTES_MAX: u64 = 256 * 1024 * 1024;
 
 impl IngestReport {
     pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
@@ -140,7 +146,16 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
     let mut run = Run::start(desk, &tx, ctx)?;
     let limit = mail_limit(&run.settings);
     let mut after = Vec::new();
-    for (i, delivered) in found {
+    let total = found.len();
+    let mut taken_bytes = 0u64;
+    for (n, (i, delivered)) in found.into_iter().enumerate() {
+        if delivered.size <= limit {
+            if n > 0 && taken_bytes + delivered.size > RUN_BYTES_MAX {
+                report.left = total - n;
+                break;
+            }
+            taken_bytes += delivered.size;
+        }
         let parsed = if delivered.size > limit {
             Err(MailError::TooLarge {
                 size: delivered.size,

@@ -9,7 +9,9 @@ mod notes;
 mod send;
 pub mod verify;
 
-pub use ingest::{default_mailboxes, ingest, IngestReport, Ingested, MailboxSpec, Outcome};
+pub use ingest::{
+    default_mailboxes, ingest, IngestReport, Ingested, MailboxSpec, Outcome, RUN_BYTES_MAX,
+};
 pub use send::{send, SendOutcome, SendReport, Sent};
 
 use crate::model::{Email, Queue, Settings};

@@ -4,7 +4,7 @@
 //! the queue's new-ticket auto-response unless the loop rules or the hourly limit forbid.
 //! Nothing here touches the Maildir or commits; `ingest` does, in that order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::context::Context;
 use crate::mail::loops::{self, NoAutoResponse};
@@ -37,7 +37,9 @@ pub(super) struct Run<'a> {
     next_id: TicketId,
     /// Auto-responses per (lower-cased) recipient within the last hour.
     responses: HashMap<String, u32>,
+    /// The tickets touched, in order (and as a set, for large runs).
     tickets: Vec<TicketId>,
+    touched: HashSet<TicketId>,
 }
 
 impl<'a> Run<'a> {
@@ -84,6 +86,7 @@ impl<'a> Run<'a> {
             next_id,
             responses,
             tickets: Vec::new(),
+            touched: HashSet::new(),
         })
     }
 
@@ -182,7 +185,7 @@ impl<'a> Run<'a> {
             | Outcome::Note { ticket, .. } => *ticket,
             _ => return Ok(outcome),
         };
-        if !self.tickets.contains(&t) {
+        if self.touched.insert(t) {
             self.tickets.push(t);
         }
         Ok(outcome)

@@ -8,6 +8,7 @@ mod billing;
 mod body;
 mod check;
 mod customer;
+mod index;
 mod init;
 mod kb;
 mod log;
@@ -15,6 +16,7 @@ mod mail;
 mod msg;
 mod output;
 mod queue;
+mod search;
 mod settings;
 pub mod spell;
 mod staff;
@@ -101,6 +103,11 @@ pub enum Command {
     /// Take mail in from Maildirs; send the outbox over SMTP.
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Search tickets, tasks and articles by any field, date range or text.
+    #[command(after_long_help = search::LANGUAGE)]
+    Search(search::SearchArgs),
+    /// Bring the search index up to date, or rebuild it.
+    Index(index::IndexArgs),
     /// Exchange the desk with the shared remote (fetch, replay, push).
     Sync(sync::SyncArgs),
     /// Check history against the permissions (who may have done what).
@@ -205,6 +212,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
         Command::Mail(c) => mail::run(&env, c, out, err),
+        Command::Search(a) => search::run(&env, a, out, err),
+        Command::Index(a) => index::run(&env, a, out, err),
         Command::Sync(a) => sync::run(&env, a, out, err),
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),

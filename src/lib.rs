@@ -14,6 +14,7 @@
 pub mod cli;
 pub mod context;
 pub mod index;
+pub mod mail;
 pub mod model;
 pub mod ops;
 pub mod spell;

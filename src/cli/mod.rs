@@ -12,6 +12,7 @@ mod index;
 mod init;
 mod kb;
 mod log;
+mod mail;
 mod msg;
 mod output;
 mod queue;
@@ -99,6 +100,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Take mail in from Maildirs; send the outbox over SMTP.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Search tickets, tasks and articles by any field, date range or text.
     #[command(after_long_help = search::LANGUAGE)]
     Search(search::SearchArgs),
@@ -207,6 +211,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Mail(c) => mail::run(&env, c, out, err),
         Command::Search(a) => search::run(&env, a, out, err),
         Command::Index(a) => index::run(&env, a, out, err),
         Command::Sync(a) => sync::run(&env, a, out, err),

@@ -11,6 +11,7 @@ pub mod hook;
 pub mod init;
 pub mod kb;
 pub mod log;
+pub mod mail;
 pub mod mass;
 pub mod msg;
 pub mod queue;

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod diff;
 pub mod error;
 pub mod layout;
+pub mod message_index;
 pub mod read;
 pub mod scan;
 pub mod source;

@@ -6,6 +6,7 @@ mod admin;
 mod foundation;
 mod kb;
 mod lifecycle;
+mod mail;
 mod messages;
 mod search;
 mod search_index;

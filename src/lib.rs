@@ -15,4 +15,5 @@ pub mod cli;
 pub mod context;
 pub mod model;
 pub mod ops;
+pub mod site;
 pub mod store;

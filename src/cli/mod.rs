@@ -7,6 +7,7 @@ mod check;
 mod init;
 mod log;
 mod output;
+mod site;
 mod staff;
 mod ticket;
 
@@ -61,6 +62,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Build the read-only dashboard site.
+    #[command(subcommand)]
+    Site(site::SiteCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -125,6 +129,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Staff(c) => staff::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Site(c) => site::run(&env, c, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

@@ -5,6 +5,7 @@
 pub mod commit;
 pub mod desk;
 pub mod error;
+pub mod history;
 pub mod layout;
 pub mod read;
 pub mod source;

@@ -2,4 +2,6 @@
 
 mod support;
 
+mod cdp;
 mod foundation;
+mod site;

@@ -90,7 +90,10 @@ pub fn ticket_tree_ids(
             continue;
         }
         for (name, id, is_tree) in tree_entries(repo, bucket_id)? {
-            let ticket = name.parse::<TicketId>().ok().filter(|t| t.bucket() == bucket);
+            let ticket = name
+                .parse::<TicketId>()
+                .ok()
+                .filter(|t| t.bucket() == bucket);
             if let (true, Some(t)) = (is_tree, ticket) {
                 out.insert(t, id);
             }
@@ -128,7 +131,12 @@ pub fn commits_since(
             .map_err(|e| StoreError::git("reading a commit", e))?;
         let message = c.message_raw_sloppy().to_string();
         let trailers = parse_trailers(&message);
-        let get = |k: &str| trailers.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            trailers
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
         let op = get(commit::TRAILER_OP);
         let tickets = if op.is_some() {
             trailers
@@ -137,7 +145,9 @@ pub fn commits_since(
                 .filter_map(|(_, v)| v.parse().ok())
                 .collect()
         } else {
-            let tree = c.tree_id().map_err(|e| StoreError::git("reading a commit", e))?;
+            let tree = c
+                .tree_id()
+                .map_err(|e| StoreError::git("reading a commit", e))?;
             let parent_tree = match info.parent_ids.first() {
                 Some(p) => Some(
                     repo.find_commit(*p)
@@ -155,9 +165,8 @@ pub fn commits_since(
         let seconds = author.time().map(|t| t.seconds).unwrap_or(0);
         out.commits.push(CommitInfo {
             id: info.id.to_string(),
-            at: Timestamp::from_unix(seconds).unwrap_or_else(|_| {
-                Timestamp::from_unix(0).expect("the epoch is a valid time")
-            }),
+            at: Timestamp::from_unix(seconds)
+                .unwrap_or_else(|_| Timestamp::from_unix(0).expect("the epoch is a valid time")),
             author: author.name.to_string(),
             op,
             actor: get(commit::TRAILER_ACTOR),

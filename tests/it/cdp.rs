@@ -35,7 +35,9 @@ fn connect(port: u16) -> TcpStream {
     loop {
         match TcpStream::connect(("127.0.0.1", port)) {
             Ok(s) => return s,
-            Err(e) if Instant::now() > deadline => panic!("connect to DevTools on port {port}: {e}"),
+            Err(e) if Instant::now() > deadline => {
+                panic!("connect to DevTools on port {port}: {e}")
+            }
             Err(_) => std::thread::sleep(Duration::from_millis(100)),
         }
     }
@@ -48,7 +50,11 @@ fn http_get(port: u16, path: &str) -> String {
     let head = read_head(&mut s);
     let len: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
         .unwrap_or(0);
     let mut body = vec![0u8; len];
     s.read_exact(&mut body).unwrap();
@@ -102,17 +108,28 @@ impl Browser {
                 }
             }
         });
-        let port = rx.recv_timeout(Duration::from_secs(60)).expect("chromium printed no DevTools address");
+        let port = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("chromium printed no DevTools address");
         let mut target = None;
         let deadline = Instant::now() + Duration::from_secs(20);
         while target.is_none() && Instant::now() < deadline {
-            let list: Value = serde_json::from_str(&http_get(port, "/json/list")).unwrap_or(json!([]));
-            target = list.as_array().into_iter().flatten().find(|t| t["type"] == "page").cloned();
+            let list: Value =
+                serde_json::from_str(&http_get(port, "/json/list")).unwrap_or(json!([]));
+            target = list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| t["type"] == "page")
+                .cloned();
             if target.is_none() {
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
-        let url = target.expect("a page target")["webSocketDebuggerUrl"].as_str().unwrap().to_owned();
+        let url = target.expect("a page target")["webSocketDebuggerUrl"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let path = url.split_once(&format!(":{port}")).unwrap().1.to_owned();
         let mut ws = connect(port);
         ws.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -123,8 +140,17 @@ impl Browser {
         )
         .unwrap();
         let head = read_head(&mut ws);
-        assert!(head.starts_with("HTTP/1.1 101"), "WebSocket upgrade refused: {head}");
-        let mut browser = Browser { _proc: proc, _profile: profile, ws, next_id: 0, events: Vec::new() };
+        assert!(
+            head.starts_with("HTTP/1.1 101"),
+            "WebSocket upgrade refused: {head}"
+        );
+        let mut browser = Browser {
+            _proc: proc,
+            _profile: profile,
+            ws,
+            next_id: 0,
+            events: Vec::new(),
+        };
         browser.call("Page.enable", json!({}));
         browser.call("Runtime.enable", json!({}));
         browser
@@ -154,7 +180,9 @@ impl Browser {
         let mut message = Vec::new();
         loop {
             let mut h = [0u8; 2];
-            self.ws.read_exact(&mut h).expect("read from DevTools (timed out?)");
+            self.ws
+                .read_exact(&mut h)
+                .expect("read from DevTools (timed out?)");
             let (fin, opcode) = (h[0] & 0x80 != 0, h[0] & 0x0f);
             let mut len = (h[1] & 0x7f) as u64;
             if len == 126 {
@@ -198,7 +226,10 @@ impl Browser {
 
     /// The value of a JavaScript expression (promises awaited).
     pub fn eval(&mut self, expr: &str) -> Value {
-        let r = self.call("Runtime.evaluate", json!({"expression": expr, "returnByValue": true, "awaitPromise": true}));
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expr, "returnByValue": true, "awaitPromise": true}),
+        );
         assert!(r.get("exceptionDetails").is_none(), "{expr} threw: {r}");
         r["result"]["value"].clone()
     }
@@ -207,14 +238,21 @@ impl Browser {
     pub fn wait_for(&mut self, expr: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
         while self.eval(&format!("!!({expr})")) != json!(true) {
-            assert!(Instant::now() < deadline, "timed out waiting for {expr}; at {}", self.eval("location.href"));
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {expr}; at {}",
+                self.eval("location.href")
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     pub fn goto(&mut self, url: &str) {
         self.call("Page.navigate", json!({"url": url}));
-        self.wait_for(&format!("location.href === {} && document.readyState === 'complete'", json!(url)));
+        self.wait_for(&format!(
+            "location.href === {} && document.readyState === 'complete'",
+            json!(url)
+        ));
     }
 
     /// Types text into the focused element, one character at a time.
@@ -232,7 +270,10 @@ impl Browser {
         ));
         let (x, y) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());
         for kind in ["mousePressed", "mouseReleased"] {
-            self.call("Input.dispatchMouseEvent", json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}));
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+            );
         }
     }
 }

@@ -11,7 +11,15 @@ use crate::support::*;
 
 /// `site build --out OUT --json` run in `cwd`; the summary.
 fn build_in(d: &TestDesk, cwd: &Path, desk: &Path, out: &Path, extra: &[&str]) -> Value {
-    let mut args = vec!["--json", "-C", desk.to_str().unwrap(), "site", "build", "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "--json",
+        "-C",
+        desk.to_str().unwrap(),
+        "site",
+        "build",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let r = d.run_in(cwd, &args);
     assert_eq!(r.code, 0, "site build failed:\n{}\n{}", r.stdout, r.stderr);
@@ -45,7 +53,12 @@ fn read(p: &Path) -> String {
 
 /// HTML-escaped as minijinja does it.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;").replace('/', "&#x2f;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
 }
 
 /// The values of every `href="…"` and `src="…"` attribute of a page.
@@ -65,14 +78,29 @@ fn links(html: &str) -> Vec<String> {
 /// Every link of every page resolves to a file of the site; all of them are relative.
 fn check_links(site: &Path) -> usize {
     let mut checked = 0;
-    for page in files(site).into_iter().filter(|p| p.extension().is_some_and(|e| e == "html")) {
+    for page in files(site)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+    {
         let html = read(&page);
-        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\""), "{}", page.display());
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"en\""),
+            "{}",
+            page.display()
+        );
         for link in links(&html) {
-            if link.starts_with("https://") || link.starts_with("http://") || link.starts_with("mailto:") || link.starts_with('#') {
+            if link.starts_with("https://")
+                || link.starts_with("http://")
+                || link.starts_with("mailto:")
+                || link.starts_with('#')
+            {
                 continue;
             }
-            assert!(!link.starts_with('/') && !link.contains("://"), "{}: not relative: {link}", page.display());
+            assert!(
+                !link.starts_with('/') && !link.contains("://"),
+                "{}: not relative: {link}",
+                page.display()
+            );
             let path = link.split(['#', '?']).next().unwrap();
             let target = page.parent().unwrap().join(path);
             assert!(target.is_file(), "{}: broken link {link}", page.display());
@@ -91,10 +119,24 @@ fn the_example_site_has_every_page_and_no_broken_link() {
     assert_eq!(s["tickets"], 40);
     assert_eq!(s["problems"].as_array().unwrap().len(), 0, "{s}");
     for page in [
-        "index.html", "tickets/001/1004.html", "tickets/001/1040.html", "queues/general.html", "queues/billing.html",
-        "staff/bob.html", "tasks/index.html", "tasks/1.html", "kb/index.html", "kb/external-mail-provider.html",
-        "closed/index.html", "closed/2026-10.html", "stats/index.html", "stats/all.html", "stats/2026-11.html",
-        "assets/style.css", "assets/search.js", "assets/search-index.js",
+        "index.html",
+        "tickets/001/1004.html",
+        "tickets/001/1040.html",
+        "queues/general.html",
+        "queues/billing.html",
+        "staff/bob.html",
+        "tasks/index.html",
+        "tasks/1.html",
+        "kb/index.html",
+        "kb/external-mail-provider.html",
+        "closed/index.html",
+        "closed/2026-10.html",
+        "stats/index.html",
+        "stats/all.html",
+        "stats/2026-11.html",
+        "assets/style.css",
+        "assets/search.js",
+        "assets/search-index.js",
     ] {
         assert!(out.join(page).is_file(), "missing {page}");
     }
@@ -102,17 +144,27 @@ fn the_example_site_has_every_page_and_no_broken_link() {
     let checked = check_links(&out);
     assert!(checked > 1000, "only {checked} links checked");
     // The attachment is copied next to its ticket, byte for byte, and linked.
-    let original = example_repo().join("tickets/001/1004/files/20261005T075831Z-paulamartins-3c9a-error-log.txt");
+    let original = example_repo()
+        .join("tickets/001/1004/files/20261005T075831Z-paulamartins-3c9a-error-log.txt");
     let copy = out.join("tickets/001/1004/f-20261005T075831Z-paulamartins-3c9a-error-log.txt");
-    assert_eq!(std::fs::read(copy).unwrap(), std::fs::read(original).unwrap());
+    assert_eq!(
+        std::fs::read(copy).unwrap(),
+        std::fs::read(original).unwrap()
+    );
     let ticket = read(&out.join("tickets/001/1004.html"));
     assert!(ticket.contains("href=\"..&#x2f;..&#x2f;tickets&#x2f;001&#x2f;1004&#x2f;f-20261005T075831Z-paulamartins-3c9a-error-log.txt\""), "{ticket}");
     // The thread tells customer messages, answers and notes apart; metadata is there.
     for class in ["kind-customer", "kind-answer", "kind-note"] {
-        assert!(ticket.contains(&format!("class=\"message {class}\"")), "{class}");
+        assert!(
+            ticket.contains(&format!("class=\"message {class}\"")),
+            "{class}"
+        );
     }
     assert!(ticket.contains("WebHost Partners"), "reseller shown");
-    assert!(ticket.contains("not a git repository"), "a plain desk has no history");
+    assert!(
+        ticket.contains("not a git repository"),
+        "a plain desk has no history"
+    );
     // The dashboard lists the unassigned tickets and every queue.
     let index = read(&out.join("index.html"));
     assert!(index.contains("New Unassigned Tickets"));
@@ -120,7 +172,11 @@ fn the_example_site_has_every_page_and_no_broken_link() {
     assert!(index.contains("queues&#x2f;sales.html"));
     // Statistics carry SVG charts.
     let stats = read(&out.join("stats/all.html"));
-    assert!(stats.contains("<svg viewBox=") && stats.contains("<polyline points=") && stats.contains("<rect x="));
+    assert!(
+        stats.contains("<svg viewBox=")
+            && stats.contains("<polyline points=")
+            && stats.contains("<rect x=")
+    );
     // The quick-search index is a script with every ticket, safe inside <script>.
     let idx = read(&out.join("assets/search-index.js"));
     assert!(idx.starts_with("window.GIT_DESK_INDEX = {"));
@@ -134,7 +190,18 @@ fn the_example_site_has_every_page_and_no_broken_link() {
 fn ticket_and_kb_text_is_escaped() {
     let d = TestDesk::new();
     let title = "<script>alert(1)</script> & \"quotes\"";
-    d.ok(&["--as", "alice", "ticket", "new", "--title", title, "--email", "x@y.example", "-m", "<img src=x onerror=alert(2)>"]);
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "new",
+        "--title",
+        title,
+        "--email",
+        "x@y.example",
+        "-m",
+        "<img src=x onerror=alert(2)>",
+    ]);
     d.write(
         "kb/evil.md",
         "---\ntitle: <b>Evil</b>\ncategory: Tests\n---\nHi <script>alert(3)</script> [x](javascript:alert(4)) [ok](https://example.com/)\n",
@@ -150,7 +217,11 @@ fn ticket_and_kb_text_is_escaped() {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         assert!(!text.contains("<script>alert"), "{}", f.display());
         assert!(!text.contains("<img src=x"), "{}", f.display());
-        assert!(!text.to_lowercase().contains("javascript:"), "{}", f.display());
+        assert!(
+            !text.to_lowercase().contains("javascript:"),
+            "{}",
+            f.display()
+        );
     }
     let kb = read(&out.join("kb/evil.html"));
     assert!(kb.contains("&lt;script&gt;alert(3)"), "{kb}");
@@ -172,7 +243,15 @@ fn a_rebuild_renders_only_what_changed() {
     let total = first["written"].as_u64().unwrap();
     assert!(total > 70, "{first}");
     let again = build(&d, &out, &[]);
-    assert_eq!((again["written"].as_u64(), again["removed"].as_u64(), again["full"].as_bool()), (Some(0), Some(0), Some(false)), "{again}");
+    assert_eq!(
+        (
+            again["written"].as_u64(),
+            again["removed"].as_u64(),
+            again["full"].as_bool()
+        ),
+        (Some(0), Some(0), Some(false)),
+        "{again}"
+    );
     assert_eq!(again["unchanged"].as_u64(), Some(total));
 
     // An answer (committed by hand, as a technician may): that ticket's page and the lists.
@@ -184,19 +263,34 @@ fn a_rebuild_renders_only_what_changed() {
         "at: 2026-11-27T11:00:00Z\nauthor: bob\nkind: answer\nmessage_id: null\nbody: |\n  The certificate is renewed now.\nattachments: []\n",
     );
     d.git(&["add", "-A"]);
-    d.git(&["commit", "-qm", "ticket 1012: answer\n\nDesk-Op: ticket.answer\nDesk-Ticket: 1012\nDesk-Actor: bob"]);
+    d.git(&[
+        "commit",
+        "-qm",
+        "ticket 1012: answer\n\nDesk-Op: ticket.answer\nDesk-Ticket: 1012\nDesk-Actor: bob",
+    ]);
     let s = build(&d, &out, &[]);
     let written = s["written"].as_u64().unwrap();
     assert!((1..20).contains(&written), "{s}");
     let page = read(&out.join("tickets/001/1012.html"));
     assert!(page.contains("The certificate is renewed now."));
-    assert!(page.contains("ticket 1012: answer"), "the history shows the commit");
+    assert!(
+        page.contains("ticket 1012: answer"),
+        "the history shows the commit"
+    );
     assert!(page.contains("ticket.answer"));
-    assert_eq!((mtime(&other), read(&other)), before, "an unchanged ticket's page is not rewritten");
+    assert_eq!(
+        (mtime(&other), read(&other)),
+        before,
+        "an unchanged ticket's page is not rewritten"
+    );
 
     // A delete: the page goes, and so does the ticket from the index and the lists.
     d.git(&["rm", "-rq", "tickets/001/1039"]);
-    d.git(&["commit", "-qm", "ticket 1039: delete\n\nDesk-Op: ticket.delete\nDesk-Ticket: 1039\nDesk-Actor: alice"]);
+    d.git(&[
+        "commit",
+        "-qm",
+        "ticket 1039: delete\n\nDesk-Op: ticket.delete\nDesk-Ticket: 1039\nDesk-Actor: alice",
+    ]);
     let s = build(&d, &out, &[]);
     assert!(s["removed"].as_u64().unwrap() >= 1, "{s}");
     assert!(s["written"].as_u64().unwrap() < 20, "{s}");
@@ -209,7 +303,9 @@ fn a_rebuild_renders_only_what_changed() {
     d.write("site-templates/ticket.html", "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">Custom {{ ticket.id }}</p>{% endblock %}\n");
     let s = build(&d, &out, &[]);
     assert!(s["written"].as_u64().unwrap() >= 39, "{s}");
-    assert!(read(&out.join("tickets/001/1004.html")).contains("<p class=\"custom\">Custom 1004</p>"));
+    assert!(
+        read(&out.join("tickets/001/1004.html")).contains("<p class=\"custom\">Custom 1004</p>")
+    );
     let s = build(&d, &out, &[]);
     assert_eq!(s["written"].as_u64(), Some(0), "{s}");
     // --full renders everything again.
@@ -224,22 +320,42 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
     for who in ["alice", "bob", "carol", "dave", "erin"] {
         for e in std::fs::read_dir(example_repo().join("inbox").join(who)).unwrap() {
             let y: serde_yaml::Value = serde_yaml::from_str(&read(&e.unwrap().path())).unwrap();
-            subjects.push((who, y["subject"].as_str().unwrap().to_owned(), y["body"].as_str().unwrap().lines().nth(2).unwrap_or("").to_owned()));
+            subjects.push((
+                who,
+                y["subject"].as_str().unwrap().to_owned(),
+                y["body"]
+                    .as_str()
+                    .unwrap()
+                    .lines()
+                    .nth(2)
+                    .unwrap_or("")
+                    .to_owned(),
+            ));
         }
     }
     let shared = d.tmp.path().join("shared");
     build(&d, &shared, &[]);
-    let all: String = files(&shared).iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    let all: String = files(&shared)
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
     for (_, subject, line) in &subjects {
         assert!(!all.contains(&esc(subject)), "shared site leaks {subject}");
-        assert!(line.is_empty() || !all.contains(&esc(line)), "shared site leaks {line}");
+        assert!(
+            line.is_empty() || !all.contains(&esc(line)),
+            "shared site leaks {line}"
+        );
     }
     let mine = d.tmp.path().join("bob");
     build(&d, &mine, &["--for", "bob"]);
     let inbox = read(&mine.join("inbox.html"));
     for (who, subject, _) in &subjects {
         let owned_by_bob = subjects.iter().any(|(w, s, _)| *w == "bob" && s == subject);
-        assert_eq!(inbox.contains(&esc(subject)), owned_by_bob, "{who}: {subject}");
+        assert_eq!(
+            inbox.contains(&esc(subject)),
+            owned_by_bob,
+            "{who}: {subject}"
+        );
     }
     let others: String = files(&mine)
         .iter()
@@ -247,7 +363,10 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
         .map(|f| std::fs::read_to_string(f).unwrap_or_default())
         .collect();
     for (_, subject, _) in &subjects {
-        assert!(!others.contains(&esc(subject)), "a page other than the inbox shows {subject}");
+        assert!(
+            !others.contains(&esc(subject)),
+            "a page other than the inbox shows {subject}"
+        );
     }
     // bob's tickets are marked, and his dashboard starts with them.
     let index = read(&mine.join("index.html"));
@@ -256,7 +375,11 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
     check_links(&mine);
     let err = d.run(&["site", "build", "--out", "x", "--for", "nobody"]);
     assert_eq!(err.code, 1);
-    assert!(err.stderr.contains("no such staff member"), "{}", err.stderr);
+    assert!(
+        err.stderr.contains("no such staff member"),
+        "{}",
+        err.stderr
+    );
 }
 
 #[test]
@@ -291,19 +414,36 @@ fn a_broken_ticket_does_not_stop_the_build() {
     let s = build(&d, &out, &[]);
     assert_eq!(s["tickets"], 39);
     let problems = s["problems"].to_string();
-    assert!(problems.contains("tickets/001/1005/ticket.yaml"), "{problems}");
+    assert!(
+        problems.contains("tickets/001/1005/ticket.yaml"),
+        "{problems}"
+    );
     assert!(!out.join("tickets/001/1005.html").exists());
     check_links(&out);
 }
 
 #[test]
 fn browser_quick_search_reaches_the_escaped_ticket_and_the_charts() {
-    if !have_program("chromium", "browser_quick_search_reaches_the_escaped_ticket_and_the_charts") {
+    if !have_program(
+        "chromium",
+        "browser_quick_search_reaches_the_escaped_ticket_and_the_charts",
+    ) {
         return;
     }
     let d = TestDesk::example();
     let title = "<img src=x onerror=alert(1)><script>alert(2)</script> Zebra printer & fire";
-    d.ok(&["--as", "alice", "ticket", "new", "--title", title, "--email", "zed@zoo.example", "-m", "It burns."]);
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "new",
+        "--title",
+        title,
+        "--email",
+        "zed@zoo.example",
+        "-m",
+        "It burns.",
+    ]);
     let out = d.tmp.path().join("site");
     build(&d, &out, &[]);
     let base = format!("file://{}/", out.display());
@@ -315,27 +455,63 @@ fn browser_quick_search_reaches_the_escaped_ticket_and_the_charts() {
     let first = b.eval("document.querySelector('#quick-search-results a').textContent");
     assert_eq!(first.as_str().unwrap(), format!("#1041 {title}"));
     b.click("#quick-search-results a");
-    b.wait_for("location.href.endsWith('/tickets/001/1041.html') && document.readyState === 'complete'");
-    assert_eq!(b.eval("document.querySelector('.ticket-title').textContent").as_str(), Some(title));
-    assert_eq!(b.eval("document.querySelectorAll('main img, main script').length"), 0);
-    assert!(!b.events.iter().any(|(m, _)| m == "Page.javascriptDialogOpening"), "a dialog opened");
+    b.wait_for(
+        "location.href.endsWith('/tickets/001/1041.html') && document.readyState === 'complete'",
+    );
+    assert_eq!(
+        b.eval("document.querySelector('.ticket-title').textContent")
+            .as_str(),
+        Some(title)
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('main img, main script').length"),
+        0
+    );
+    assert!(
+        !b.events
+            .iter()
+            .any(|(m, _)| m == "Page.javascriptDialogOpening"),
+        "a dialog opened"
+    );
     // From a page two folders down, searching by e-mail and by id works too.
     b.click("#quick-search");
     b.type_text("1004");
     b.wait_for("document.querySelector('#quick-search-results a')");
     b.click("#quick-search-results a");
-    b.wait_for("location.href.endsWith('/tickets/001/1004.html') && document.readyState === 'complete'");
+    b.wait_for(
+        "location.href.endsWith('/tickets/001/1004.html') && document.readyState === 'complete'",
+    );
     // The statistics page draws its charts (static SVG in the page, no script involved).
     b.goto(&format!("{base}stats/all.html"));
-    assert_eq!(b.eval("document.querySelectorAll('#chart-series polyline').length"), 2);
-    assert!(b.eval("document.querySelector('#chart-series').getBoundingClientRect().width").as_f64().unwrap() > 300.0);
+    assert_eq!(
+        b.eval("document.querySelectorAll('#chart-series polyline').length"),
+        2
+    );
+    assert!(
+        b.eval("document.querySelector('#chart-series').getBoundingClientRect().width")
+            .as_f64()
+            .unwrap()
+            > 300.0
+    );
     let bars = b.eval("[...document.querySelectorAll('#chart-first-response rect')].filter(r => r.getBBox().height > 0).length");
     assert!(bars.as_u64().unwrap() > 0, "{bars}");
     // Phone width: nothing wider than the screen.
-    b.call("Emulation.setDeviceMetricsOverride", serde_json::json!({"width": 375, "height": 800, "deviceScaleFactor": 2, "mobile": true}));
-    for page in ["index.html", "tickets/001/1041.html", "tickets/001/1004.html", "stats/index.html", "tasks/index.html"] {
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({"width": 375, "height": 800, "deviceScaleFactor": 2, "mobile": true}),
+    );
+    for page in [
+        "index.html",
+        "tickets/001/1041.html",
+        "tickets/001/1004.html",
+        "stats/index.html",
+        "tasks/index.html",
+    ] {
         b.goto(&format!("{base}{page}"));
-        let w = b.eval("document.documentElement.scrollWidth").as_u64().unwrap();
+        let w = b
+            .eval("document.documentElement.scrollWidth")
+            .as_u64()
+            .unwrap();
         assert!(w <= 375, "{page} is {w}px wide on a 375px screen");
     }
 }

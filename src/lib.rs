@@ -13,7 +13,10 @@
 
 pub mod cli;
 pub mod context;
+pub mod index;
 pub mod model;
 pub mod ops;
 pub mod site;
+pub mod spell;
 pub mod store;
+pub mod sync;

@@ -406,7 +406,7 @@ fn blob_id_of_file(repo_hash: gix::hash::Kind, abs: &Path) -> Result<Option<Obje
 
 /// Refuses when `path` differs from HEAD in the index or in the work tree. A file that is
 /// about to be removed may already be gone from the work tree.
-fn check_clean(
+pub(crate) fn check_clean(
     root: &Path,
     index: Option<&gix::index::File>,
     path: &str,
@@ -457,7 +457,7 @@ pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn update_worktree(
+pub(crate) fn update_worktree(
     repo: &gix::Repository,
     root: &Path,
     index: Option<gix::index::File>,
@@ -496,22 +496,27 @@ fn update_worktree(
     if !removals.is_empty() {
         index.remove_entries(|_, p, _| removals.contains_key(p.to_str().unwrap_or("")));
     }
+    // Update existing entries first: the lookup is a binary search, which entries pushed
+    // unsorted would break (a later path would then be pushed twice).
+    let mut new_entries = Vec::new();
     for ((path, _), (blob, stat)) in puts.iter().zip(blobs.iter().zip(stats)) {
-        let bpath = path.as_bytes().as_bstr();
-        match index.entry_index_by_path(bpath) {
+        match index.entry_index_by_path(path.as_bytes().as_bstr()) {
             Ok(i) => {
                 let e = &mut index.entries_mut()[i];
                 e.id = *blob;
                 e.stat = stat;
             }
-            Err(_) => index.dangerously_push_entry(
-                stat,
-                *blob,
-                gix::index::entry::Flags::empty(),
-                gix::index::entry::Mode::FILE,
-                bpath,
-            ),
+            Err(_) => new_entries.push((path, *blob, stat)),
         }
+    }
+    for (path, blob, stat) in new_entries {
+        index.dangerously_push_entry(
+            stat,
+            blob,
+            gix::index::entry::Flags::empty(),
+            gix::index::entry::Mode::FILE,
+            path.as_bytes().as_bstr(),
+        );
     }
     index.sort_entries();
     index.remove_tree();

@@ -2,6 +2,19 @@
 
 mod support;
 
+mod admin;
 mod cdp;
 mod foundation;
+mod kb;
+mod lifecycle;
+mod messages;
+mod search;
+mod search_index;
+mod search_mass;
 mod site;
+mod spell;
+mod stats;
+mod sync;
+mod task_links;
+mod tasks;
+mod verify;

@@ -12,6 +12,7 @@ mod search;
 mod search_index;
 mod search_mass;
 mod site;
+mod site_browser;
 mod spell;
 mod stats;
 mod sync;

@@ -18,6 +18,7 @@ mod output;
 mod queue;
 mod search;
 mod settings;
+mod site;
 pub mod spell;
 mod staff;
 mod stats;
@@ -120,6 +121,9 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Reseller end-user support billing for a range of days.
     Billing(billing::BillingArgs),
+    /// Build the read-only dashboard site.
+    #[command(subcommand)]
+    Site(site::SiteCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -220,6 +224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Autoclose(a) => autoclose::run(&env, a, out),
         Command::Stats(a) => stats::run(&env, a, out, err),
         Command::Billing(a) => billing::run(&env, a, out, err),
+        Command::Site(c) => site::run(&env, c, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

@@ -7,6 +7,7 @@ pub mod commit;
 pub mod desk;
 pub mod diff;
 pub mod error;
+pub mod history;
 pub mod layout;
 pub mod message_index;
 pub mod read;

@@ -3,6 +3,7 @@
 mod support;
 
 mod admin;
+mod cdp;
 mod foundation;
 mod kb;
 mod lifecycle;
@@ -11,6 +12,8 @@ mod messages;
 mod search;
 mod search_index;
 mod search_mass;
+mod site;
+mod site_browser;
 mod spell;
 mod stats;
 mod sync;

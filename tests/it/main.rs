@@ -7,6 +7,7 @@ mod foundation;
 mod kb;
 mod lifecycle;
 mod messages;
+mod qa;
 mod spell;
 mod stats;
 mod sync;

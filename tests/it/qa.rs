@@ -12,3 +12,64 @@ fn broken_yaml_error_is_printed_once() {
     let err = d.fails(1, &["--as", "alice", "ticket", "list"]);
     assert_eq!(err.matches("desk.yaml:2:1").count(), 1, "{err}");
 }
+
+/// A symbolic link committed into the desk (anyone can push one) is never written through:
+/// sending to an inbox that is a link to a directory outside the desk used to put the
+/// message there, and leave the index out of step with the work tree.
+#[test]
+fn no_write_through_a_committed_symlink() {
+    let d = TestDesk::example();
+    let outside = d.tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::remove_dir_all(d.path("inbox/carol")).unwrap();
+    std::os::unix::fs::symlink(&outside, d.path("inbox/carol")).unwrap();
+    d.git(&["add", "-A"]);
+    d.git(&["commit", "-qm", "inbox/carol is a link"]);
+    let before = d.commit_count();
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "alice",
+            "msg",
+            "send",
+            "--to",
+            "carol",
+            "--subject",
+            "hi",
+            "-m",
+            "x",
+        ],
+    );
+    assert!(
+        err.contains("inbox/carol") && err.contains("symbolic link"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    assert_eq!(d.commit_count(), before);
+    assert_eq!(d.status(), "");
+}
+
+/// Reads do not follow links either: a staff file linked to a file outside the desk is a
+/// problem named by `check`, not content read from elsewhere.
+#[test]
+fn no_read_through_a_symlink() {
+    let d = TestDesk::example();
+    let outside = d.tmp.path().join("secret.yaml");
+    std::fs::write(&outside, "login: zed\nname: Top Secret\n").unwrap();
+    std::os::unix::fs::symlink(&outside, d.path("staff/zed.yaml")).unwrap();
+    let err = d.fails(1, &["--as", "alice", "staff", "show", "zed"]);
+    assert!(
+        err.contains("staff/zed.yaml") && err.contains("symbolic link"),
+        "{err}"
+    );
+    let r = d.run(&["check"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("staff/zed.yaml: is a symbolic link"),
+        "{}",
+        r.stdout
+    );
+    let list = d.ok(&["--as", "alice", "staff", "list"]);
+    assert!(!list.contains("Top Secret"), "{list}");
+}

@@ -67,6 +67,21 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
         r.problems
             .push(problem(layout::STAFF_DIR, "no active main admin"));
     }
+    for (i, s) in staff.iter().enumerate() {
+        let Some(email) = &s.email else { continue };
+        if let Some(first) = staff[..i]
+            .iter()
+            .find(|o| o.email.as_ref().is_some_and(|e| e.same_as(email.as_str())))
+        {
+            r.problems.push(problem(
+                layout::staff(&s.login),
+                format!(
+                    "email: <{email}> is also the e-mail of {} (commits could not tell them apart)",
+                    first.login
+                ),
+            ));
+        }
+    }
     for s in &staff {
         for q in &s.queues {
             if !queue_set.contains(q) {

@@ -186,6 +186,16 @@ fn check_commit(
         ck.flag(format!("the author <{email}> is not a staff member"));
         return Ok(out);
     };
+    if let Some(other) = staff
+        .iter()
+        .find(|s| s.login != me.login && s.email.as_ref().is_some_and(|e| e.same_as(&email)))
+    {
+        ck.flag(format!(
+            "the author <{email}> is the e-mail of both {} and {}; the actor cannot be told",
+            me.login, other.login
+        ));
+        return Ok(out);
+    }
     if !me.active {
         ck.flag(format!("{} is not an active staff member", me.login));
     }

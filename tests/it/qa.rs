@@ -73,3 +73,66 @@ fn no_read_through_a_symlink() {
     let list = d.ok(&["--as", "alice", "staff", "list"]);
     assert!(!list.contains("Top Secret"), "{list}");
 }
+
+/// A technician could take a colleague's e-mail as their own (a "My Profile" edit): git's
+/// `user.email` then named the first of them as the actor, and `verify` credited the
+/// technician's commits to the colleague — a main admin, say.
+#[test]
+fn staff_email_must_be_unique() {
+    let d = TestDesk::example();
+    let before = d.commit_count();
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "bob",
+            "staff",
+            "edit",
+            "bob",
+            "--email",
+            "alice@example.com",
+        ],
+    );
+    assert!(err.contains("--email") && err.contains("alice"), "{err}");
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "alice",
+            "staff",
+            "add",
+            "zed",
+            "--email",
+            "dave@example.com",
+        ],
+    );
+    assert!(err.contains("dave"), "{err}");
+    assert_eq!(d.commit_count(), before);
+
+    // Made by hand: check names it, the actor cannot be told from git's user.email, and
+    // verify flags commits by that address.
+    let bob = d
+        .read("staff/bob.yaml")
+        .replace("bob@example.com", "alice@example.com");
+    d.write("staff/bob.yaml", &bob);
+    d.git(&["commit", "-qam", "bob takes alice's address"]);
+    let check = d.run(&["check"]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stdout.contains("staff/bob.yaml: email"),
+        "{}",
+        check.stdout
+    );
+    d.git(&["config", "user.email", "alice@example.com"]);
+    let err = d.fails(1, &["ticket", "list"]);
+    assert!(err.contains("both alice and bob"), "{err}");
+    d.ok(&["--as", "bob", "ticket", "note", "1029", "-m", "hi"]);
+    let v = d.run(&["verify"]);
+    assert_eq!(v.code, 1);
+    assert!(
+        v.stdout.contains("is the e-mail of both alice and bob"),
+        "{}{}",
+        v.stdout,
+        v.stderr
+    );
+}

@@ -224,7 +224,20 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
         take(&mut r, src.inbox(&owner)?);
     }
     take(&mut r, src.all_kb()?);
-    take(&mut r, src.outbox()?);
+    for (key, mail) in take(&mut r, src.outbox()?) {
+        for path in &mail.attachments {
+            let inside = path.starts_with("tickets/")
+                && path
+                    .split('/')
+                    .all(|p| !p.is_empty() && p != "." && p != "..");
+            if !inside {
+                r.problems.push(problem(
+                    layout::outbox(&key),
+                    format!("attachment `{path}` is not a file under tickets/"),
+                ));
+            }
+        }
+    }
     r.problems
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
     Ok(r)

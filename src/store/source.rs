@@ -43,8 +43,17 @@ impl FsSource {
         }
     }
 
-    /// Refuses `rel` when it, or a directory on the way to it, is a symbolic link.
+    /// Refuses `rel` when it leaves the desk (`..`, absolute), or when it or a directory on
+    /// the way to it is a symbolic link.
     fn no_links(&self, rel: &str) -> Result<()> {
+        if rel.starts_with('/') || rel.split('/').any(|p| p == "..") {
+            return Err(StoreError::File(FileError {
+                path: rel.into(),
+                line: None,
+                column: None,
+                message: "the path leaves the desk".into(),
+            }));
+        }
         let mut prefix = String::new();
         for part in rel.split('/').filter(|p| !p.is_empty()) {
             if !prefix.is_empty() {
@@ -229,5 +238,34 @@ impl Source for TreeSource {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fs_source_stays_inside_the_desk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let desk = tmp.path().join("desk");
+        std::fs::create_dir_all(desk.join("staff")).unwrap();
+        std::fs::write(tmp.path().join("secret"), "s").unwrap();
+        std::fs::write(desk.join("staff/a.yaml"), "a").unwrap();
+        std::os::unix::fs::symlink(tmp.path(), desk.join("linked")).unwrap();
+        let src = FsSource::new(&desk);
+        assert_eq!(src.read("staff/a.yaml").unwrap(), Some(b"a".to_vec()));
+        for bad in [
+            "../secret",
+            "staff/../../secret",
+            "/etc/hostname",
+            "linked/secret",
+        ] {
+            assert!(
+                matches!(src.read(bad), Err(StoreError::File(_))),
+                "{bad} was read"
+            );
+        }
+        assert!(src.list("linked").is_err());
     }
 }

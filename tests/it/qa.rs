@@ -136,3 +136,41 @@ fn staff_email_must_be_unique() {
         v.stderr
     );
 }
+
+/// An outbox mail may only attach files of the desk's tickets: `check` names one that
+/// points elsewhere (`../`, an absolute path), which a mail sender must never read.
+#[test]
+fn check_flags_outbox_attachments_outside_the_desk() {
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "alice",
+        "msg",
+        "send",
+        "--to",
+        "bob",
+        "--subject",
+        "s",
+        "-m",
+        "b",
+    ]);
+    let outbox = d.git(&["show", "--name-only", "--format=", "HEAD"]);
+    let path = outbox.lines().find(|l| l.starts_with("outbox/")).unwrap();
+    let text = d.read(path).replace(
+        "attachments: []",
+        "attachments:\n- ../../../etc/hostname\n- /etc/passwd",
+    );
+    d.write(path, &text);
+    let r = d.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("attachment `../../../etc/hostname`"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("attachment `/etc/passwd`"),
+        "{}",
+        r.stdout
+    );
+}

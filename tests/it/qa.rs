@@ -174,3 +174,31 @@ fn check_flags_outbox_attachments_outside_the_desk() {
         r.stdout
     );
 }
+
+/// A failed `init` leaves nothing it made: it used to leave a new directory with a `.git`
+/// in it (or a `.git` in an existing directory) when `--from` was not a usable desk.
+#[test]
+fn failed_init_leaves_nothing_behind() {
+    let d = TestDesk::empty();
+    let top = d.tmp.path();
+    let missing = top.join("missing");
+    let r = d.run_in(top, &["init", "new", "--from", missing.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!top.join("new").exists());
+
+    std::fs::create_dir_all(top.join("bad")).unwrap();
+    std::fs::write(top.join("bad/desk.yaml"), "name: [\n").unwrap();
+    std::fs::create_dir_all(top.join("existing")).unwrap();
+    std::fs::write(top.join("existing/notes.txt"), "mine").unwrap();
+    let r = d.run_in(top, &["init", "existing", "--from", "bad"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("bad/desk.yaml:2"), "{}", r.stderr);
+    assert!(!top.join("existing/.git").exists());
+    assert_eq!(
+        std::fs::read_to_string(top.join("existing/notes.txt")).unwrap(),
+        "mine"
+    );
+    let r = d.run_in(top, &["init", "--bare", "srv.git", "--from", "bad"]);
+    assert_eq!(r.code, 1);
+    assert!(!top.join("srv.git").exists());
+}

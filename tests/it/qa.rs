@@ -202,3 +202,62 @@ fn failed_init_leaves_nothing_behind() {
     assert_eq!(r.code, 1);
     assert!(!top.join("srv.git").exists());
 }
+
+/// The server hook refused deleting the desk's branch but let a forced push rewind it,
+/// dropping commits from the audit log.
+#[test]
+fn pre_receive_refuses_rewriting_history() {
+    use std::io::Write;
+    let d = TestDesk::empty();
+    let from = crate::support::example_repo();
+    let top = d.tmp.path();
+    let r = d.run_in(
+        top,
+        &[
+            "init",
+            "--bare",
+            "srv.git",
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let srv = top.join("srv.git");
+    let r = d.run_in(&srv, &["--as", "bob", "ticket", "note", "1029", "-m", "x"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rev = |spec: &str| {
+        let o = crate::support::isolated("git", &d.home(), &srv)
+            .args(["rev-parse", spec])
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap().trim().to_owned()
+    };
+    let (head, parent) = (rev("HEAD"), rev("HEAD~1"));
+    let hook = |line: String| {
+        let mut child = d
+            .cmd_in(&srv)
+            .args(["hook", "pre-receive"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = hook(format!("{head} {parent} refs/heads/main\n"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("non-fast-forward"), "{err}");
+    let o = hook(format!("{parent} {head} refs/heads/main\n"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -261,3 +261,46 @@ fn pre_receive_refuses_rewriting_history() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `git desk --json … | head -1` ended with `error: Broken pipe` and exit 1 once the JSON
+/// was longer than the output buffer (a closed pipe is success, as for text output).
+#[test]
+fn json_into_a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let d = TestDesk::example();
+    // More than a pipe holds, so the writer meets the closed pipe.
+    let body = "All work and no play makes Jack a dull boy.\n".repeat(6000);
+    let body_file = d.tmp.path().join("body.txt");
+    std::fs::write(&body_file, body).unwrap();
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "new",
+        "--title",
+        "Long",
+        "--email",
+        "a@b.example",
+        "--body-file",
+        body_file.to_str().unwrap(),
+    ]);
+    let mut child = d
+        .cmd_in(&d.root)
+        .args(["--as", "alice", "--json", "ticket", "show", "1041"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("Broken pipe"), "{err}");
+}

@@ -14,6 +14,10 @@ pub const ENV_SEED: &str = "GIT_DESK_SEED";
 pub const ENV_ACTOR: &str = "GIT_DESK_ACTOR";
 /// Cache directory for desks that are not git repositories.
 pub const ENV_CACHE_DIR: &str = "GIT_DESK_CACHE_DIR";
+/// The SMTP login name for `mail send` (never stored in the desk).
+pub const ENV_SMTP_USER: &str = "GIT_DESK_SMTP_USER";
+/// The SMTP password for `mail send` (never stored in the desk).
+pub const ENV_SMTP_PASSWORD: &str = "GIT_DESK_SMTP_PASSWORD";
 
 pub struct Context {
     now: Timestamp,

@@ -8,13 +8,17 @@ mod billing;
 mod body;
 mod check;
 mod customer;
+mod index;
 mod init;
 mod kb;
 mod log;
+mod mail;
 mod msg;
 mod output;
 mod queue;
+mod search;
 mod settings;
+mod site;
 pub mod spell;
 mod staff;
 mod stats;
@@ -97,6 +101,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Take mail in from Maildirs; send the outbox over SMTP.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
+    /// Search tickets, tasks and articles by any field, date range or text.
+    #[command(after_long_help = search::LANGUAGE)]
+    Search(search::SearchArgs),
+    /// Bring the search index up to date, or rebuild it.
+    Index(index::IndexArgs),
     /// Exchange the desk with the shared remote (fetch, replay, push).
     Sync(sync::SyncArgs),
     /// Check history against the permissions (who may have done what).
@@ -109,6 +121,9 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Reseller end-user support billing for a range of days.
     Billing(billing::BillingArgs),
+    /// Build the read-only dashboard site.
+    #[command(subcommand)]
+    Site(site::SiteCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -200,12 +215,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Mail(c) => mail::run(&env, c, out, err),
+        Command::Search(a) => search::run(&env, a, out, err),
+        Command::Index(a) => index::run(&env, a, out, err),
         Command::Sync(a) => sync::run(&env, a, out, err),
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Autoclose(a) => autoclose::run(&env, a, out),
         Command::Stats(a) => stats::run(&env, a, out, err),
         Command::Billing(a) => billing::run(&env, a, out, err),
+        Command::Site(c) => site::run(&env, c, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

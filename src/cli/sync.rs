@@ -97,7 +97,14 @@ fn watch(
             })
             .map(|r| one_line(&r))
             .map_err(|e| e.to_string()),
-            Reaction::Refresh => Ok("refresh: work tree changed".to_string()),
+            Reaction::Refresh => {
+                let mut r = SyncReport::default();
+                crate::sync::refresh_index(desk, &mut r);
+                Ok(format!(
+                    "refresh: index {} re-read",
+                    r.reindexed.unwrap_or(0)
+                ))
+            }
             Reaction::Ignore => Ok(String::new()),
         },
         |line| {

@@ -18,7 +18,8 @@
 //!   someone else needs `tickets.assign_others`; a `ticket.mass` commit needs `tickets.mass`.
 //!
 //! The root commit (the desk's creation) and merge commits are not checked themselves; the
-//! commits a merge brings in are. Outbox files and other paths are free.
+//! commits a merge brings in are. Outbox files and other paths are free. Commits of the mail
+//! system (authored by the support address) follow their own rules, in `ops::mail::verify`.
 
 use std::collections::BTreeSet;
 
@@ -183,6 +184,20 @@ fn check_commit(
         out: &mut out,
     };
     let Some(me) = me else {
+        let settings = before.settings().ok();
+        if super::mail::verify::is_mail_commit(
+            settings.as_ref(),
+            &email,
+            claimed.as_deref(),
+            op.as_deref(),
+        ) {
+            for ch in changes(repo, before.tree_id(), after.tree_id())? {
+                if let Some(why) = super::mail::verify::violation(repo, &ch) {
+                    ck.flag(why);
+                }
+            }
+            return Ok(out);
+        }
         ck.flag(format!("the author <{email}> is not a staff member"));
         return Ok(out);
     };

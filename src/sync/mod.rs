@@ -47,6 +47,8 @@ pub struct SyncReport {
     pub notes: Vec<String>,
     pub pushed: bool,
     pub autoclosed: usize,
+    /// Tickets, tasks and articles the search index read again (none: not updated).
+    pub reindexed: Option<usize>,
     pub rounds: u32,
     pub recovered: bool,
     pub head: Option<String>,
@@ -193,6 +195,7 @@ pub fn sync(
             .detach();
         report.head = Some(local.to_string());
         if !opts.push || remote_tip == Some(local) {
+            refresh_index(desk, &mut report);
             return Ok(report);
         }
         let dir = desk.root();
@@ -201,6 +204,7 @@ pub fn sync(
                 report.pushed = true;
                 // Record what the remote now has, as a fetch would.
                 let _ = remote::fetch(repo, &opts.remote, &branch);
+                refresh_index(desk, &mut report);
                 return Ok(report);
             }
             PushOutcome::Rejected(reason) => report.notes.push(format!(
@@ -212,4 +216,15 @@ pub fn sync(
         "the remote kept moving: {} rounds of fetch, replay and push did not land; your commits are safe locally, run sync again",
         opts.attempts
     )))
+}
+
+/// Brings the search index up to date with the synced desk; a failure is a note, not a
+/// failed sync (the index is derived and rebuilt on the next search).
+pub fn refresh_index(desk: &Desk, report: &mut SyncReport) {
+    match crate::index::open(desk, crate::index::Options::default(), &crate::index::Quiet) {
+        Ok((_, r)) => report.reindexed = Some(r.reindexed),
+        Err(e) => report
+            .notes
+            .push(format!("the search index was not updated: {e}")),
+    }
 }

@@ -3,11 +3,18 @@
 mod support;
 
 mod admin;
+mod cdp;
 mod foundation;
 mod kb;
 mod lifecycle;
+mod mail;
 mod messages;
 mod qa;
+mod search;
+mod search_index;
+mod search_mass;
+mod site;
+mod site_browser;
 mod spell;
 mod stats;
 mod sync;

@@ -133,7 +133,7 @@ fn step_changes(t: &Ticket, actions: &[Action], now: Timestamp) -> Result<Ticket
 /// A key for a new file written by `author` whose every path (given by `paths`) is still
 /// free in the transaction: keys made in one second by one author differ only in a random
 /// suffix, and a mass action or a pinned seed must not overwrite an earlier file.
-fn fresh_key(
+pub(crate) fn fresh_key(
     tx: &Transaction<'_>,
     ctx: &Context,
     author: &str,

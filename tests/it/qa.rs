@@ -304,3 +304,56 @@ fn json_into_a_closed_pipe_is_not_an_error() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(!err.contains("Broken pipe"), "{err}");
 }
+
+/// Commits `-am message` as `email` (author and committer).
+fn commit_as(d: &TestDesk, email: &str, message: &str) {
+    let o = crate::support::isolated("git", &d.home(), &d.root)
+        .env("GIT_AUTHOR_EMAIL", email)
+        .env("GIT_COMMITTER_EMAIL", email)
+        .args(["commit", "-qam", message])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The CLI refuses to take a colleague's ticket or release it without
+/// `tickets.assign_others`; `verify` let the same done by hand pass (it only checked
+/// assigning to someone else). A customer reply recorded by anyone still unassigns.
+#[test]
+fn verify_flags_taking_a_colleagues_ticket_by_hand() {
+    let d = TestDesk::example();
+    let err = d.fails(1, &["--as", "carol", "ticket", "release", "1029"]);
+    assert!(err.contains("tickets.assign_others"), "{err}");
+    d.ok(&[
+        "--as",
+        "carol",
+        "ticket",
+        "reply",
+        "1029",
+        "-m",
+        "Still broken.",
+    ]);
+    d.ok(&["--as", "bob", "ticket", "pickup", "1029"]);
+    assert_eq!(d.ok(&["verify"]).lines().count(), 1);
+
+    let take = d
+        .read("tickets/001/1029/ticket.yaml")
+        .replace("assignee: bob", "assignee: carol");
+    d.write("tickets/001/1029/ticket.yaml", &take);
+    commit_as(&d, "carol@example.com", "carol takes it");
+    let release = d
+        .read("tickets/001/1029/ticket.yaml")
+        .replace("assignee: carol", "assignee: null");
+    d.write("tickets/001/1029/ticket.yaml", &release);
+    commit_as(&d, "bob@example.com", "bob lets go of it");
+    let r = d.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("carol: taking ticket 1029 from bob needs `tickets.assign_others`"),
+        "{}",
+        r.stdout
+    );
+    // Releasing one's own ticket needs nothing.
+    assert!(!r.stdout.contains("bob: "), "{}", r.stdout);
+}

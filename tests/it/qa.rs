@@ -357,3 +357,39 @@ fn verify_flags_taking_a_colleagues_ticket_by_hand() {
     // Releasing one's own ticket needs nothing.
     assert!(!r.stdout.contains("bob: "), "{}", r.stdout);
 }
+
+/// A reseller price near the decimal type's limit (accepted by `reseller price` and in the
+/// file) made `billing` panic on overflow (exit 101). Amounts are now bounded.
+#[test]
+fn billing_with_a_huge_price_does_not_panic() {
+    let d = TestDesk::example();
+    let huge = "39614081257132168796771975168";
+    let err = d.fails(
+        2,
+        &[
+            "--as",
+            "alice",
+            "reseller",
+            "price",
+            "acme",
+            "--unit",
+            "per_customer",
+            "--price",
+            huge,
+        ],
+    );
+    assert!(err.contains("at most"), "{err}");
+    let text = d
+        .read("resellers/acme.yaml")
+        .replace("\"12.50\"", &format!("\"{huge}\""));
+    d.write("resellers/acme.yaml", &text);
+    let r = d.run(&["--as", "dave", "billing", "--all"]);
+    assert_ne!(r.code, 101, "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    let check = d.run(&["check"]);
+    assert!(
+        check.stdout.contains("resellers/acme.yaml:"),
+        "{}",
+        check.stdout
+    );
+}

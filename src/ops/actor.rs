@@ -38,10 +38,19 @@ impl ActorSpec {
         }
         if let Some(email) = self.git_email.as_deref().filter(|e| !e.trim().is_empty()) {
             let all = src.all_staff()?;
-            let found = all
+            let mut matching = all
                 .items
                 .into_iter()
-                .find(|s| s.email.as_ref().is_some_and(|e| e.same_as(email.trim())));
+                .filter(|s| s.email.as_ref().is_some_and(|e| e.same_as(email.trim())));
+            let found = matching.next();
+            if let (Some(a), Some(b)) = (&found, matching.next()) {
+                return Err(OpError::NoActor(format!(
+                    "git's user.email <{email}> is the e-mail of both {} and {}; use --as LOGIN or set {}",
+                    a.login,
+                    b.login,
+                    crate::context::ENV_ACTOR
+                )));
+            }
             return match found {
                 Some(s) => check_active(s),
                 None => Err(OpError::NoActor(format!(

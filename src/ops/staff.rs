@@ -46,6 +46,31 @@ pub(crate) fn check_name(name: &Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an e-mail address another staff member already has: the address names the
+/// actor (git's `user.email`) and the author of each commit (`verify`), so two members
+/// sharing one would let one act, and be audited, as the other.
+pub(crate) fn check_email_free(
+    src: &(impl Source + ?Sized),
+    email: &Option<Email>,
+    login: &Login,
+) -> Result<()> {
+    let Some(email) = email else { return Ok(()) };
+    let taken =
+        src.all_staff()?.items.into_iter().find(|s| {
+            &s.login != login && s.email.as_ref().is_some_and(|e| e.same_as(email.as_str()))
+        });
+    match taken {
+        Some(other) => Err(OpError::invalid(
+            "--email",
+            format!(
+                "<{email}> is already the e-mail of staff member {}",
+                other.login
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), CommitMessage)> {
     actor::require(me, Permission::StaffAdmin, "add staff")?;
     if new.role == Role::Main && !me.is_main() {
@@ -61,6 +86,7 @@ pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), C
         });
     }
     check_name(&new.name)?;
+    check_email_free(tx, &new.email, &new.login)?;
     check_queues(tx, &new.queues, "--queue")?;
     let login = new.login.clone();
     let mut s = Staff::new(new.login, new.role);
@@ -131,6 +157,7 @@ pub fn edit(
     }
     guard_main(me, &before, e.role == Some(Role::Main))?;
     check_name(&e.name)?;
+    check_email_free(tx, &e.email, login)?;
     check_queues(tx, &e.add_queues, "--queue")?;
     if let Some(Some(k)) = &e.signing_key {
         if k.chars().any(char::is_control) || !k.starts_with("ssh-") {

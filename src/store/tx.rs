@@ -414,6 +414,7 @@ pub(crate) fn check_clean(
     removing: bool,
 ) -> Result<()> {
     let hash = gix::hash::Kind::Sha1;
+    refuse_links(root, path)?;
     if let Some(index) = index {
         let staged = index.entry_by_path(path.as_bytes().as_bstr()).map(|e| e.id);
         if staged != head {
@@ -432,6 +433,34 @@ pub(crate) fn check_clean(
     } else {
         Err(StoreError::Dirty(path.into()))
     }
+}
+
+/// Refuses a path whose directories inside the desk include a symbolic link: writing
+/// through it would put a file outside the desk (a link may come from anyone's commit).
+fn refuse_links(root: &Path, path: &str) -> Result<()> {
+    let mut dir = root.to_path_buf();
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            break;
+        }
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(StoreError::Invalid {
+                    path: dir
+                        .strip_prefix(root)
+                        .unwrap_or(&dir)
+                        .to_string_lossy()
+                        .into_owned(),
+                    message: "is a symbolic link; git-desk does not write through links".into(),
+                })
+            }
+            Ok(m) if m.is_dir() => {}
+            _ => break,
+        }
+    }
+    Ok(())
 }
 
 /// Writes a file so that a reader sees either the old or the new content, never a mix.

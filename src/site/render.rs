@@ -14,7 +14,7 @@ use super::data::Shared;
 use super::manifest::{self, Manifest, TicketRecord};
 use super::output::{OutDir, MARKER};
 use super::pages;
-use super::stats::{self, Facts};
+use super::stats;
 use super::ticket_page::{self, Job};
 use super::{Progress, Result, Site, SiteError, GENERATOR_VERSION};
 use crate::model::{Login, Ticket};
@@ -218,16 +218,8 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     let tickets: Vec<&Ticket> = records.values().filter_map(|r| r.ticket.as_ref()).collect();
     let today = site.options.now.date();
     let mut pages = pages::all(&site.shared, &tickets, me, today);
-    let facts: Vec<Facts<'_>> = records
-        .values()
-        .filter_map(|r| {
-            r.ticket.as_ref().map(|t| Facts {
-                ticket: t,
-                answers: &r.answers,
-            })
-        })
-        .collect();
-    pages.extend(stats::pages(&site.shared, &facts, today));
+    let data = crate::ops::stats::load(site.desk)?;
+    pages.extend(stats::pages(&site.shared, &data, today));
     progress.start((jobs.len() + pages.len()) as u64);
     let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {

@@ -288,15 +288,21 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         }
     }
     let tickets = records.values().filter(|r| r.ticket.is_some()).count();
-    let manifest = Manifest {
-        version: GENERATOR_VERSION.into(),
-        build_id: build_id.clone(),
-        head: site.input.head().map(|h| h.to_string()),
-        tickets: records,
-        pages: new_pages,
-    };
-    manifest.save(&cache)?;
-    out.set_marker(&build_id)?;
+    let head = site.input.head().map(|h| h.to_string());
+    // Nothing rendered, removed or moved on: the recorded manifest is still exact (and at
+    // 100k tickets writing it again is a good part of a no-op build).
+    let same = !full && written == 0 && removed == 0 && head == old.head && new_pages == old.pages;
+    if !same {
+        let manifest = Manifest {
+            version: GENERATOR_VERSION.into(),
+            build_id: build_id.clone(),
+            head,
+            tickets: records,
+            pages: new_pages,
+        };
+        manifest.save(&cache)?;
+        out.set_marker(&build_id)?;
+    }
     Ok(BuildSummary {
         written,
         unchanged,

@@ -13,6 +13,7 @@ pub mod message_index;
 pub mod read;
 pub mod scan;
 pub mod source;
+pub mod stale;
 pub mod tx;
 pub mod yaml;
 

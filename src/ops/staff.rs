@@ -71,6 +71,17 @@ pub(crate) fn check_email_free(
     }
 }
 
+/// Logins a staff member cannot have: `nobody`/`none` mean no assignee on the command line
+/// and in search, `autoclose` is the `closed_by` of automatic closes, `mail` and `init` the
+/// `Desk-Actor` of mail and init commits.
+pub const RESERVED_LOGINS: &[&str] = &[
+    "nobody",
+    "none",
+    crate::model::lifecycle::AUTOCLOSE,
+    super::mail::MAIL_ACTOR,
+    "init",
+];
+
 pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), CommitMessage)> {
     actor::require(me, Permission::StaffAdmin, "add staff")?;
     if new.role == Role::Main && !me.is_main() {
@@ -78,6 +89,15 @@ pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), C
             actor: me.login.clone(),
             action: "make a main admin (only main admins can)".into(),
         });
+    }
+    if RESERVED_LOGINS.contains(&new.login.as_str()) {
+        return Err(OpError::invalid(
+            "LOGIN",
+            format!(
+                "`{}` is reserved (it means something else in assignments, `closed_by` or commit trailers); choose another login",
+                new.login
+            ),
+        ));
     }
     if tx.staff(&new.login)?.is_some() {
         return Err(OpError::Exists {

@@ -46,7 +46,17 @@ pub fn acquire_lock(
         return Ok(lock);
     }
     let lock_file = resource.with_extension("lock");
-    if held_by_nobody(&lock_file) {
+    // The same lock file before and after looking for its holder: otherwise its holder
+    // released it during the look and another process took it (its new file must not be
+    // removed, or two writers would commit at once).
+    let identity = |p: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.dev(), m.ino(), m.mtime(), m.mtime_nsec()))
+    };
+    let before = identity(&lock_file);
+    if before.is_some() && held_by_nobody(&lock_file) && identity(&lock_file) == before {
         let _ = std::fs::remove_file(&lock_file);
     }
     take(Fail::AfterDurationWithBackoff(wait)).map_err(|_| super::StoreError::Locked(lock_file))

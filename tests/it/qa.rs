@@ -393,3 +393,41 @@ fn billing_with_a_huge_price_does_not_panic() {
         check.stdout
     );
 }
+
+/// A staff member could be called `nobody` (then `ticket assign N nobody` released the
+/// ticket instead of assigning it to them), `autoclose` (indistinguishable in `closed_by`)
+/// or `mail`/`init` (the actors of mail and init commits).
+#[test]
+fn reserved_words_are_not_staff_logins() {
+    let d = TestDesk::example();
+    let before = d.commit_count();
+    for login in ["nobody", "none", "autoclose", "mail", "init"] {
+        let err = d.fails(
+            1,
+            &[
+                "--as",
+                "alice",
+                "staff",
+                "add",
+                login,
+                "--name",
+                "X",
+                "--email",
+                "x@example.com",
+            ],
+        );
+        assert!(err.contains("reserved"), "{login}: {err}");
+    }
+    assert_eq!(d.commit_count(), before);
+    d.ok(&[
+        "--as",
+        "alice",
+        "staff",
+        "add",
+        "nobody2",
+        "--name",
+        "X",
+        "--email",
+        "x@example.com",
+    ]);
+}

@@ -5,10 +5,12 @@
 pub mod commit;
 pub mod desk;
 pub mod error;
+mod index;
 pub mod layout;
 pub mod read;
 pub mod source;
 pub mod tx;
+mod worktree;
 pub mod yaml;
 
 pub use commit::{parse_trailers, CommitMessage, Identity};

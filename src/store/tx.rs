@@ -14,11 +14,9 @@
 //! committing releases the lock and writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::Target;
@@ -28,6 +26,7 @@ use super::commit::{CommitMessage, Identity};
 use super::desk::{Desk, DeskKind};
 use super::error::{Result, StoreError};
 use super::source::{DirEntry, Source, TreeSource};
+use super::worktree::{self, Touched, WorkIndex};
 use crate::model::Timestamp;
 
 /// How long `begin` waits for another writer to finish.
@@ -149,7 +148,7 @@ impl Transaction<'_> {
         if self.edits.is_empty() {
             return Ok(None);
         }
-        let repo = self.base.repo().clone();
+        let repo = self.base.repo();
         let base_tree = self.base.tree_id();
 
         // Every file the commit touches, with its blob in the base tree.
@@ -179,26 +178,34 @@ impl Transaction<'_> {
             DeskKind::WorkTree => Some(self.desk.root().to_path_buf()),
             _ => None,
         };
-        let mut index = match &worktree {
-            Some(_) if repo.index_path().exists() => Some(
-                repo.open_index()
-                    .map_err(|e| StoreError::git("reading the index", e))?,
-            ),
-            _ => None,
+        let index = match &worktree {
+            Some(root) => {
+                let index = WorkIndex::open(repo)?;
+                let mut touched = Vec::with_capacity(removals.len() + puts.len());
+                for (path, id) in &removals {
+                    touched.push(Touched {
+                        path,
+                        head: Some(*id),
+                        removing: true,
+                    });
+                }
+                for (path, _) in &puts {
+                    let head = self
+                        .base
+                        .entry(path)?
+                        .filter(|(_, is_tree)| !is_tree)
+                        .map(|(id, _)| id);
+                    touched.push(Touched {
+                        path,
+                        head,
+                        removing: false,
+                    });
+                }
+                worktree::check_clean(repo, root, &index, &mut touched)?;
+                Some(index)
+            }
+            None => None,
         };
-        if let Some(root) = &worktree {
-            for (path, id) in &removals {
-                check_clean(root, index.as_ref(), path, Some(*id), true)?;
-            }
-            for (path, _) in &puts {
-                let head = self
-                    .base
-                    .entry(path)?
-                    .filter(|(_, is_tree)| !is_tree)
-                    .map(|(id, _)| id);
-                check_clean(root, index.as_ref(), path, head, false)?;
-            }
-        }
 
         // 2. Objects: blobs, the edited tree, the commit.
         let mut editor = repo
@@ -279,18 +286,15 @@ impl Transaction<'_> {
             })?;
 
         // 4. Work tree and index, for the touched paths only.
-        if let Some(root) = &worktree {
+        if let (Some(root), Some(index)) = (&worktree, index) {
             let lock = self.lock.take().expect("the lock is held until commit");
-            update_worktree(
-                &repo,
-                root,
-                index.take(),
+            let done = worktree::Outcome {
                 tree,
-                lock,
-                &removals,
-                &puts,
-                &blobs,
-            )?;
+                removals: &removals,
+                puts: &puts,
+                blobs: &blobs,
+            };
+            worktree::update(repo, root, index, lock, done)?;
         }
         Ok(Some(id))
     }
@@ -387,166 +391,6 @@ impl Transaction<'_> {
             }
         }
         set.into_iter().collect()
-    }
-}
-
-fn blob_id_of_file(repo_hash: gix::hash::Kind, abs: &Path) -> Result<Option<ObjectId>> {
-    match std::fs::symlink_metadata(abs) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::io(abs, e)),
-        Ok(m) if !m.is_file() => Ok(Some(ObjectId::null(repo_hash))),
-        Ok(_) => {
-            let data = std::fs::read(abs).map_err(|e| StoreError::io(abs, e))?;
-            let id = gix::objs::compute_hash(repo_hash, gix::objs::Kind::Blob, &data)
-                .map_err(|e| StoreError::git("hashing a file", e))?;
-            Ok(Some(id))
-        }
-    }
-}
-
-/// Refuses when `path` differs from HEAD in the index or in the work tree. A file that is
-/// about to be removed may already be gone from the work tree.
-fn check_clean(
-    root: &Path,
-    index: Option<&gix::index::File>,
-    path: &str,
-    head: Option<ObjectId>,
-    removing: bool,
-) -> Result<()> {
-    let hash = gix::hash::Kind::Sha1;
-    if let Some(index) = index {
-        let staged = index.entry_by_path(path.as_bytes().as_bstr()).map(|e| e.id);
-        if staged != head {
-            return Err(StoreError::Dirty(path.into()));
-        }
-    }
-    let on_disk = blob_id_of_file(hash, &root.join(path))?;
-    let clean = match (on_disk, head) {
-        (None, None) => true,
-        (None, Some(_)) => removing,
-        (Some(d), Some(h)) => d == h,
-        (Some(_), None) => false,
-    };
-    if clean {
-        Ok(())
-    } else {
-        Err(StoreError::Dirty(path.into()))
-    }
-}
-
-/// Writes a file so that a reader sees either the old or the new content, never a mix.
-pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = abs.parent().expect("desk paths have a parent");
-    std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    let name = abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.desk-tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.flush()?;
-        drop(f);
-        std::fs::rename(&tmp, abs)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        StoreError::io(abs, e)
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn update_worktree(
-    repo: &gix::Repository,
-    root: &Path,
-    index: Option<gix::index::File>,
-    tree: ObjectId,
-    mut lock: gix::lock::File,
-    removals: &BTreeMap<String, ObjectId>,
-    puts: &[(String, Vec<u8>)],
-    blobs: &[ObjectId],
-) -> Result<()> {
-    for path in removals.keys() {
-        let abs = root.join(path);
-        match std::fs::remove_file(&abs) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(StoreError::io(abs, e)),
-        }
-        prune_empty_dirs(root, abs.parent());
-    }
-    let mut stats = Vec::with_capacity(puts.len());
-    for (path, bytes) in puts {
-        let abs = root.join(path);
-        write_atomic(&abs, bytes)?;
-        let meta = gix::index::fs::Metadata::from_path_no_follow(&abs)
-            .map_err(|e| StoreError::io(&abs, e))?;
-        let stat = gix::index::entry::Stat::from_fs(&meta).unwrap_or_default();
-        stats.push(stat);
-    }
-
-    let mut index = match index {
-        Some(i) => i,
-        // No index yet (a fresh repository): make it from the new tree.
-        None => repo
-            .index_from_tree(&tree)
-            .map_err(|e| StoreError::git("building the index", e))?,
-    };
-    if !removals.is_empty() {
-        index.remove_entries(|_, p, _| removals.contains_key(p.to_str().unwrap_or("")));
-    }
-    for ((path, _), (blob, stat)) in puts.iter().zip(blobs.iter().zip(stats)) {
-        let bpath = path.as_bytes().as_bstr();
-        match index.entry_index_by_path(bpath) {
-            Ok(i) => {
-                let e = &mut index.entries_mut()[i];
-                e.id = *blob;
-                e.stat = stat;
-            }
-            Err(_) => index.dangerously_push_entry(
-                stat,
-                *blob,
-                gix::index::entry::Flags::empty(),
-                gix::index::entry::Mode::FILE,
-                bpath,
-            ),
-        }
-    }
-    index.sort_entries();
-    index.remove_tree();
-    let skip_hash = repo
-        .config_snapshot()
-        .boolean("index.skipHash")
-        .unwrap_or(false);
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut lock);
-        index
-            .write_to(
-                &mut w,
-                gix::index::write::Options {
-                    skip_hash,
-                    ..Default::default()
-                },
-            )
-            .map_err(|e| StoreError::git("writing the index", e))?;
-        w.flush()
-            .map_err(|e| StoreError::io(repo.index_path(), e))?;
-    }
-    lock.commit()
-        .map_err(|e| StoreError::io(repo.index_path(), e.error))?;
-    Ok(())
-}
-
-fn prune_empty_dirs(root: &Path, mut dir: Option<&Path>) {
-    while let Some(d) = dir {
-        if d == root || !d.starts_with(root) {
-            break;
-        }
-        if std::fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
     }
 }
 

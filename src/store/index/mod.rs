@@ -23,6 +23,7 @@
 //! dropped, as git allows; git rebuilds them when it needs them.
 
 mod ewah;
+mod offsets;
 mod plain;
 mod raw;
 mod split;

@@ -87,8 +87,20 @@ pub struct Found {
 /// of `bytes`. The walk stops after the last path; `None` when the bytes on the way are
 /// not well-formed entries.
 pub fn locate(bytes: &[u8], version: u32, entries: u32, paths: &[&[u8]]) -> Option<Vec<Found>> {
+    locate_from(bytes, version, entries, (HEADER, 0), paths)
+}
+
+/// [`locate`], starting the walk at the entry at byte `start.0`, whose number is `start.1`
+/// and which sorts before the first of `paths`.
+pub fn locate_from(
+    bytes: &[u8],
+    version: u32,
+    entries: u32,
+    start: (usize, u32),
+    paths: &[&[u8]],
+) -> Option<Vec<Found>> {
     let mut out = Vec::with_capacity(paths.len());
-    let (mut at, mut number) = (HEADER, 0u32);
+    let (mut at, mut number) = start;
     for p in paths {
         while number < entries {
             let (name, end) = entry_at(bytes, at, version)?;

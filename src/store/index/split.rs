@@ -9,11 +9,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use gix::ObjectId;
 
+use super::offsets::Offsets;
 use super::plain::Plain;
 use super::raw::{self, Found, Hashing, Layout, HEADER};
 use super::{ewah, Change, Options, Staged};
@@ -56,6 +57,9 @@ pub struct Split {
     /// The last lookup in the shared index (the same touched paths are looked up for the
     /// dirty check and for the write).
     located: RefCell<Option<(Vec<Vec<u8>>, Vec<Found>)>>,
+    /// The shared index's sampled offsets, and where they are kept.
+    offsets: RefCell<Option<Offsets>>,
+    offsets_path: PathBuf,
 }
 
 impl Split {
@@ -144,8 +148,14 @@ impl Split {
             .iter()
             .map(|(r, n)| (n.to_vec(), bytes[r.clone()].to_vec()))
             .collect();
+        let offsets_path = dir
+            .join("desk")
+            .join(format!("sharedindex.{}.offsets", link.base));
+        let offsets = Offsets::load(&offsets_path, shared.len(), shared_entries);
         Ok(Some(Split {
             base: link.base,
+            offsets: RefCell::new(offsets),
+            offsets_path,
             shared,
             shared_version,
             shared_entries,
@@ -190,16 +200,31 @@ impl Split {
                 return Ok(found.clone());
             }
         }
-        let found = raw::locate(
-            &self.shared,
-            self.shared_version,
-            self.shared_entries,
-            paths,
-        )
-        .ok_or_else(|| corrupt(&self.base))?;
+        let found = self.locate(paths).ok_or_else(|| corrupt(&self.base))?;
         let key = paths.iter().map(|p| p.to_vec()).collect();
         *self.located.borrow_mut() = Some((key, found.clone()));
         Ok(found)
+    }
+
+    /// Finds `paths` through the sampled offsets, made on first use.
+    fn locate(&self, paths: &[&[u8]]) -> Option<Vec<Found>> {
+        let (v, n) = (self.shared_version, self.shared_entries);
+        if self.offsets.borrow().is_none() {
+            let table = Offsets::build(&self.shared, v, n)?;
+            table.save(&self.offsets_path, self.shared.len(), n);
+            *self.offsets.borrow_mut() = Some(table);
+        }
+        let table = self.offsets.borrow();
+        let table = table.as_ref().expect("made above");
+        let mut out = Vec::with_capacity(paths.len());
+        for p in paths {
+            let found = match table.start(&self.shared, v, p) {
+                Some(start) => raw::locate_from(&self.shared, v, n, start, &[p]),
+                None => raw::locate(&self.shared, v, n, &[p]),
+            };
+            out.extend(found?);
+        }
+        Some(out)
     }
 
     /// The entry numbers of `found` that are not deleted.
@@ -390,6 +415,7 @@ fn remove_expired(dir: &Path, keep: &[ObjectId]) {
             .is_some_and(|age| age > EXPIRE);
         if old {
             let _ = std::fs::remove_file(e.path());
+            let _ = std::fs::remove_file(dir.join("desk").join(format!("{name}.offsets")));
         }
     }
 }

@@ -9,7 +9,7 @@ use gix::ObjectId;
 
 use super::error::{Result, StoreError};
 use super::layout;
-use super::source::{FsSource, ObjectCache, Source, TreeSource};
+use super::source::{FsSource, Source, TreeSource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeskKind {
@@ -25,8 +25,6 @@ pub struct Desk {
     root: PathBuf,
     kind: DeskKind,
     repo: Option<gix::Repository>,
-    /// Objects read by any of this desk's tree readers.
-    objects: ObjectCache,
 }
 
 fn is_bare_repo(dir: &Path) -> bool {
@@ -47,7 +45,6 @@ impl Desk {
                 root,
                 kind: DeskKind::WorkTree,
                 repo: Some(repo),
-                objects: ObjectCache::default(),
             };
             if !desk.root.join(layout::DESK_FILE).is_file() && desk.head_tree()?.is_none() {
                 return Err(StoreError::NotADesk(desk.root));
@@ -60,10 +57,11 @@ impl Desk {
                 root,
                 kind: DeskKind::Bare,
                 repo: Some(repo),
-                objects: ObjectCache::default(),
             };
             let has_desk = match desk.head_tree()? {
-                Some(t) => desk.tree_source(t)?.read(layout::DESK_FILE)?.is_some(),
+                Some(t) => TreeSource::new(desk.repo.clone().expect("bare desk has a repo"), t)
+                    .read(layout::DESK_FILE)?
+                    .is_some(),
                 None => false,
             };
             if !has_desk {
@@ -76,7 +74,6 @@ impl Desk {
                 root,
                 kind: DeskKind::Plain,
                 repo: None,
-                objects: ObjectCache::default(),
             });
         }
         Err(StoreError::NotADesk(root))
@@ -95,7 +92,6 @@ impl Desk {
             root,
             kind,
             repo: Some(repo),
-            objects: ObjectCache::default(),
         })
     }
 
@@ -133,29 +129,11 @@ impl Desk {
             Ok(id) => id.detach(),
             Err(_) => return Ok(None),
         };
-        self.objects.tree_of(repo, head).map(Some)
-    }
-
-    /// The tree of commit `id` (remembered for the life of this desk).
-    pub fn tree_of(&self, id: ObjectId) -> Result<ObjectId> {
-        let repo = self
-            .repo
-            .as_ref()
-            .ok_or_else(|| StoreError::ReadOnly(self.root.clone()))?;
-        self.objects.tree_of(repo, id)
-    }
-
-    pub(crate) fn objects(&self) -> ObjectCache {
-        self.objects.clone()
-    }
-
-    /// A reader of `tree` sharing this desk's object cache.
-    pub fn tree_source(&self, tree: ObjectId) -> Result<TreeSource> {
-        let repo = self
-            .repo
-            .clone()
-            .ok_or_else(|| StoreError::ReadOnly(self.root.clone()))?;
-        Ok(TreeSource::with_cache(repo, tree, self.objects.clone()))
+        let tree = repo
+            .find_commit(head)
+            .and_then(|c| c.tree_id())
+            .map_err(|e| StoreError::git("reading HEAD's tree", e))?;
+        Ok(Some(tree.detach()))
     }
 
     pub fn head_commit(&self) -> Result<Option<ObjectId>> {
@@ -180,13 +158,8 @@ impl Desk {
     pub fn reader_at(&self, rev: &str) -> Result<TreeSource> {
         let repo = self
             .repo
-            .as_ref()
+            .clone()
             .ok_or_else(|| StoreError::ReadOnly(self.root.clone()))?;
-        if rev == "HEAD" {
-            if let Some(tree) = self.head_tree()? {
-                return self.tree_source(tree);
-            }
-        }
         let tree = {
             let id = repo
                 .rev_parse_single(rev)
@@ -198,7 +171,7 @@ impl Desk {
                 .map_err(|e| StoreError::git(format!("`{rev}` has no tree"), e))?
                 .id
         };
-        self.tree_source(tree)
+        Ok(TreeSource::new(repo, tree))
     }
 
     /// Where derived state (the search index, build caches) lives: `.git/desk/`, or for a

@@ -17,5 +17,5 @@ pub use commit::{parse_trailers, CommitMessage, Identity};
 pub use desk::{Desk, DeskKind};
 pub use error::{FileError, Result, StoreError};
 pub use read::{DeskRead, Loaded};
-pub use source::{DirEntry, FsSource, ObjectCache, Source, TreeSource};
+pub use source::{DirEntry, FsSource, Source, TreeSource};
 pub use tx::Transaction;

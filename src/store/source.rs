@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use gix::ObjectId;
 
@@ -87,82 +86,27 @@ impl Source for FsSource {
     }
 }
 
-/// Objects already read, shared by every tree reader one desk hands out (HEAD for the
-/// actor, HEAD again under a transaction's lock): an object id always names the same
-/// bytes, so nothing in here is ever stale. Also remembers commit → tree.
-#[derive(Clone, Default)]
-pub struct ObjectCache(Arc<Mutex<Cached>>);
-
-#[derive(Default)]
-struct Cached {
-    objects: HashMap<ObjectId, Arc<[u8]>>,
-    commits: HashMap<ObjectId, ObjectId>,
-    bytes: usize,
-}
-
-/// Past this many cached bytes the cache starts over (a long-running process reads many).
-const CACHE_LIMIT: usize = 64 << 20;
-
-impl ObjectCache {
-    fn get(&self, id: &ObjectId) -> Option<Arc<[u8]>> {
-        self.0.lock().ok()?.objects.get(id).cloned()
-    }
-
-    fn put(&self, id: ObjectId, data: Arc<[u8]>) {
-        if let Ok(mut c) = self.0.lock() {
-            if c.bytes + data.len() > CACHE_LIMIT {
-                *c = Cached::default();
-            }
-            c.bytes += data.len();
-            c.objects.insert(id, data);
-        }
-    }
-
-    /// The tree of commit `id`.
-    pub fn tree_of(&self, repo: &gix::Repository, id: ObjectId) -> Result<ObjectId> {
-        if let Some(t) = self.0.lock().ok().and_then(|c| c.commits.get(&id).copied()) {
-            return Ok(t);
-        }
-        let tree = repo
-            .find_commit(id)
-            .and_then(|c| c.tree_id())
-            .map_err(|e| StoreError::git("reading a commit's tree", e))?
-            .detach();
-        if let Ok(mut c) = self.0.lock() {
-            c.commits.insert(id, tree);
-        }
-        Ok(tree)
-    }
-}
-
 /// Files of a git tree.
 ///
-/// Lookups are cheap to repeat: objects are read once per desk ([`ObjectCache`]), and the
-/// tree id of every directory passed through is remembered, so reading
-/// `tickets/001/1043/…` after `tickets/001/1042/…` starts from `tickets/001`.
+/// Lookups are cheap to repeat: the repository handle keeps an object cache, and the tree
+/// id of every directory passed through is remembered, so reading `tickets/001/1043/…`
+/// after `tickets/001/1042/…` starts from `tickets/001` instead of the root.
 pub struct TreeSource {
     repo: gix::Repository,
     tree: ObjectId,
-    objects: ObjectCache,
     /// Directory path → its tree id (`None`: no such directory).
     dirs: RefCell<HashMap<String, Option<ObjectId>>>,
 }
 
-/// Bytes of decoded objects the repository handle keeps (for the tree editor's reads).
-const HANDLE_CACHE: usize = 4 << 20;
+/// Bytes of decoded objects a tree reader keeps in memory.
+const OBJECT_CACHE: usize = 4 << 20;
 
 impl TreeSource {
-    pub fn new(repo: gix::Repository, tree: ObjectId) -> Self {
-        TreeSource::with_cache(repo, tree, ObjectCache::default())
-    }
-
-    /// A reader sharing `objects` with others.
-    pub fn with_cache(mut repo: gix::Repository, tree: ObjectId, objects: ObjectCache) -> Self {
-        repo.object_cache_size_if_unset(HANDLE_CACHE);
+    pub fn new(mut repo: gix::Repository, tree: ObjectId) -> Self {
+        repo.object_cache_size_if_unset(OBJECT_CACHE);
         TreeSource {
             repo,
             tree,
-            objects,
             dirs: RefCell::new(HashMap::new()),
         }
     }
@@ -173,42 +117,6 @@ impl TreeSource {
 
     pub fn repo(&self) -> &gix::Repository {
         &self.repo
-    }
-
-    /// The bytes of object `id`, which must be of `kind`.
-    fn data(&self, id: ObjectId, kind: gix::objs::Kind, what: &str) -> Result<Arc<[u8]>> {
-        if let Some(d) = self.objects.get(&id) {
-            return Ok(d);
-        }
-        let obj = self
-            .repo
-            .find_object(id)
-            .map_err(|e| StoreError::git(format!("reading {what}"), e))?;
-        if obj.kind != kind {
-            return Err(StoreError::git(
-                format!("reading {what}"),
-                format!("{id} is a {}, not a {kind}", obj.kind),
-            ));
-        }
-        let data: Arc<[u8]> = obj.detach().data.into();
-        self.objects.put(id, data.clone());
-        Ok(data)
-    }
-
-    /// The entries of tree `id`: (name, id, is a tree, is a blob).
-    fn entries(&self, id: ObjectId, what: &str) -> Result<Vec<(String, ObjectId, bool, bool)>> {
-        let data = self.data(id, gix::objs::Kind::Tree, what)?;
-        let mut out = Vec::new();
-        for e in gix::objs::TreeRefIter::from_bytes(&data, id.kind()) {
-            let e = e.map_err(|e| StoreError::git(format!("reading {what}"), e))?;
-            out.push((
-                e.filename.to_string(),
-                e.oid.to_owned(),
-                e.mode.is_tree(),
-                e.mode.is_blob(),
-            ));
-        }
-        Ok(out)
     }
 
     /// The tree id of directory `dir` ("" = the root), or none when it is not a directory.
@@ -233,14 +141,14 @@ impl TreeSource {
         let Some(tree) = self.dir_id(dir)? else {
             return Ok(None);
         };
-        let data = self.data(tree, gix::objs::Kind::Tree, "a tree")?;
-        for e in gix::objs::TreeRefIter::from_bytes(&data, tree.kind()) {
-            let e = e.map_err(|e| StoreError::git("reading a tree", e))?;
-            if e.filename == name.as_bytes() {
-                return Ok(Some((e.oid.to_owned(), e.mode.is_tree())));
-            }
-        }
-        Ok(None)
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(|e| StoreError::git("reading a tree", e))?;
+        let entry = tree
+            .find_entry(name)
+            .map(|e| (e.object_id(), e.mode().is_tree()));
+        Ok(entry)
     }
 
     /// The object id and kind of the entry at `path` (the root tree for "").
@@ -262,16 +170,22 @@ impl TreeSource {
     }
 
     fn walk(&self, tree: ObjectId, prefix: &str, out: &mut Vec<(String, ObjectId)>) -> Result<()> {
-        for (name, id, is_tree, is_blob) in self.entries(tree, "a tree")? {
+        let t = self
+            .repo
+            .find_tree(tree)
+            .map_err(|e| StoreError::git("reading a tree", e))?;
+        for entry in t.iter() {
+            let entry = entry.map_err(|e| StoreError::git("reading a tree", e))?;
+            let name = entry.filename().to_string();
             let path = if prefix.is_empty() {
                 name
             } else {
                 format!("{prefix}/{name}")
             };
-            if is_tree {
-                self.walk(id, &path, out)?;
-            } else if is_blob {
-                out.push((path, id));
+            if entry.mode().is_tree() {
+                self.walk(entry.object_id(), &path, out)?;
+            } else if entry.mode().is_blob() {
+                out.push((path, entry.object_id()));
             }
         }
         Ok(())
@@ -281,7 +195,13 @@ impl TreeSource {
 impl Source for TreeSource {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
         match self.entry(path)? {
-            Some((id, false)) => Ok(Some(self.data(id, gix::objs::Kind::Blob, path)?.to_vec())),
+            Some((id, false)) => {
+                let blob = self
+                    .repo
+                    .find_blob(id)
+                    .map_err(|e| StoreError::git(format!("reading {path}"), e))?;
+                Ok(Some(blob.detach().data))
+            }
             _ => Ok(None),
         }
     }
@@ -290,12 +210,22 @@ impl Source for TreeSource {
         let Some(id) = self.dir_id(dir.trim_end_matches('/'))? else {
             return Ok(vec![]);
         };
-        let mut out: Vec<DirEntry> = self
-            .entries(id, dir)?
-            .into_iter()
-            .filter(|(name, ..)| !name.starts_with('.'))
-            .map(|(name, _, is_dir, _)| DirEntry { name, is_dir })
-            .collect();
+        let t = self
+            .repo
+            .find_tree(id)
+            .map_err(|e| StoreError::git(format!("reading {dir}"), e))?;
+        let mut out = Vec::new();
+        for entry in t.iter() {
+            let entry = entry.map_err(|e| StoreError::git(format!("reading {dir}"), e))?;
+            let name = entry.filename().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            out.push(DirEntry {
+                name,
+                is_dir: entry.mode().is_tree(),
+            });
+        }
         out.sort();
         Ok(out)
     }

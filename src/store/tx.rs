@@ -74,14 +74,18 @@ impl Desk {
             Err(e) => return Err(StoreError::git("reading HEAD", e)),
         };
         let tree = match parent {
-            Some(p) => self.tree_of(p)?,
+            Some(p) => repo
+                .find_commit(p)
+                .and_then(|c| c.tree_id())
+                .map_err(|e| StoreError::git("reading HEAD's tree", e))?
+                .detach(),
             None => ObjectId::empty_tree(repo.object_hash()),
         };
         Ok(Transaction {
             desk: self,
             lock: Some(lock),
             parent,
-            base: TreeSource::with_cache(repo, tree, self.objects()),
+            base: TreeSource::new(repo, tree),
             edits: BTreeMap::new(),
             now,
         })

@@ -37,6 +37,14 @@ impl ActorSpec {
             return check_active(staff);
         }
         if let Some(email) = self.git_email.as_deref().filter(|e| !e.trim().is_empty()) {
+            // Usually the login is the address's local part: one file instead of all staff.
+            if let Ok(login) = crate::model::author_tag(email.trim()).parse::<Login>() {
+                if let Ok(Some(s)) = src.staff(&login) {
+                    if s.email.as_ref().is_some_and(|e| e.same_as(email.trim())) {
+                        return check_active(s);
+                    }
+                }
+            }
             let all = src.all_staff()?;
             let found = all
                 .items

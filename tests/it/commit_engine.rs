@@ -5,7 +5,18 @@
 use crate::support::TestDesk;
 
 fn new_ticket(d: &TestDesk, title: &str) {
-    d.ok(&["--as", "alice", "ticket", "new", "-t", title, "--email", "c@x.example", "-m", "x"]);
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "new",
+        "-t",
+        title,
+        "--email",
+        "c@x.example",
+        "-m",
+        "x",
+    ]);
 }
 
 /// Clean status, index tree = HEAD's tree, fsck passes, and the last commit's files are
@@ -37,7 +48,10 @@ fn after_git_commit_the_cache_tree_is_not_left_stale() {
     // git's own next commit builds on an index that matches HEAD.
     d.write("notes/hand.yaml", "by: hand, again\n");
     d.git(&["commit", "-qam", "second hand edit"]);
-    assert_eq!(d.git(&["show", "--name-only", "--format=", "HEAD"]), "notes/hand.yaml\n");
+    assert_eq!(
+        d.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "notes/hand.yaml\n"
+    );
     consistent(&d);
 }
 
@@ -78,15 +92,82 @@ fn a_split_index_refuses_dirty_paths_and_keeps_unrelated_edits() {
     d.write("tickets/000/2/ticket.yaml", "hand-made\n");
     d.git(&["add", "tickets/000/2/ticket.yaml"]);
     let n = d.commit_count();
-    let err = d.fails(1, &["--as", "alice", "ticket", "new", "-t", "x", "--email", "c@x.example", "-m", "x"]);
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "alice",
+            "ticket",
+            "new",
+            "-t",
+            "x",
+            "--email",
+            "c@x.example",
+            "-m",
+            "x",
+        ],
+    );
     assert!(err.contains("tickets/000/2/ticket.yaml"), "{err}");
     assert_eq!(d.commit_count(), n);
     d.git(&["rm", "-q", "--cached", "tickets/000/2/ticket.yaml"]);
     std::fs::remove_file(d.path("tickets/000/2/ticket.yaml")).unwrap();
     // An unrelated hand edit survives a commit.
-    let edited = d.read("desk.yaml").replace("name: Help Desk", "name: By Hand");
+    let edited = d
+        .read("desk.yaml")
+        .replace("name: Help Desk", "name: By Hand");
     d.write("desk.yaml", &edited);
     new_ticket(&d, "two");
     assert_eq!(d.status(), " M desk.yaml\n");
     assert_eq!(d.read("desk.yaml"), edited);
+}
+
+#[test]
+fn the_actor_from_git_email_is_found_by_login_or_by_scanning_staff() {
+    let d = TestDesk::new();
+    d.ok(&[
+        "--as",
+        "alice",
+        "staff",
+        "add",
+        "zoe",
+        "--name",
+        "Zoe Smith",
+        "--email",
+        "z.smith@example.com",
+    ]);
+    // A staff file named like the address's local part, but someone else's address.
+    d.ok(&[
+        "--as",
+        "alice",
+        "staff",
+        "add",
+        "zsmith",
+        "--name",
+        "Other",
+        "--email",
+        "other@example.com",
+    ]);
+    d.git(&["config", "user.email", "z.smith@example.com"]);
+    new_ticket_as_git_user(&d);
+    assert!(
+        d.last_message().contains("Desk-Actor: zoe"),
+        "{}",
+        d.last_message()
+    );
+    d.git(&["config", "user.email", "alice@example.com"]);
+    new_ticket_as_git_user(&d);
+    assert!(d.last_message().contains("Desk-Actor: alice"));
+}
+
+fn new_ticket_as_git_user(d: &TestDesk) {
+    d.ok(&[
+        "ticket",
+        "new",
+        "-t",
+        "by git email",
+        "--email",
+        "c@x.example",
+        "-m",
+        "x",
+    ]);
 }

@@ -19,8 +19,9 @@ use super::plain::Plain;
 use super::raw::{self, Found, Hashing, Layout, HEADER};
 use super::{ewah, Change, Options, Staged};
 
-/// Changes (in entries) beyond which a new shared index is written, as a share of all entries.
-pub const RESPLIT_PERCENT: usize = 10;
+/// Changes (in entries) beyond which a new shared index is written, as a share of all
+/// entries: a larger split file costs every commit, a new shared index costs one.
+pub const RESPLIT_PERCENT: usize = 1;
 /// … but never for fewer changes than this.
 pub const RESPLIT_MIN: usize = 2_000;
 /// Old shared indexes are removed once they are this old (git's default).

@@ -14,10 +14,17 @@ pub const ENV_SEED: &str = "GIT_DESK_SEED";
 pub const ENV_ACTOR: &str = "GIT_DESK_ACTOR";
 /// Cache directory for desks that are not git repositories.
 pub const ENV_CACHE_DIR: &str = "GIT_DESK_CACHE_DIR";
+/// The SMTP login name for `mail send` (never stored in the desk).
+pub const ENV_SMTP_USER: &str = "GIT_DESK_SMTP_USER";
+/// The SMTP password for `mail send` (never stored in the desk).
+pub const ENV_SMTP_PASSWORD: &str = "GIT_DESK_SMTP_PASSWORD";
 
 pub struct Context {
     now: Timestamp,
     rng: RefCell<fastrand::Rng>,
+    /// The last suffix handed out per author: keys made by one process for one author in
+    /// the same second sort in the order they were made (an answer before its note).
+    last_suffix: RefCell<std::collections::HashMap<String, u16>>,
 }
 
 impl Context {
@@ -29,6 +36,7 @@ impl Context {
         Context {
             now,
             rng: RefCell::new(rng),
+            last_suffix: RefCell::new(Default::default()),
         }
     }
 
@@ -64,8 +72,36 @@ impl Context {
         self.rng.borrow_mut().u16(..)
     }
 
-    /// A fresh key for a file written by `author` now.
+    /// A fresh key for a file written by `author` now. Within one process, the keys of one
+    /// author increase, so files made by one command keep their order.
     pub fn new_key(&self, author: &str) -> MessageKey {
-        MessageKey::generate(self.now, author, self.random_u16())
+        let mut last = self.last_suffix.borrow_mut();
+        let suffix = match last.get(author) {
+            // Room left above the previous one: step up by a small random amount.
+            Some(&prev) if prev < 0xfff0 => prev + 1 + self.rng.borrow_mut().u16(..8),
+            // Out of room (thousands of files in one second): order is given up.
+            Some(_) => self.rng.borrow_mut().u16(..),
+            // Leave room below the top for later keys of the same second.
+            None => self.rng.borrow_mut().u16(..0xc000),
+        };
+        last.insert(author.to_owned(), suffix);
+        MessageKey::generate(self.now, author, suffix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_one_author_increase_within_a_process() {
+        let ctx = Context::new("2026-11-27T12:00:00Z".parse().unwrap(), Some(7));
+        let keys: Vec<String> = (0..50).map(|_| ctx.new_key("bob").to_string()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(keys, sorted);
+        // Another author starts afresh.
+        assert!(ctx.new_key("alice").to_string().contains("-alice-"));
     }
 }

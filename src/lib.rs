@@ -13,6 +13,11 @@
 
 pub mod cli;
 pub mod context;
+pub mod index;
+pub mod mail;
 pub mod model;
 pub mod ops;
+pub mod site;
+pub mod spell;
 pub mod store;
+pub mod sync;

@@ -67,13 +67,30 @@ fn read_stdin() -> Result<String> {
 }
 
 fn edit(what: &str) -> Result<String> {
+    let text = edit_text(
+        &format!("\n# Write the {what} above. Lines starting with '#' are ignored;\n# an empty {what} aborts.\n"),
+        "DESK_EDITMSG",
+    )?;
+    Ok(text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+        + "\n")
+}
+
+/// Opens the editor on a temporary file `file_name` holding `initial` and returns what the
+/// file holds afterwards, unchanged (no comment lines are dropped: Markdown uses `#`).
+pub fn edit_text(initial: &str, file_name: &str) -> Result<String> {
     let editor = ["GIT_EDITOR", "VISUAL", "EDITOR"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
         .unwrap_or_else(|| "vi".into());
     let dir = tempfile::tempdir().context("making a temporary directory for the editor")?;
-    let path = dir.path().join("DESK_EDITMSG");
-    std::fs::write(&path, format!("\n# Write the {what} above. Lines starting with '#' are ignored;\n# an empty {what} aborts.\n"))?;
+    let path = dir.path().join(file_name);
+    std::fs::write(&path, initial)?;
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$@\""))
@@ -84,13 +101,5 @@ fn edit(what: &str) -> Result<String> {
     if !status.success() {
         bail!("the editor `{editor}` failed ({status}); nothing was changed");
     }
-    let text = std::fs::read_to_string(&path)?;
-    Ok(text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_owned()
-        + "\n")
+    std::fs::read_to_string(&path).context("reading back the edited text")
 }

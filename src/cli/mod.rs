@@ -2,13 +2,30 @@
 //! Each family of subcommands has its own file with its `…Args` types and a `run` function;
 //! this file holds the global options, the command enum and the dispatch.
 
+mod attach;
+mod autoclose;
+mod billing;
 mod body;
 mod check;
+mod customer;
+mod index;
 mod init;
+mod kb;
 mod log;
+mod mail;
+mod msg;
 mod output;
+mod queue;
+mod search;
+mod settings;
+mod site;
+pub mod spell;
 mod staff;
+mod stats;
+mod sync;
+mod task;
 mod ticket;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -57,10 +74,56 @@ pub enum Command {
     /// Manage technicians and admins.
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// The Task System: tasks with assignees, due dates and notes.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Private messages between technicians.
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// The knowledge base: Markdown articles.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
+    /// Check the spelling of a text; exit 1 when a word is misspelled.
+    Spell(spell::SpellArgs),
+    /// Ticket queues ("Queue Administration").
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
+    /// Customer accounts, the owners of tickets.
+    #[command(subcommand)]
+    Account(customer::AccountCommand),
+    /// Resellers and their custom support prices.
+    #[command(subcommand)]
+    Reseller(customer::ResellerCommand),
+    /// Show or change the desk's settings.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Validate every file of the desk; exit 1 when anything is wrong.
     Check(check::CheckArgs),
     /// Show the audit trail of the desk, or of one ticket.
     Log(log::LogArgs),
+    /// Take mail in from Maildirs; send the outbox over SMTP.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
+    /// Search tickets, tasks and articles by any field, date range or text.
+    #[command(after_long_help = search::LANGUAGE)]
+    Search(search::SearchArgs),
+    /// Bring the search index up to date, or rebuild it.
+    Index(index::IndexArgs),
+    /// Exchange the desk with the shared remote (fetch, replay, push).
+    Sync(sync::SyncArgs),
+    /// Check history against the permissions (who may have done what).
+    Verify(verify::VerifyArgs),
+    /// Git hooks for a server repository.
+    #[command(subcommand)]
+    Hook(verify::HookCommand),
+    Autoclose(autoclose::AutocloseArgs),
+    /// Ticket statistics for a range of days.
+    Stats(stats::StatsArgs),
+    /// Reseller end-user support billing for a range of days.
+    Billing(billing::BillingArgs),
+    /// Build the read-only dashboard site.
+    #[command(subcommand)]
+    Site(site::SiteCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff).
@@ -104,6 +167,25 @@ impl Env {
     }
 }
 
+/// The Maildirs a desk reads mail from (its main Maildir and the queues' mailboxes),
+/// resolved against the desk's directory.
+pub(crate) fn sync_maildirs(desk: &Desk, src: &dyn crate::store::Source) -> Vec<PathBuf> {
+    use crate::store::DeskRead;
+    let mut out = Vec::new();
+    if let Ok(s) = src.settings() {
+        out.extend(s.maildir.map(|m| desk.root().join(m)));
+    }
+    if let Ok(q) = src.all_queues() {
+        out.extend(
+            q.items
+                .into_iter()
+                .filter_map(|q| q.mailbox)
+                .map(|m| desk.root().join(m)),
+        );
+    }
+    out
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let cwd = match &cli.chdir {
@@ -123,8 +205,26 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Init(a) => init::run(&env, a, out),
         Command::Ticket(c) => ticket::run(&env, c, out, err),
         Command::Staff(c) => staff::run(&env, c, out),
+        Command::Task(c) => task::run(&env, c, out, err),
+        Command::Msg(c) => msg::run(&env, c, out, err),
+        Command::Kb(c) => kb::run(&env, c, out, err),
+        Command::Spell(a) => spell::run(&env, a, out, err),
+        Command::Queue(c) => queue::run(&env, c, out),
+        Command::Account(c) => customer::run_account(&env, c, out),
+        Command::Reseller(c) => customer::run_reseller(&env, c, out),
+        Command::Settings(c) => settings::run(&env, c, out),
         Command::Check(a) => check::run(&env, a, out),
         Command::Log(a) => log::run(&env, a, out),
+        Command::Mail(c) => mail::run(&env, c, out, err),
+        Command::Search(a) => search::run(&env, a, out, err),
+        Command::Index(a) => index::run(&env, a, out, err),
+        Command::Sync(a) => sync::run(&env, a, out, err),
+        Command::Verify(a) => verify::run_verify(&env, a, out),
+        Command::Hook(c) => verify::run_hook(&env, c, err),
+        Command::Autoclose(a) => autoclose::run(&env, a, out),
+        Command::Stats(a) => stats::run(&env, a, out, err),
+        Command::Billing(a) => billing::run(&env, a, out, err),
+        Command::Site(c) => site::run(&env, c, out, err),
         Command::Completions(a) => {
             clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
             Ok(0)

@@ -78,3 +78,21 @@ pub fn table(out: &mut dyn Write, rows: &[Vec<String>]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Reports a mutation: `text` on a terminal, `{"done": text, "commit": id}` as JSON.
+pub fn report_commit(
+    printer: &Printer,
+    out: &mut dyn Write,
+    text: &str,
+    commit: Option<gix::ObjectId>,
+) -> Result<()> {
+    if printer.json {
+        printer.json(
+            out,
+            &serde_json::json!({ "done": text, "commit": commit.map(|c| c.to_string()) }),
+        )
+    } else {
+        writeln!(out, "{text}")?;
+        Ok(())
+    }
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::output::{cell, table};
+use super::output::{cell, report_commit, table};
 use super::Env;
 use crate::model::{Email, Login, Permission, Role, Slug, Staff};
 use crate::ops::{self, staff as s};
@@ -17,6 +17,53 @@ pub enum StaffCommand {
     List,
     /// Show one staff member with their permissions.
     Show(ShowArgs),
+    /// Change a staff member. Your own name, e-mail, signature and signing key are yours to
+    /// change ("My Profile"); anything else, or anyone else, needs staff.admin.
+    Edit(EditArgs),
+    /// Grant permissions (needs staff.admin).
+    Grant(PermArgs),
+    /// Revoke permissions (needs staff.admin).
+    Revoke(PermArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    pub login: Login,
+    /// Full name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// E-mail address.
+    #[arg(long)]
+    pub email: Option<Email>,
+    /// The signature appended to answers ("" removes it).
+    #[arg(long, allow_hyphen_values = true)]
+    pub signature: Option<String>,
+    /// An SSH public key for signed commits ("" removes it).
+    #[arg(long, value_name = "KEY")]
+    pub signing_key: Option<String>,
+    /// `main` or `support` (only main admins make main admins).
+    #[arg(long)]
+    pub role: Option<Role>,
+    /// Make the account active.
+    #[arg(long, conflicts_with = "inactive")]
+    pub active: bool,
+    /// Make the account inactive (it can no longer act).
+    #[arg(long)]
+    pub inactive: bool,
+    /// Entitle to a queue (repeatable).
+    #[arg(long = "queue", value_name = "QUEUE")]
+    pub add_queues: Vec<Slug>,
+    /// Remove a queue entitlement (repeatable).
+    #[arg(long = "remove-queue", value_name = "QUEUE")]
+    pub remove_queues: Vec<Slug>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PermArgs {
+    pub login: Login,
+    /// The permissions.
+    #[arg(required = true, value_name = "PERMISSION")]
+    pub permissions: Vec<Permission>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,7 +86,7 @@ pub struct AddArgs {
     #[arg(long = "queue", value_name = "QUEUE")]
     pub queues: Vec<Slug>,
     /// The signature appended to answers.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub signature: Option<String>,
 }
 
@@ -69,6 +116,36 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
                 writeln!(out, "staff member {} added", a.login)?;
             }
         }
+        StaffCommand::Edit(a) => {
+            let me = env.actor(&desk)?;
+            let clearable = |v: Option<String>| v.map(|t| Some(t).filter(|t| !t.trim().is_empty()));
+            let e = s::StaffEdit {
+                name: a.name,
+                email: a.email,
+                signature: clearable(a.signature),
+                signing_key: clearable(a.signing_key),
+                role: a.role,
+                active: if a.active {
+                    Some(true)
+                } else if a.inactive {
+                    Some(false)
+                } else {
+                    None
+                },
+                add_queues: a.add_queues.into_iter().collect(),
+                remove_queues: a.remove_queues.into_iter().collect(),
+            };
+            let (_, commit) =
+                ops::mutate(&desk, &env.ctx, &me, |tx, me| s::edit(tx, me, &a.login, e))?;
+            report_commit(
+                &env.printer,
+                out,
+                &format!("staff member {} changed", a.login),
+                commit,
+            )?;
+        }
+        StaffCommand::Grant(a) => perms(env, &desk, out, a, true)?,
+        StaffCommand::Revoke(a) => perms(env, &desk, out, a, false)?,
         StaffCommand::List => {
             let reader = desk.reader()?;
             let loaded = s::list(reader.as_ref())?;
@@ -148,6 +225,28 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+fn perms(
+    env: &Env,
+    desk: &crate::store::Desk,
+    out: &mut dyn Write,
+    a: PermArgs,
+    grant: bool,
+) -> Result<()> {
+    let me = env.actor(desk)?;
+    let set = a.permissions.iter().copied().collect();
+    let (_, commit) = ops::mutate(desk, &env.ctx, &me, |tx, me| {
+        s::set_permissions(tx, me, &a.login, &set, grant)
+    })?;
+    let names: Vec<&str> = a.permissions.iter().map(|p| p.name()).collect();
+    let verb = if grant { "granted to" } else { "revoked from" };
+    report_commit(
+        &env.printer,
+        out,
+        &format!("{} {verb} {}", names.join(", "), a.login),
+        commit,
+    )
 }
 
 fn queues_text(st: &Staff) -> String {

@@ -3,16 +3,20 @@
 //! operations change them.
 
 pub mod account;
+pub mod billing;
 pub mod extra;
 pub mod id;
 pub mod kb;
+pub mod lifecycle;
 pub mod message;
 pub mod money;
 pub mod outbox;
 pub mod pm;
 pub mod queue;
+pub mod setting;
 pub mod settings;
 pub mod staff;
+pub mod stats;
 pub mod task;
 pub mod ticket;
 pub mod time;
@@ -23,6 +27,7 @@ pub use id::{
     author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
 };
 pub use kb::{KbArticle, KbFront};
+pub use lifecycle::{Action, Refusal};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
 pub use money::Money;
 pub use outbox::{MailKind, OutMail};

@@ -1,7 +1,7 @@
 //! Why an operation refused or failed. Each variant names the actor, permission, id, field
 //! or state at fault; nothing was committed when one is returned.
 
-use crate::model::{InvalidValue, Login, Permission};
+use crate::model::{InvalidValue, Login, Permission, Refusal, TicketId};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,8 @@ pub enum OpError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     State(String),
+    #[error("ticket {id} {reason}")]
+    Refused { id: TicketId, reason: Refusal },
     #[error("{login} must fill in the profile first (name and e-mail: `git desk staff edit {login} --name … --email …`) to {action}")]
     ProfileIncomplete { login: Login, action: String },
     #[error("cannot tell who you are: {0}")]

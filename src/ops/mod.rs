@@ -3,12 +3,27 @@
 //! never the CLI.
 
 pub mod actor;
+pub mod billing;
 pub mod check;
+pub mod customer;
 pub mod error;
+pub mod hook;
 pub mod init;
+pub mod kb;
 pub mod log;
+pub mod mail;
+pub mod mass;
+pub mod msg;
+pub mod queue;
+pub mod search;
+pub mod settings;
+pub mod signature;
+pub mod spelling;
 pub mod staff;
+pub mod stats;
+pub mod task;
 pub mod ticket;
+pub mod verify;
 
 pub use actor::ActorSpec;
 pub use error::{OpError, Result};

@@ -86,3 +86,177 @@ pub fn show(src: &(impl Source + ?Sized), login: &Login) -> Result<Staff> {
     src.staff(login)?
         .ok_or_else(|| OpError::not_found("staff member", login))
 }
+
+/// Changes to a staff member. Name, e-mail, signature and signing key are the member's own
+/// profile ("My Profile": anyone may edit their own); the rest needs `staff.admin`.
+#[derive(Debug, Clone, Default)]
+pub struct StaffEdit {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+    /// `Some(None)` clears it.
+    pub signature: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub signing_key: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub add_queues: BTreeSet<Slug>,
+    pub remove_queues: BTreeSet<Slug>,
+}
+
+impl StaffEdit {
+    fn admin_only(&self) -> bool {
+        self.role.is_some()
+            || self.active.is_some()
+            || !self.add_queues.is_empty()
+            || !self.remove_queues.is_empty()
+    }
+}
+
+pub fn edit(
+    tx: &mut Transaction<'_>,
+    me: &Staff,
+    login: &Login,
+    e: StaffEdit,
+) -> Result<((), CommitMessage)> {
+    let before = show(tx, login)?;
+    if e.admin_only() {
+        let what = format!("change the role, activity or queues of {login}");
+        actor::require(me, Permission::StaffAdmin, &what)?;
+    } else if login != &me.login {
+        actor::require(
+            me,
+            Permission::StaffAdmin,
+            &format!("edit staff member {login}"),
+        )?;
+    }
+    guard_main(me, &before, e.role == Some(Role::Main))?;
+    check_name(&e.name)?;
+    check_queues(tx, &e.add_queues, "--queue")?;
+    if let Some(Some(k)) = &e.signing_key {
+        if k.chars().any(char::is_control) || !k.starts_with("ssh-") {
+            return Err(OpError::invalid(
+                "--signing-key",
+                "an SSH public key on one line (ssh-ed25519 AAAA…)",
+            ));
+        }
+    }
+    let mut s = before.clone();
+    if let Some(n) = e.name {
+        s.name = Some(n.trim().to_owned());
+    }
+    if let Some(m) = e.email {
+        s.email = Some(m);
+    }
+    if let Some(sig) = e.signature {
+        s.signature = sig.filter(|t| !t.trim().is_empty());
+    }
+    if let Some(k) = e.signing_key {
+        s.signing_key = k.filter(|t| !t.trim().is_empty());
+    }
+    if let Some(r) = e.role {
+        s.role = r;
+    }
+    if let Some(a) = e.active {
+        s.active = a;
+    }
+    s.queues.extend(e.add_queues);
+    s.queues.retain(|q| !e.remove_queues.contains(q));
+    if before.is_main() && !(s.is_main() && s.active) {
+        keep_a_main_admin(tx, login)?;
+    }
+    finish(tx, me, before, s, "staff.edit", "edit")
+}
+
+/// Grants (`grant = true`) or revokes permissions.
+pub fn set_permissions(
+    tx: &mut Transaction<'_>,
+    me: &Staff,
+    login: &Login,
+    permissions: &BTreeSet<Permission>,
+    grant: bool,
+) -> Result<((), CommitMessage)> {
+    let verb = if grant { "grant" } else { "revoke" };
+    actor::require(me, Permission::StaffAdmin, &format!("{verb} permissions"))?;
+    let before = show(tx, login)?;
+    if before.is_main() {
+        return Err(OpError::State(format!(
+            "{login} is a main admin and holds every permission whatever the list says; change the role first"
+        )));
+    }
+    if permissions.is_empty() {
+        return Err(OpError::invalid(verb, "name at least one permission"));
+    }
+    let mut s = before.clone();
+    for p in permissions {
+        if grant {
+            s.permissions.insert(*p);
+        } else {
+            s.permissions.remove(p);
+        }
+    }
+    let names: Vec<&str> = permissions.iter().map(|p| p.name()).collect();
+    let op = if grant { "staff.grant" } else { "staff.revoke" };
+    finish(
+        tx,
+        me,
+        before,
+        s,
+        op,
+        &format!("{verb} {}", names.join(", ")),
+    )
+}
+
+/// Only a main admin may make a main admin, or change one.
+fn guard_main(me: &Staff, target: &Staff, making_main: bool) -> Result<()> {
+    if (target.is_main() || making_main) && !me.is_main() && target.login != me.login {
+        return Err(OpError::Forbidden {
+            actor: me.login.clone(),
+            action: format!(
+                "change main admin settings of {} (only main admins can)",
+                target.login
+            ),
+        });
+    }
+    if making_main && !me.is_main() {
+        return Err(OpError::Forbidden {
+            actor: me.login.clone(),
+            action: "make a main admin (only main admins can)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses to demote or deactivate the last active main admin.
+fn keep_a_main_admin(src: &(impl Source + ?Sized), leaving: &Login) -> Result<()> {
+    let others = src
+        .all_staff()?
+        .items
+        .into_iter()
+        .any(|s| &s.login != leaving && s.is_main() && s.active);
+    if others {
+        Ok(())
+    } else {
+        Err(OpError::State(format!(
+            "{leaving} is the last active main admin; make another main admin first"
+        )))
+    }
+}
+
+fn finish(
+    tx: &mut Transaction<'_>,
+    me: &Staff,
+    before: Staff,
+    after: Staff,
+    op: &str,
+    what: &str,
+) -> Result<((), CommitMessage)> {
+    if after == before {
+        return Err(OpError::State(format!(
+            "staff member {} would not change",
+            before.login
+        )));
+    }
+    tx.put_yaml(layout::staff(&after.login), &after);
+    let subject = format!("staff: {what} {}", after.login);
+    Ok(((), CommitMessage::new(op, me.login.as_str(), subject)))
+}

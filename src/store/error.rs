@@ -30,10 +30,12 @@ impl std::error::Error for FileError {}
 pub enum StoreError {
     #[error("{0}")]
     File(#[from] FileError),
-    #[error("{path}: {source}")]
+    /// `error` is deliberately not a `source`: the message already says it, and error
+    /// chains would print it twice.
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("git: {context}: {message}")]
     Git { context: String, message: String },
@@ -55,7 +57,7 @@ impl StoreError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         StoreError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
     pub fn git(context: impl Into<String>, e: impl fmt::Display) -> Self {

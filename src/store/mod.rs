@@ -2,12 +2,17 @@
 //! ([`desk`], [`source`], [`tx`]). Reads go through a [`Source`] with the typed
 //! [`DeskRead`] methods; every mutation is a [`Transaction`] that becomes one commit.
 
+pub mod advance;
 pub mod commit;
 pub mod desk;
+pub mod diff;
 pub mod error;
+pub mod history;
 mod index;
 pub mod layout;
+pub mod message_index;
 pub mod read;
+pub mod scan;
 pub mod source;
 pub mod tx;
 mod worktree;

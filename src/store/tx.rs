@@ -135,13 +135,19 @@ impl Transaction<'_> {
         self.edits.keys().cloned().collect()
     }
 
+    /// Whether a directory above `path` is staged for removal (looked up per ancestor, so
+    /// a read stays cheap however many edits a large transaction holds).
     fn removed_by_tree(&self, path: &str) -> bool {
-        self.edits.iter().any(|(p, e)| {
-            *e == Edit::RemoveTree
-                && path.len() > p.len()
-                && path.starts_with(p.as_str())
-                && path.as_bytes()[p.len()] == b'/'
-        })
+        path.match_indices('/')
+            .any(|(i, _)| self.edits.get(&path[..i]) == Some(&Edit::RemoveTree))
+    }
+
+    /// The staged edits at or below `prefix` (all of them for ""), in path order.
+    fn edits_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a String, &'a Edit)> {
+        use std::ops::Bound;
+        self.edits
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(move |(p, _)| p.starts_with(prefix))
     }
 
     /// Makes the commit. Returns `None` (and makes no commit) when nothing changed.
@@ -337,7 +343,7 @@ impl Source for Transaction<'_> {
         } else {
             format!("{dir}/")
         };
-        for (p, e) in &self.edits {
+        for (p, e) in self.edits_under(&prefix) {
             let Some(rest) = p.strip_prefix(&prefix) else {
                 continue;
             };
@@ -358,10 +364,10 @@ impl Source for Transaction<'_> {
                     });
                 }
                 (None, Edit::RemoveTree) => {
+                    let below = format!("{p}/");
                     let has_puts = self
-                        .edits
-                        .iter()
-                        .any(|(q, e)| matches!(e, Edit::Put(_)) && q.starts_with(&format!("{p}/")));
+                        .edits_under(&below)
+                        .any(|(_, e)| matches!(e, Edit::Put(_)));
                     if !has_puts {
                         set.remove(&DirEntry {
                             name: rest.into(),
@@ -390,7 +396,7 @@ impl Transaction<'_> {
     fn staged_children(&self, dir: &str) -> Vec<DirEntry> {
         let prefix = format!("{dir}/");
         let mut set = BTreeSet::new();
-        for (p, e) in &self.edits {
+        for (p, e) in self.edits_under(&prefix) {
             if let (Some(rest), Edit::Put(_)) = (p.strip_prefix(&prefix), e) {
                 match rest.split_once('/') {
                     None => set.insert(DirEntry {

@@ -91,18 +91,30 @@ pub(crate) fn check_clean(
                 return Err(StoreError::Dirty(t.path.into()));
             }
         }
-        let on_disk = blob_id_of_file(&root.join(t.path))?;
-        let clean = match (on_disk, t.head) {
-            (None, None) => true,
-            (None, Some(_)) => t.removing,
-            (Some(d), Some(h)) => d == h,
-            (Some(_), None) => false,
-        };
-        if !clean {
-            return Err(StoreError::Dirty(t.path.into()));
-        }
+        check_file(root, t.path, t.head, t.removing)?;
     }
     Ok(())
+}
+
+/// Refuses when the file at `path` differs from `head` (the index is not consulted).
+pub(crate) fn check_file(
+    root: &Path,
+    path: &str,
+    head: Option<ObjectId>,
+    removing: bool,
+) -> Result<()> {
+    let on_disk = blob_id_of_file(&root.join(path))?;
+    let clean = match (on_disk, head) {
+        (None, None) => true,
+        (None, Some(_)) => removing,
+        (Some(d), Some(h)) => d == h,
+        (Some(_), None) => false,
+    };
+    if clean {
+        Ok(())
+    } else {
+        Err(StoreError::Dirty(path.into()))
+    }
 }
 
 fn blob_id_of_file(abs: &Path) -> Result<Option<ObjectId>> {
@@ -240,22 +252,27 @@ fn write_full(
     if !done.removals.is_empty() {
         index.remove_entries(|_, p, _| done.removals.contains_key(p.to_str().unwrap_or("")));
     }
+    // Update existing entries first: the lookup is a binary search, which entries pushed
+    // unsorted would break (a later path would then be pushed twice).
+    let mut new_entries = Vec::new();
     for ((path, _), (blob, stat)) in done.puts.iter().zip(done.blobs.iter().zip(stats)) {
-        let bpath = path.as_bytes().as_bstr();
-        match index.entry_index_by_path(bpath) {
+        match index.entry_index_by_path(path.as_bytes().as_bstr()) {
             Ok(i) => {
                 let e = &mut index.entries_mut()[i];
                 e.id = *blob;
                 e.stat = *stat;
             }
-            Err(_) => index.dangerously_push_entry(
-                *stat,
-                *blob,
-                gix::index::entry::Flags::empty(),
-                gix::index::entry::Mode::FILE,
-                bpath,
-            ),
+            Err(_) => new_entries.push((path, *blob, *stat)),
         }
+    }
+    for (path, blob, stat) in new_entries {
+        index.dangerously_push_entry(
+            stat,
+            blob,
+            gix::index::entry::Flags::empty(),
+            gix::index::entry::Mode::FILE,
+            path.as_bytes().as_bstr(),
+        );
     }
     index.sort_entries();
     // A stale cache tree would make `git commit` write wrong trees.

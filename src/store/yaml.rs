@@ -19,6 +19,21 @@ pub fn parse<T: DeserializeOwned + Serialize + Document>(
     parse_at(path, bytes, 0)
 }
 
+/// Reads only the fields `T` names, with no record of the others: for derived state
+/// (statistics, caches) that needs a few fields of many files fast. Errors name the file
+/// and line like [`parse`].
+pub fn parse_fields<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, FileError> {
+    if bytes.len() > MAX_YAML_BYTES {
+        return Err(file_error(
+            path,
+            None,
+            None,
+            format!("file is larger than {MAX_YAML_BYTES} bytes"),
+        ));
+    }
+    serde_yaml::from_slice(bytes).map_err(|e| yaml_error(path, e, 0))
+}
+
 fn file_error(
     path: &str,
     line: Option<usize>,
@@ -336,5 +351,105 @@ x-custom: keep me
         let e = parse_front_matter::<crate::model::KbFront>("kb/x.md", b"---\ntitle: [\n---\nx")
             .unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");
+    }
+}
+
+/// The outcome of a field-by-field three-way merge of two versions of one YAML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMerge {
+    /// The merged document (canonical key order of `theirs`, then keys only `ours` added).
+    pub text: String,
+    /// Top-level fields both sides changed to different values; `theirs` was kept.
+    pub conflicts: Vec<FieldConflict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldConflict {
+    pub field: String,
+    pub ours: String,
+    pub theirs: String,
+}
+
+/// Merges `ours` and `theirs`, both changed from `base`, one top-level field at a time: a
+/// field changed on one side only takes that side's value; changed on both to different
+/// values, `theirs` wins and the field is reported. `None` when a side is not a mapping.
+pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerge> {
+    use serde_yaml::{Mapping, Value as Y};
+    let parse = |b: &[u8]| -> Option<Mapping> {
+        match serde_yaml::from_slice::<Y>(b).ok()? {
+            Y::Mapping(m) => Some(m),
+            _ => None,
+        }
+    };
+    let (b, o, t) = (parse(base)?, parse(ours)?, parse(theirs)?);
+    let show = |v: Option<&Y>| {
+        v.map_or_else(
+            || "(absent)".to_owned(),
+            |v| {
+                serde_yaml::to_string(v)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            },
+        )
+    };
+    let mut merged = Mapping::new();
+    let mut conflicts = Vec::new();
+    let mut keys: Vec<Y> = t.keys().cloned().collect();
+    keys.extend(o.keys().filter(|k| !t.contains_key(*k)).cloned());
+    keys.extend(
+        b.keys()
+            .filter(|k| !t.contains_key(*k) && !o.contains_key(*k))
+            .cloned(),
+    );
+    for k in keys {
+        let (bv, ov, tv) = (b.get(&k), o.get(&k), t.get(&k));
+        let pick = if ov == bv {
+            tv
+        } else if tv == bv || ov == tv {
+            ov
+        } else {
+            conflicts.push(FieldConflict {
+                field: key_text(&k),
+                ours: show(ov),
+                theirs: show(tv),
+            });
+            tv
+        };
+        if let Some(v) = pick {
+            merged.insert(k, v.clone());
+        }
+    }
+    let text = serde_yaml::to_string(&Y::Mapping(merged)).ok()?;
+    Some(FieldMerge { text, conflicts })
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    #[test]
+    fn fields_merge_one_by_one() {
+        let base = b"id: 1\nstatus: open\nassignee: null\npriority: 50\n";
+        let ours = b"id: 1\nstatus: open\nassignee: bob\npriority: 50\n";
+        let theirs = b"id: 1\nstatus: open\nassignee: null\npriority: 80\n";
+        let m = merge_fields(base, ours, theirs).unwrap();
+        assert_eq!(m.text, "id: 1\nstatus: open\nassignee: bob\npriority: 80\n");
+        assert!(m.conflicts.is_empty());
+        let theirs = b"id: 1\nstatus: open\nassignee: carol\npriority: 80\n";
+        let m = merge_fields(base, ours, theirs).unwrap();
+        assert_eq!(
+            m.text,
+            "id: 1\nstatus: open\nassignee: carol\npriority: 80\n"
+        );
+        assert_eq!(
+            m.conflicts,
+            vec![FieldConflict {
+                field: "assignee".into(),
+                ours: "bob".into(),
+                theirs: "carol".into()
+            }]
+        );
+        assert!(merge_fields(b"[1]", ours, theirs).is_none());
     }
 }

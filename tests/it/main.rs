@@ -2,5 +2,22 @@
 
 mod support;
 
+mod admin;
+mod cdp;
 mod foundation;
 mod commit_engine;
+mod kb;
+mod lifecycle;
+mod mail;
+mod messages;
+mod search;
+mod search_index;
+mod search_mass;
+mod site;
+mod site_browser;
+mod spell;
+mod stats;
+mod sync;
+mod task_links;
+mod tasks;
+mod verify;

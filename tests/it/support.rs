@@ -87,13 +87,31 @@ impl TestDesk {
         let tmp = tempfile::tempdir().expect("temp dir");
         let root = tmp.path().join("desk");
         std::fs::create_dir_all(tmp.path().join("home")).unwrap();
-        TestDesk { tmp, root, now: NOW.into() }
+        TestDesk {
+            tmp,
+            root,
+            now: NOW.into(),
+        }
     }
 
     /// A fresh desk with main admin `alice`.
     pub fn new() -> TestDesk {
         let d = TestDesk::empty();
-        d.ok_in(d.tmp.path(), &["init", "desk", "--admin", "alice", "--admin-name", "Alice Anders", "--admin-email", "alice@example.com", "--support-email", "support@example.com"]);
+        d.ok_in(
+            d.tmp.path(),
+            &[
+                "init",
+                "desk",
+                "--admin",
+                "alice",
+                "--admin-name",
+                "Alice Anders",
+                "--admin-email",
+                "alice@example.com",
+                "--support-email",
+                "support@example.com",
+            ],
+        );
         d
     }
 
@@ -101,7 +119,10 @@ impl TestDesk {
     pub fn example() -> TestDesk {
         let d = TestDesk::empty();
         let from = example_repo();
-        d.ok_in(d.tmp.path(), &["init", "desk", "--from", from.to_str().unwrap()]);
+        d.ok_in(
+            d.tmp.path(),
+            &["init", "desk", "--from", from.to_str().unwrap()],
+        );
         d
     }
 
@@ -130,14 +151,30 @@ impl TestDesk {
     /// Runs with `stdin` as standard input.
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
         use std::io::Write;
-        let mut child = self.cmd_in(&self.root).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let mut child = self
+            .cmd_in(&self.root)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         Run::from(child.wait_with_output().unwrap())
     }
 
     fn ok_in(&self, cwd: &Path, args: &[&str]) -> String {
         let r = self.run_in(cwd, args);
-        assert_eq!(r.code, 0, "git-desk {args:?} failed:\nstdout: {}\nstderr: {}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, 0,
+            "git-desk {args:?} failed:\nstdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
         r.stdout
     }
 
@@ -149,14 +186,25 @@ impl TestDesk {
     /// Runs and asserts exit code `code`; returns stderr.
     pub fn fails(&self, code: i32, args: &[&str]) -> String {
         let r = self.run(args);
-        assert_eq!(r.code, code, "git-desk {args:?} should exit {code}:\nstdout: {}\nstderr: {}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, code,
+            "git-desk {args:?} should exit {code}:\nstdout: {}\nstderr: {}",
+            r.stdout, r.stderr
+        );
         r.stderr
     }
 
     /// The `git` CLI in the desk; asserts success; returns stdout.
     pub fn git(&self, args: &[&str]) -> String {
-        let o = isolated("git", &self.home(), &self.root).args(args).output().expect("run git");
-        assert!(o.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+        let o = isolated("git", &self.home(), &self.root)
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(
+            o.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -165,7 +213,10 @@ impl TestDesk {
     }
 
     pub fn commit_count(&self) -> usize {
-        self.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
     }
 
     /// The full message of the last commit.
@@ -175,7 +226,11 @@ impl TestDesk {
 
     /// Paths changed by the last commit.
     pub fn last_paths(&self) -> Vec<String> {
-        self.git(&["show", "--name-only", "--format=", "HEAD"]).lines().map(str::to_owned).filter(|l| !l.is_empty()).collect()
+        self.git(&["show", "--name-only", "--format=", "HEAD"])
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect()
     }
 
     /// `git status --porcelain` (empty = clean).

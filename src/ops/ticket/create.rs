@@ -103,6 +103,7 @@ pub fn create(
         }
     }
 
+    let input_assignee = input.assignee.clone();
     let id = tx
         .max_ticket_id()?
         .map(TicketId::next)
@@ -142,8 +143,10 @@ pub fn create(
         "ticket {id}: new \"{}\"",
         crate::store::commit::one_line(&title, 80)
     );
-    Ok((
-        id,
-        CommitMessage::new("ticket.new", me.login.as_str(), subject).ticket(id),
-    ))
+    let mut msg = CommitMessage::new("ticket.new", me.login.as_str(), subject).ticket(id);
+    if let Some(who) = &input_assignee {
+        // Statistics count this as a pick-up or assignment.
+        msg = msg.trailer("Desk-Assignee", who.as_str());
+    }
+    Ok((id, msg))
 }

@@ -14,6 +14,8 @@ use super::super::error::Result;
 pub struct TicketView {
     pub ticket: Ticket,
     pub messages: Vec<ThreadEntry>,
+    /// Tasks linked to this ticket that the actor may see.
+    pub tasks: Vec<super::super::task::TaskLink>,
     #[serde(skip)]
     pub problems: Vec<FileError>,
 }
@@ -35,6 +37,7 @@ pub fn show(src: &(impl Source + ?Sized), me: &Staff, id: TicketId) -> Result<Ti
         .map(|(key, message)| ThreadEntry { key, message })
         .collect();
     Ok(TicketView {
+        tasks: super::super::task::linked_to(src, me, id)?,
         ticket,
         messages,
         problems: loaded.problems,

@@ -1,24 +1,15 @@
-//! `git desk ticket …`: making, showing and listing tickets.
+//! `git desk ticket new|show|list`: making a ticket, showing one with its thread, and the
+//! working lists.
 
 use std::io::Write;
 
 use anyhow::Result;
 
-use super::body::BodyArgs;
-use super::output::{cell, safe_text, short_time, table};
-use super::Env;
+use super::super::body::BodyArgs;
+use super::super::output::{cell, safe_text, short_time, table};
+use super::super::Env;
 use crate::model::{Email, Login, Priority, Slug, Status, TicketId};
 use crate::ops::{self, ticket as t};
-
-#[derive(Debug, clap::Subcommand)]
-pub enum TicketCommand {
-    /// Make a new ticket ("Make a New Ticket").
-    New(NewArgs),
-    /// Show a ticket with its whole thread.
-    Show(ShowArgs),
-    /// List tickets: by default your dashboard, "My Assigned Tickets" then "New Unassigned Tickets".
-    List(ListArgs),
-}
 
 /// Make a new ticket. The text is recorded as the customer's message (a request taken by
 /// phone, or a question split off another ticket), or with --note as an internal note.
@@ -91,15 +82,7 @@ pub enum SortArg {
     Id,
 }
 
-pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    match cmd {
-        TicketCommand::New(a) => new(env, a, out),
-        TicketCommand::Show(a) => show(env, a, out, err),
-        TicketCommand::List(a) => list(env, a, out, err),
-    }
-}
-
-fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let body = a.body.read("ticket's first message")?;
@@ -132,7 +115,7 @@ fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
     Ok(0)
 }
 
-fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;
@@ -189,6 +172,17 @@ fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
                 .join(", "),
         ]);
     }
+    for (i, task) in view.tasks.iter().enumerate() {
+        let label = if i == 0 { "Tasks" } else { "" };
+        let what = format!(
+            "{} {} ({}, {})",
+            task.id,
+            cell(&task.title, 60),
+            task.assignee,
+            task.status
+        );
+        rows.push(vec![label.into(), what]);
+    }
     table(out, &rows)?;
     for entry in &view.messages {
         let m = &entry.message;
@@ -213,7 +207,7 @@ fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
     Ok(0)
 }
 
-fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;

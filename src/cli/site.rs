@@ -1,0 +1,124 @@
+//! `git desk site build`: the static, read-only dashboard site.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use super::Env;
+use crate::model::Login;
+use crate::site::{human_duration, Progress, Site, SiteOptions};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SiteCommand {
+    Build(BuildArgs),
+}
+
+/// Render the read-only dashboard site: dashboard, a page per ticket, queue, technician,
+/// task and KB article, closed tickets by month, statistics with charts, and Quick Search.
+///
+/// Only pages whose inputs changed since the last build into the same directory are
+/// rendered again; pages of deleted tickets are removed. A git desk is rendered from HEAD.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Output directory. A relative path is taken from the directory git-desk was started
+    /// in (not the one given with -C). Default: the desk's `site.output` setting (relative
+    /// to the desk), else `site` in the current directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Build a technician's personal copy: adds their private-message inbox and marks
+    /// their tickets. Never publish it.
+    #[arg(long = "for", value_name = "LOGIN")]
+    pub for_login: Option<Login>,
+    /// Render every page, ignoring what the last build recorded.
+    #[arg(long)]
+    pub full: bool,
+}
+
+pub fn run(env: &Env, cmd: SiteCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    match cmd {
+        SiteCommand::Build(a) => build(env, a, out, err),
+    }
+}
+
+/// A progress bar on standard error when it is a terminal.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let started_in = std::env::current_dir().context("reading the current directory")?;
+    let dir = match a.out {
+        Some(p) => started_in.join(p),
+        None => {
+            let settings = crate::store::DeskRead::settings(desk.reader()?.as_ref())?;
+            match settings.site.output {
+                Some(o) if !o.trim().is_empty() => desk.root().join(o),
+                _ => started_in.join("site"),
+            }
+        }
+    };
+    let site = Site::load(
+        &desk,
+        SiteOptions {
+            out: dir,
+            for_login: a.for_login,
+            full: a.full,
+            now: env.ctx.now(),
+        },
+    )?;
+    let bar = Bar(std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.set_message("rendering");
+        b
+    }));
+    let summary = site.build(&bar)?;
+    if env.printer.json {
+        env.printer.json(
+            out,
+            &serde_json::json!({
+                "out": summary.out, "written": summary.written, "unchanged": summary.unchanged,
+                "removed": summary.removed, "tickets": summary.tickets, "full": summary.full,
+                "millis": summary.elapsed.as_millis() as u64,
+                "problems": summary.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            }),
+        )?;
+    } else {
+        for p in &summary.problems {
+            writeln!(err, "warning: {}", super::output::cell(&p.to_string(), 300))?;
+        }
+        writeln!(
+            err,
+            "site: {} pages written, {} unchanged, {} files removed in {}{} -> {}",
+            summary.written,
+            summary.unchanged,
+            summary.removed,
+            human_duration(summary.elapsed),
+            if summary.full { " (full build)" } else { "" },
+            summary.out.join("index.html").display()
+        )?;
+    }
+    Ok(0)
+}

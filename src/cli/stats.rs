@@ -1,0 +1,221 @@
+//! `git desk stats`: the four sections of "Ticket Statistics" as text tables, or the
+//! whole report (with the per-day series and the first-response histogram) as JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::output::{cell, table};
+use super::Env;
+use crate::model::stats::durations::human;
+use crate::model::stats::{BasicCounts, DurationStats, StatsReport};
+use crate::model::Date;
+use crate::ops::stats::{self, Period};
+
+/// Ticket statistics for a range of days: Per Admin Stats, Basic Stats, Ticket System
+/// Averages and Reseller Support Stats (needs stats.view).
+///
+/// Days are UTC and both ends are included; the default is the 30 days ending today.
+/// A git desk is counted as committed (HEAD). `--json` adds the per-day series and the
+/// first-response histogram.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+}
+
+/// The days a report covers.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PeriodArgs {
+    /// The first day (YYYY-MM-DD); default: 29 days before --to.
+    #[arg(long, value_name = "DATE", conflicts_with = "all")]
+    pub from: Option<Date>,
+    /// The last day (YYYY-MM-DD); default: today.
+    #[arg(long, value_name = "DATE", conflicts_with = "all")]
+    pub to: Option<Date>,
+    /// Everything, from the first ticket to today.
+    #[arg(long)]
+    pub all: bool,
+}
+
+impl PeriodArgs {
+    pub fn period(&self) -> Period {
+        Period {
+            from: self.from,
+            to: self.to,
+            all: self.all,
+        }
+    }
+}
+
+pub fn run(env: &Env, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let me = env.actor(&desk)?;
+    let report = stats::report(&desk, &me, a.period.period(), env.ctx.now().date())?;
+    notes(&report, err)?;
+    if env.printer.json {
+        env.printer.json(out, &report)?;
+    } else {
+        render(&report, out)?;
+    }
+    Ok(0)
+}
+
+/// Warnings about what the figures could not include, on stderr.
+fn notes(r: &StatsReport, err: &mut dyn Write) -> Result<()> {
+    if !r.history {
+        writeln!(err, "note: this desk has no git history, so pick-ups, assignments, releases, deletions and merges are not counted")?;
+    }
+    if !r.problems.is_empty() {
+        writeln!(
+            err,
+            "warning: {} file(s) could not be read and are left out (run `git desk check`):",
+            r.problems.len()
+        )?;
+        for p in r.problems.iter().take(10) {
+            writeln!(err, "  {}", cell(p, 200))?;
+        }
+    }
+    Ok(())
+}
+
+/// A row label and the count it shows.
+type Line = (&'static str, fn(&BasicCounts) -> u64);
+
+fn opt(d: Option<i64>) -> String {
+    d.map(human).unwrap_or_else(|| "-".into())
+}
+
+fn percent(count: u64, of: u64) -> String {
+    match (count * 100 + of / 2).checked_div(of) {
+        Some(p) => format!("{p}% ({count} of {of})"),
+        None => "-".into(),
+    }
+}
+
+fn durations(d: &DurationStats) -> String {
+    if d.count == 0 {
+        return "-".into();
+    }
+    format!(
+        "mean {}, median {}, 90th percentile {} ({} tickets)",
+        opt(d.mean_seconds),
+        opt(d.median_seconds),
+        opt(d.p90_seconds),
+        d.count
+    )
+}
+
+fn render(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
+    writeln!(
+        out,
+        "Ticket statistics, {} to {} ({} days)",
+        r.from, r.to, r.days
+    )?;
+
+    writeln!(out, "\nPer Admin Stats")?;
+    let mut rows = vec![[
+        "login",
+        "name",
+        "picked up",
+        "assigned",
+        "released",
+        "answers",
+        "notes",
+        "closed",
+        "first answers",
+        "mean",
+        "median",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for a in &r.per_admin {
+        let f = &a.first_response;
+        rows.push(vec![
+            cell(&a.login, 40),
+            cell(a.name.as_deref().unwrap_or("(not on staff)"), 24),
+            a.picked_up.to_string(),
+            a.assigned.to_string(),
+            a.released.to_string(),
+            a.answers.to_string(),
+            a.notes.to_string(),
+            a.closed.to_string(),
+            f.count.to_string(),
+            opt(f.mean_seconds),
+            opt(f.median_seconds),
+        ]);
+    }
+    table(out, &rows)?;
+
+    writeln!(out, "\nBasic Stats")?;
+    let b = &r.basic;
+    let mut header = vec![String::new(), "total".to_string()];
+    header.extend(b.per_queue.iter().map(|q| cell(q.queue.as_str(), 20)));
+    let mut rows = vec![header];
+    let lines: [Line; 7] = [
+        ("new tickets", |c| c.new_tickets),
+        ("customer messages", |c| c.customer_messages),
+        ("answers", |c| c.answers),
+        ("notes", |c| c.notes),
+        ("closed", |c| c.closed),
+        ("  automatically", |c| c.closed_automatically),
+        ("open at end", |c| c.open_at_end),
+    ];
+    for (label, get) in lines {
+        let mut row = vec![label.to_string(), get(&b.total).to_string()];
+        row.extend(b.per_queue.iter().map(|q| get(&q.counts).to_string()));
+        rows.push(row);
+    }
+    table(out, &rows)?;
+    writeln!(out, "deleted {}, merged {}", b.deleted, b.merged)?;
+
+    writeln!(out, "\nTicket System Averages")?;
+    let a = &r.averages;
+    let ratio = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
+    let mut rows = vec![
+        vec!["first response".into(), durations(&a.first_response)],
+        vec!["resolution".into(), durations(&a.resolution)],
+        vec![
+            "answers per closed ticket".into(),
+            ratio(a.answers_per_ticket),
+        ],
+        vec![
+            "messages per closed ticket".into(),
+            ratio(a.messages_per_ticket),
+        ],
+    ];
+    for w in &a.answered_within {
+        rows.push(vec![
+            format!("answered within {} h", w.hours),
+            percent(w.count, w.of),
+        ]);
+    }
+    rows.push(vec!["unanswered".into(), a.unanswered.to_string()]);
+    table(out, &rows)?;
+
+    writeln!(out, "\nReseller Support Stats")?;
+    let mut rows = vec![[
+        "reseller",
+        "name",
+        "tickets",
+        "customers",
+        "customer messages",
+        "answers",
+        "accounts",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for s in &r.resellers {
+        rows.push(vec![
+            cell(&s.login, 40),
+            cell(s.name.as_deref().unwrap_or("(no reseller file)"), 30),
+            s.tickets.to_string(),
+            s.customers.to_string(),
+            s.customer_messages.to_string(),
+            s.answers.to_string(),
+            s.accounts.to_string(),
+        ]);
+    }
+    table(out, &rows)?;
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! The life of a ticket as pure rules: an [`Action`] applied to a [`Ticket`] at a moment
+//! gives the next ticket, or a [`Refusal`] saying why that step is not allowed (closing a
+//! closed ticket, answering one assigned to somebody else, …). Permissions, visibility and
+//! files are the operations' business; here is only what the ticket itself allows.
+//!
+//! Status rules:
+//! - a customer message reopens an `answered`, `resolved` or `closed` ticket (`new` stays
+//!   `new`) and unassigns it unless it is sticky;
+//! - an answer sets `answered_at` (and `first_answered_at` once); with `auto_close_days` 0 it
+//!   closes the ticket at once (closed by the answering technician), otherwise the ticket is
+//!   `answered` (N days: [`autoclose_due`] closes it later; -1: never closed automatically);
+//! - assigning somebody to a `new` ticket makes it `open`;
+//! - closing and resolving record `closed_at`/`closed_by`; reopening clears them.
+
+use std::fmt;
+
+use super::{AutoClose, Email, Login, Priority, Slug, Status, Ticket, Timestamp};
+
+/// One step in a ticket's life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// "Edit Ticket Details": a new title (already checked with `Ticket::check_title`).
+    Retitle(String),
+    /// "Edit Ticket Details": a new reply address.
+    SetEmail(Email),
+    /// "Change User": a new owner account, or none.
+    SetAccount(Option<Login>),
+    /// Move to another queue.
+    MoveTo(Slug),
+    SetPriority(Priority),
+    SetSticky(bool),
+    /// Set the status directly (`ticket edit --status`, `ticket assign --status`); `by` is
+    /// recorded when the ticket is closed or resolved this way.
+    SetStatus {
+        to: Status,
+        by: Login,
+    },
+    /// Give the ticket to a technician, or to nobody.
+    Assign(Option<Login>),
+    /// Assign to oneself; refused when somebody else has it.
+    Pickup(Login),
+    /// Back to nobody ("New Unassigned").
+    Release,
+    /// An answer e-mailed to the customer by `by`, who must have the ticket.
+    Answer {
+        by: Login,
+        auto_close: AutoClose,
+    },
+    /// An internal note.
+    Note,
+    /// A message from the customer.
+    CustomerMessage,
+    /// Close by a technician, or `autoclose`.
+    Close {
+        by: String,
+    },
+    Resolve {
+        by: Login,
+    },
+    Reopen,
+    /// Close by the auto-close policy, if the ticket is due.
+    AutoClose {
+        policy: AutoClose,
+    },
+    /// Merge: take over the provenance of another ticket whose messages move here.
+    Absorb(Box<Ticket>),
+}
+
+/// Why a step is not allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("is already {0}")]
+    Already(Status),
+    #[error("is closed; reopen it first")]
+    Closed,
+    #[error("is {0}; only an answered, resolved or closed ticket can be reopened")]
+    NotReopenable(Status),
+    #[error("is not assigned to {by} but to {}; pick it up or have it assigned first", who.as_ref().map_or("nobody", |w| w.as_str()))]
+    NotAssignedTo { by: Login, who: Option<Login> },
+    #[error("is already assigned to {0}; reassigning it needs `ticket assign`")]
+    AssignedToOther(Login),
+    #[error("is already assigned to {0}")]
+    AlreadyAssignedTo(Login),
+    #[error("is not assigned to anyone")]
+    NotAssigned,
+    #[error("has never been answered, so it cannot be `answered`")]
+    NeverAnswered,
+    #[error("has been answered, so it cannot be `new` again")]
+    NotNew,
+    #[error("would not change: nothing to do")]
+    NothingToChange,
+    #[error("cannot be merged into itself")]
+    MergeSelf,
+    #[error("is not due for auto-close")]
+    NotDue,
+}
+
+/// Applies one action. The result has `updated_at = now` when anything changed.
+pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket, Refusal> {
+    let mut t = ticket.clone();
+    match action {
+        Action::Retitle(title) => t.title = title.clone(),
+        Action::SetEmail(e) => t.email = e.clone(),
+        Action::SetAccount(a) => t.account = a.clone(),
+        Action::MoveTo(q) => t.queue = q.clone(),
+        Action::SetPriority(p) => t.priority = *p,
+        Action::SetSticky(s) => t.sticky = *s,
+        Action::SetStatus { to, by } => set_status(&mut t, *to, by.as_str(), now)?,
+        Action::Assign(who) => {
+            t.assignee = who.clone();
+            if who.is_some() && t.status == Status::New {
+                t.status = Status::Open;
+            }
+        }
+        Action::Pickup(by) => match &t.assignee {
+            Some(a) if a == by => return Err(Refusal::AlreadyAssignedTo(by.clone())),
+            Some(a) => return Err(Refusal::AssignedToOther(a.clone())),
+            None => {
+                t.assignee = Some(by.clone());
+                if t.status == Status::New {
+                    t.status = Status::Open;
+                }
+            }
+        },
+        Action::Release => {
+            if t.assignee.take().is_none() {
+                return Err(Refusal::NotAssigned);
+            }
+        }
+        Action::Answer { by, auto_close } => {
+            if !t.is_assigned_to(by) {
+                return Err(Refusal::NotAssignedTo {
+                    by: by.clone(),
+                    who: t.assignee.clone(),
+                });
+            }
+            t.first_answered_at.get_or_insert(now);
+            t.answered_at = Some(now);
+            if auto_close.immediately() {
+                finish(&mut t, Status::Closed, by.as_str(), now);
+            } else {
+                reopen(&mut t, Status::Answered);
+            }
+        }
+        Action::Note => {}
+        Action::CustomerMessage => {
+            if matches!(
+                t.status,
+                Status::Answered | Status::Resolved | Status::Closed
+            ) {
+                reopen(&mut t, Status::Open);
+            }
+            if !t.sticky {
+                t.assignee = None;
+            }
+        }
+        Action::Close { by } => {
+            if t.status == Status::Closed {
+                return Err(Refusal::Already(Status::Closed));
+            }
+            finish(&mut t, Status::Closed, by, now);
+        }
+        Action::Resolve { by } => match t.status {
+            Status::Resolved => return Err(Refusal::Already(Status::Resolved)),
+            Status::Closed => return Err(Refusal::Closed),
+            _ => finish(&mut t, Status::Resolved, by.as_str(), now),
+        },
+        Action::Reopen => match t.status {
+            Status::Answered | Status::Resolved | Status::Closed => reopen(&mut t, Status::Open),
+            s => return Err(Refusal::NotReopenable(s)),
+        },
+        Action::AutoClose { policy } => {
+            if !autoclose_due(&t, *policy, now) {
+                return Err(Refusal::NotDue);
+            }
+            finish(&mut t, Status::Closed, AUTOCLOSE, now);
+        }
+        Action::Absorb(from) => {
+            if from.id == t.id {
+                return Err(Refusal::MergeSelf);
+            }
+            for id in from.merged_from.iter().chain([&from.id]) {
+                if !t.merged_from.contains(id) {
+                    t.merged_from.push(*id);
+                }
+            }
+            if t.first_answered_at.is_none() {
+                t.first_answered_at = from.first_answered_at;
+            }
+            if t.answered_at.is_none() {
+                t.answered_at = from.answered_at;
+            }
+            if t.status.is_done() && !from.status.is_done() {
+                reopen(&mut t, Status::Open);
+            }
+            // The merge itself is a change even when no field moved.
+            t.updated_at = now;
+            return Ok(t);
+        }
+    }
+    if t != *ticket || matches!(action, Action::Note | Action::CustomerMessage) {
+        t.updated_at = now;
+    }
+    Ok(t)
+}
+
+/// Applies several actions in order; refuses when together they change nothing.
+pub fn apply_all(ticket: &Ticket, actions: &[Action], now: Timestamp) -> Result<Ticket, Refusal> {
+    let mut t = ticket.clone();
+    for a in actions {
+        t = apply(&t, a, now)?;
+    }
+    if t == *ticket {
+        return Err(Refusal::NothingToChange);
+    }
+    Ok(t)
+}
+
+/// The `closed_by` of tickets closed by the auto-close policy.
+pub const AUTOCLOSE: &str = "autoclose";
+
+/// Whether the auto-close policy closes this ticket now: it is `answered` (no customer
+/// message since the answer) and the answer is more than `policy` days old. With policy 0
+/// every answered ticket is due (answers close at once; this catches tickets answered while
+/// the policy was longer); with -1 none is.
+pub fn autoclose_due(t: &Ticket, policy: AutoClose, now: Timestamp) -> bool {
+    if t.status != Status::Answered || policy.never() {
+        return false;
+    }
+    match t.answered_at {
+        Some(at) => policy.immediately() || now.seconds_since(at) > policy.days() * 86_400,
+        None => false,
+    }
+}
+
+fn finish(t: &mut Ticket, status: Status, by: &str, now: Timestamp) {
+    t.status = status;
+    t.closed_at = Some(now);
+    t.closed_by = Some(by.to_owned());
+}
+
+fn reopen(t: &mut Ticket, status: Status) {
+    t.status = status;
+    t.closed_at = None;
+    t.closed_by = None;
+}
+
+fn set_status(t: &mut Ticket, to: Status, by: &str, now: Timestamp) -> Result<(), Refusal> {
+    if t.status == to {
+        return Ok(());
+    }
+    match to {
+        Status::New if t.first_answered_at.is_some() => return Err(Refusal::NotNew),
+        Status::Answered if t.answered_at.is_none() => return Err(Refusal::NeverAnswered),
+        Status::Resolved | Status::Closed => finish(t, to, by, now),
+        _ => reopen(t, to),
+    }
+    Ok(())
+}
+
+/// One changed field, for commit subjects and reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub value: String,
+}
+
+impl fmt::Display for FieldChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.value)
+    }
+}
+
+/// The fields a person sets that differ between `before` and `after`, in a fixed order.
+pub fn changes(before: &Ticket, after: &Ticket) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    let mut push = |field, changed: bool, value: String| {
+        if changed {
+            out.push(FieldChange { field, value });
+        }
+    };
+    let opt = |o: &Option<Login>, none: &str| o.as_ref().map_or(none.to_owned(), Login::to_string);
+    push(
+        "assignee",
+        before.assignee != after.assignee,
+        opt(&after.assignee, "nobody"),
+    );
+    push(
+        "status",
+        before.status != after.status,
+        after.status.to_string(),
+    );
+    push(
+        "priority",
+        before.priority != after.priority,
+        after.priority.to_string(),
+    );
+    push(
+        "sticky",
+        before.sticky != after.sticky,
+        if after.sticky { "on" } else { "off" }.into(),
+    );
+    push(
+        "queue",
+        before.queue != after.queue,
+        after.queue.to_string(),
+    );
+    push(
+        "title",
+        before.title != after.title,
+        format!("\"{}\"", short_title(&after.title)),
+    );
+    push(
+        "e-mail",
+        before.email != after.email,
+        after.email.to_string(),
+    );
+    push(
+        "account",
+        before.account != after.account,
+        opt(&after.account, "none"),
+    );
+    out
+}
+
+fn short_title(t: &str) -> String {
+    if t.chars().count() > 60 {
+        t.chars().take(59).collect::<String>() + "…"
+    } else {
+        t.to_owned()
+    }
+}
+
+/// `assignee bob, priority 70` for commit subjects.
+pub fn join_changes(changes: &[FieldChange]) -> String {
+    changes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

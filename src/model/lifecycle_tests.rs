@@ -1,0 +1,256 @@
+//! Unit tests of the ticket state machine.
+
+use super::*;
+use crate::model::{NewTicket, TicketId};
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+fn login(s: &str) -> Login {
+    s.parse().unwrap()
+}
+fn ticket() -> Ticket {
+    Ticket::new(
+        TicketId::new(7).unwrap(),
+        NewTicket {
+            title: "Printer on fire".into(),
+            email: "john@doe.example".parse().unwrap(),
+            account: None,
+            queue: "general".parse().unwrap(),
+            priority: Priority::DEFAULT,
+            assignee: None,
+            sticky: false,
+        },
+        at("2026-11-01T10:00:00Z"),
+    )
+}
+fn days(n: i64) -> AutoClose {
+    AutoClose::new(n).unwrap()
+}
+const NOW: &str = "2026-11-02T09:00:00Z";
+
+fn picked(by: &str) -> Ticket {
+    apply(&ticket(), &Action::Pickup(login(by)), at(NOW)).unwrap()
+}
+
+#[test]
+fn pickup_opens_a_new_ticket_and_is_exclusive() {
+    let t = picked("bob");
+    assert_eq!(t.assignee, Some(login("bob")));
+    assert_eq!(t.status, Status::Open);
+    assert_eq!(t.updated_at, at(NOW));
+    assert_eq!(
+        apply(&t, &Action::Pickup(login("carol")), at(NOW)),
+        Err(Refusal::AssignedToOther(login("bob")))
+    );
+    assert_eq!(
+        apply(&t, &Action::Pickup(login("bob")), at(NOW)),
+        Err(Refusal::AlreadyAssignedTo(login("bob")))
+    );
+}
+
+#[test]
+fn release_needs_an_assignee_and_keeps_the_status() {
+    let t = apply(&picked("bob"), &Action::Release, at(NOW)).unwrap();
+    assert_eq!(t.assignee, None);
+    assert_eq!(t.status, Status::Open);
+    assert_eq!(
+        apply(&t, &Action::Release, at(NOW)),
+        Err(Refusal::NotAssigned)
+    );
+}
+
+#[test]
+fn answering_needs_the_ticket_and_follows_the_auto_close_policy() {
+    let answer = |policy| Action::Answer {
+        by: login("bob"),
+        auto_close: days(policy),
+    };
+    assert_eq!(
+        apply(&ticket(), &answer(0), at(NOW)),
+        Err(Refusal::NotAssignedTo {
+            by: login("bob"),
+            who: None
+        })
+    );
+    let closed = apply(&picked("bob"), &answer(0), at(NOW)).unwrap();
+    assert_eq!(closed.status, Status::Closed);
+    assert_eq!(closed.closed_by.as_deref(), Some("bob"));
+    assert_eq!(closed.closed_at, Some(at(NOW)));
+    assert_eq!(closed.first_answered_at, Some(at(NOW)));
+    for policy in [3, -1] {
+        let t = apply(&picked("bob"), &answer(policy), at(NOW)).unwrap();
+        assert_eq!(t.status, Status::Answered);
+        assert_eq!(t.closed_at, None);
+        assert_eq!(t.answered_at, Some(at(NOW)));
+    }
+    // A second answer keeps the first answer time.
+    let later = "2026-11-05T09:00:00Z";
+    let t = apply(&picked("bob"), &answer(3), at(NOW)).unwrap();
+    let t = apply(&t, &answer(3), at(later)).unwrap();
+    assert_eq!(t.first_answered_at, Some(at(NOW)));
+    assert_eq!(t.answered_at, Some(at(later)));
+}
+
+#[test]
+fn customer_message_reopens_and_unassigns_unless_sticky() {
+    let answered = apply(
+        &picked("bob"),
+        &Action::Answer {
+            by: login("bob"),
+            auto_close: days(0),
+        },
+        at(NOW),
+    )
+    .unwrap();
+    let t = apply(&answered, &Action::CustomerMessage, at(NOW)).unwrap();
+    assert_eq!(t.status, Status::Open);
+    assert_eq!(t.assignee, None);
+    assert_eq!(t.closed_at, None);
+    assert_eq!(t.closed_by, None);
+
+    let mut sticky = answered.clone();
+    sticky.sticky = true;
+    let t = apply(&sticky, &Action::CustomerMessage, at(NOW)).unwrap();
+    assert_eq!(t.assignee, Some(login("bob")));
+    assert_eq!(t.status, Status::Open);
+
+    // A second message on a new ticket leaves it new.
+    let t = apply(&ticket(), &Action::CustomerMessage, at(NOW)).unwrap();
+    assert_eq!(t.status, Status::New);
+    assert_eq!(t.updated_at, at(NOW));
+}
+
+#[test]
+fn close_resolve_reopen() {
+    let bob = || login("bob");
+    let closed = apply(&ticket(), &Action::Close { by: "bob".into() }, at(NOW)).unwrap();
+    assert_eq!(closed.status, Status::Closed);
+    assert_eq!(
+        apply(&closed, &Action::Close { by: "bob".into() }, at(NOW)),
+        Err(Refusal::Already(Status::Closed))
+    );
+    assert_eq!(
+        apply(&closed, &Action::Resolve { by: bob() }, at(NOW)),
+        Err(Refusal::Closed)
+    );
+    let open = apply(&closed, &Action::Reopen, at(NOW)).unwrap();
+    assert_eq!(open.status, Status::Open);
+    assert_eq!(open.closed_at, None);
+    assert_eq!(
+        apply(&open, &Action::Reopen, at(NOW)),
+        Err(Refusal::NotReopenable(Status::Open))
+    );
+    let resolved = apply(&open, &Action::Resolve { by: bob() }, at(NOW)).unwrap();
+    assert_eq!(resolved.status, Status::Resolved);
+    assert_eq!(resolved.closed_by.as_deref(), Some("bob"));
+    assert_eq!(
+        apply(&resolved, &Action::Resolve { by: bob() }, at(NOW)),
+        Err(Refusal::Already(Status::Resolved))
+    );
+    // Closing a resolved ticket is allowed.
+    assert!(apply(&resolved, &Action::Close { by: "bob".into() }, at(NOW)).is_ok());
+}
+
+#[test]
+fn set_status_checks_what_the_status_claims() {
+    let to = |s| Action::SetStatus {
+        to: s,
+        by: login("bob"),
+    };
+    assert_eq!(
+        apply(&ticket(), &to(Status::Answered), at(NOW)),
+        Err(Refusal::NeverAnswered)
+    );
+    let closed = apply(&ticket(), &to(Status::Closed), at(NOW)).unwrap();
+    assert_eq!(closed.closed_by.as_deref(), Some("bob"));
+    let back = apply(&closed, &to(Status::New), at(NOW)).unwrap();
+    assert_eq!(back.status, Status::New);
+    assert_eq!(back.closed_at, None);
+    let mut answered = ticket();
+    answered.first_answered_at = Some(at(NOW));
+    answered.status = Status::Open;
+    assert_eq!(
+        apply(&answered, &to(Status::New), at(NOW)),
+        Err(Refusal::NotNew)
+    );
+}
+
+#[test]
+fn apply_all_refuses_a_change_that_changes_nothing() {
+    let t = ticket();
+    assert_eq!(
+        apply_all(&t, &[Action::SetPriority(t.priority)], at(NOW)),
+        Err(Refusal::NothingToChange)
+    );
+    let p = Priority::new(90).unwrap();
+    let after = apply_all(
+        &t,
+        &[
+            Action::Assign(Some(login("carol"))),
+            Action::SetPriority(p),
+            Action::SetSticky(true),
+        ],
+        at(NOW),
+    )
+    .unwrap();
+    let described = join_changes(&changes(&t, &after));
+    assert_eq!(
+        described,
+        "assignee carol, status open, priority 90, sticky on"
+    );
+}
+
+#[test]
+fn autoclose_policies() {
+    let mut t = picked("bob");
+    t = apply(
+        &t,
+        &Action::Answer {
+            by: login("bob"),
+            auto_close: days(3),
+        },
+        at("2026-11-01T12:00:00Z"),
+    )
+    .unwrap();
+    let policy = Action::AutoClose { policy: days(3) };
+    // Exactly three days is not more than three days.
+    assert_eq!(
+        apply(&t, &policy, at("2026-11-04T12:00:00Z")),
+        Err(Refusal::NotDue)
+    );
+    let closed = apply(&t, &policy, at("2026-11-04T12:00:01Z")).unwrap();
+    assert_eq!(closed.status, Status::Closed);
+    assert_eq!(closed.closed_by.as_deref(), Some(AUTOCLOSE));
+    // Once closed it is not due any more: idempotent.
+    assert_eq!(
+        apply(&closed, &policy, at("2026-12-01T00:00:00Z")),
+        Err(Refusal::NotDue)
+    );
+    assert!(!autoclose_due(&t, days(-1), at("2030-01-01T00:00:00Z")));
+    assert!(autoclose_due(&t, days(0), at("2026-11-01T12:00:00Z")));
+    // A customer message since the answer makes it open, so not due.
+    let replied = apply(&t, &Action::CustomerMessage, at("2026-11-02T00:00:00Z")).unwrap();
+    assert!(!autoclose_due(
+        &replied,
+        days(3),
+        at("2026-12-01T00:00:00Z")
+    ));
+}
+
+#[test]
+fn absorbing_records_provenance_and_reopens_a_closed_target() {
+    let mut target = apply(&ticket(), &Action::Close { by: "bob".into() }, at(NOW)).unwrap();
+    target.merged_from = vec![TicketId::new(3).unwrap()];
+    let mut source = ticket();
+    source.id = TicketId::new(9).unwrap();
+    source.merged_from = vec![TicketId::new(5).unwrap()];
+    let merged = apply(&target, &Action::Absorb(Box::new(source.clone())), at(NOW)).unwrap();
+    let ids: Vec<u64> = merged.merged_from.iter().map(|i| i.get()).collect();
+    assert_eq!(ids, [3, 5, 9]);
+    assert_eq!(merged.status, Status::Open);
+    assert_eq!(
+        apply(&target, &Action::Absorb(Box::new(target.clone())), at(NOW)),
+        Err(Refusal::MergeSelf)
+    );
+}

@@ -1,0 +1,194 @@
+//! The events only the commit history holds, read from the trailers of every commit
+//! reachable from HEAD (`Desk-Op`, one `Desk-Ticket` per ticket, `Desk-Actor`; the time is
+//! the commit's author time):
+//! - `ticket.pickup`: assigned to the actor; `ticket.release`: released by the actor;
+//! - `ticket.assign`: assigned to the `Desk-Assignee` trailer's login when there is one,
+//!   else to the assignee `ticket.yaml` has in that commit (none = released);
+//! - `ticket.answer` whose subject says `pick up and answer` (`ticket answer --pickup`):
+//!   assigned to the actor;
+//! - any other op carrying `Desk-Assignee`: assigned to that login (a ticket made with
+//!   `ticket new --assign` counts only if its commit carries it);
+//! - `ticket.delete`, `ticket.merge`, `ticket.mass`, `queue.delete`: each named ticket whose
+//!   directory is gone in that commit was deleted (merged, for `ticket.merge`); a deleted
+//!   ticket's last state is read back from the parent commit for Per Admin Stats. A mass
+//!   action's assignment or release is seen by comparing `assignee` with the parent.
+//!
+//! Commits without `Desk-Op` (hand edits) add no events.
+
+use std::collections::HashMap;
+
+use gix::ObjectId;
+use serde::Deserialize;
+
+use super::cache::History;
+use super::facts::{parse_ticket, Parsed};
+use crate::model::stats::{EventKind, HistoryEvent};
+use crate::model::{TicketId, Timestamp};
+use crate::store::commit::{TRAILER_ACTOR, TRAILER_OP, TRAILER_TICKET};
+use crate::store::scan::{self, CommitInfo};
+use crate::store::{layout, parse_trailers, yaml, Result as StoreResult};
+
+use super::super::error::Result;
+
+/// The trailer naming whom a commit assigned its tickets to.
+pub const TRAILER_ASSIGNEE: &str = "Desk-Assignee";
+
+/// Brings `known` up to `head`: reads only the commits after its tip (or all of them when
+/// the tip is not an ancestor of HEAD any more). `gone` holds facts of tickets known
+/// before that are no longer in HEAD, keyed by tree, to spare re-reading deleted ones.
+pub fn update(
+    repo: &gix::Repository,
+    head: ObjectId,
+    known: History,
+    gone: &HashMap<ObjectId, Parsed>,
+) -> Result<(History, bool)> {
+    if known.tip == Some(head) {
+        return Ok((known, false));
+    }
+    let mut h = match known.tip {
+        Some(tip) if scan::is_ancestor(repo, tip, head) => known,
+        _ => History::default(),
+    };
+    let hidden = h.tip;
+    scan::each_commit(repo, head, hidden, |c| read_commit(repo, &c, gone, &mut h))?;
+    h.tip = Some(head);
+    Ok((h, true))
+}
+
+/// Whether an answer's commit picked the ticket up too (`ticket 1043: pick up and
+/// answer`).
+fn picks_up(message: &str) -> bool {
+    message
+        .lines()
+        .next()
+        .is_some_and(|subject| subject.contains(": pick up and answer"))
+}
+
+#[derive(Deserialize)]
+struct AssigneeOnly {
+    #[serde(default)]
+    assignee: Option<String>,
+}
+
+/// The assignee of ticket `id` in the desk tree `root`: `None` when the ticket is not
+/// there, `Some(None)` when it is unassigned.
+fn assignee(
+    repo: &gix::Repository,
+    root: ObjectId,
+    id: TicketId,
+) -> StoreResult<Option<Option<String>>> {
+    let path = layout::ticket_file(id);
+    let Some(bytes) = scan::file_at(repo, root, &path)? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        yaml::parse_fields::<AssigneeOnly>(&path, &bytes)
+            .ok()
+            .and_then(|a| a.assignee),
+    ))
+}
+
+fn read_commit(
+    repo: &gix::Repository,
+    c: &CommitInfo,
+    gone: &HashMap<ObjectId, Parsed>,
+    h: &mut History,
+) -> StoreResult<()> {
+    let trailers = parse_trailers(&c.message);
+    let get = |k: &str| {
+        trailers
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let Some(op) = get(TRAILER_OP) else {
+        return Ok(());
+    };
+    let actor = get(TRAILER_ACTOR);
+    let to = get(TRAILER_ASSIGNEE);
+    let Ok(at) = Timestamp::from_unix(c.author_time) else {
+        return Ok(());
+    };
+    let tickets: Vec<TicketId> = trailers
+        .iter()
+        .filter(|(k, _)| k == TRAILER_TICKET)
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let mut push = |ticket, kind| {
+        h.events.push(HistoryEvent {
+            at,
+            ticket,
+            actor: actor.clone(),
+            kind,
+        })
+    };
+    let deletes = matches!(
+        op.as_str(),
+        "ticket.delete" | "ticket.merge" | "ticket.mass" | "queue.delete"
+    );
+    let parent = match c.parents.first() {
+        Some(p) if deletes => Some(scan::commit_tree(repo, *p)?),
+        _ => None,
+    };
+    for &id in &tickets {
+        match op.as_str() {
+            "ticket.pickup" => {
+                if let Some(a) = &actor {
+                    push(id, EventKind::Assigned { to: a.clone() });
+                }
+            }
+            "ticket.release" => push(id, EventKind::Released),
+            "ticket.assign" => {
+                let now = match &to {
+                    Some(t) => Some(Some(t.clone())),
+                    None => assignee(repo, c.tree, id)?,
+                };
+                match now {
+                    Some(Some(t)) => push(id, EventKind::Assigned { to: t }),
+                    Some(None) => push(id, EventKind::Released),
+                    None => {}
+                }
+            }
+            _ if deletes => {
+                let Some(parent) = parent else { continue };
+                let before = scan::ticket_dir(repo, parent, id)?;
+                let after = scan::ticket_dir(repo, c.tree, id)?;
+                match (before, after) {
+                    (Some(_), None) if op == "ticket.merge" => push(id, EventKind::Merged),
+                    (Some(tree), None) => {
+                        push(id, EventKind::Deleted);
+                        let parsed = match gone.get(&tree) {
+                            Some(p) => p.clone(),
+                            None => parse_ticket(id, &scan::ticket_files(repo, tree)?),
+                        };
+                        if let Some(mut t) = parsed.facts {
+                            t.deleted_at = Some(at);
+                            h.deleted.push(t);
+                        }
+                    }
+                    (Some(_), Some(_)) if op == "ticket.mass" => {
+                        let was = assignee(repo, parent, id)?.flatten();
+                        let now = assignee(repo, c.tree, id)?.flatten();
+                        match now {
+                            _ if now == was => {}
+                            Some(t) => push(id, EventKind::Assigned { to: t }),
+                            None => push(id, EventKind::Released),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "ticket.answer" if to.is_none() && picks_up(&c.message) => {
+                if let Some(a) = &actor {
+                    push(id, EventKind::Assigned { to: a.clone() });
+                }
+            }
+            _ => {
+                if let Some(t) = &to {
+                    push(id, EventKind::Assigned { to: t.clone() });
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Answering a ticket (an e-mail to the customer, queued in the same commit) and writing
+//! internal notes. Answering needs a complete profile ("Tech Support Admin Info") and the
+//! ticket assigned to the actor, or picked up in the same command; the auto-close policy
+//! decides the status afterwards. An answer may cite knowledge-base articles: their text
+//! is appended before the signature (citing needs `kb.use`).
+
+use crate::context::Context;
+use crate::model::{outbox, Action, Message, MessageKind, Slug, Staff, Status, TicketId};
+use crate::store::{layout, DeskRead, Transaction};
+
+use super::super::actor;
+use super::super::error::Result;
+use super::attach::{self, NewAttachment};
+use super::{check_body, fresh_key, load_visible, mail, step, Done};
+
+#[derive(Debug, Clone, Default)]
+pub struct AnswerInput {
+    /// The answer's text; the actor's signature is appended.
+    pub body: String,
+    pub attachments: Vec<NewAttachment>,
+    /// An internal note written alongside.
+    pub note: Option<String>,
+    /// Pick the ticket up first (when it is nobody's).
+    pub pickup: bool,
+    /// Knowledge-base articles to cite, in order.
+    pub kb: Vec<Slug>,
+}
+
+pub fn answer(
+    tx: &mut Transaction<'_>,
+    ctx: &Context,
+    me: &Staff,
+    id: TicketId,
+    input: AnswerInput,
+) -> Result<Done> {
+    let settings = tx.settings()?;
+    let before = load_visible(tx, &settings, me, id)?;
+    actor::require_profile(me, "answer tickets")?;
+    check_body(&input.body, "answer")?;
+    if let Some(n) = &input.note {
+        check_body(n, "note")?;
+    }
+    let mut actions = Vec::new();
+    let pickup = input.pickup && !before.is_assigned_to(&me.login);
+    if pickup {
+        actions.push(Action::Pickup(me.login.clone()));
+    }
+    actions.push(Action::Answer {
+        by: me.login.clone(),
+        auto_close: settings.auto_close_days,
+    });
+    let after = step(&before, &actions, tx.now())?;
+
+    let me_tag = me.login.to_string();
+    let key = fresh_key(tx, ctx, &me_tag, |k| {
+        vec![layout::message(id, k), layout::outbox(k)]
+    })?;
+    let attachments = attach::store(tx, &settings, id, &key, input.attachments)?;
+    let mut text = input.body;
+    for slug in &input.kb {
+        let article = super::super::kb::show(tx, me, slug)?;
+        text = super::super::kb::cite(&text, &article, &settings);
+    }
+    let body = outbox::with_signature(&text, me.signature.as_deref());
+    mail::queue_answer(tx, &settings, &after, &me_tag, &key, body, attachments)?;
+    if let Some(text) = input.note {
+        write_note(tx, ctx, me, id, text, vec![], &settings)?;
+    }
+    tx.put_yaml(layout::ticket_file(id), &after);
+
+    let mut summary = String::new();
+    if pickup {
+        summary.push_str("pick up and ");
+    }
+    summary.push_str("answer");
+    if after.status == Status::Closed {
+        summary.push_str(" (closed)");
+    }
+    Ok(Done {
+        key: Some(key),
+        ..Done::new(id, summary)
+    })
+}
+
+/// An internal note: never mailed, leaves the status alone.
+pub fn note(
+    tx: &mut Transaction<'_>,
+    ctx: &Context,
+    me: &Staff,
+    id: TicketId,
+    body: String,
+    attachments: Vec<NewAttachment>,
+) -> Result<Done> {
+    let settings = tx.settings()?;
+    let before = load_visible(tx, &settings, me, id)?;
+    check_body(&body, "note")?;
+    let after = step(&before, &[Action::Note], tx.now())?;
+    let key = write_note(tx, ctx, me, id, body, attachments, &settings)?;
+    tx.put_yaml(layout::ticket_file(id), &after);
+    Ok(Done {
+        key: Some(key),
+        ..Done::new(id, "note")
+    })
+}
+
+fn write_note(
+    tx: &mut Transaction<'_>,
+    ctx: &Context,
+    me: &Staff,
+    id: TicketId,
+    body: String,
+    attachments: Vec<NewAttachment>,
+    settings: &crate::model::Settings,
+) -> Result<crate::model::MessageKey> {
+    let key = fresh_key(tx, ctx, me.login.as_str(), |k| vec![layout::message(id, k)])?;
+    let attachments = attach::store(tx, settings, id, &key, attachments)?;
+    let message = Message {
+        at: tx.now(),
+        author: me.login.to_string(),
+        kind: MessageKind::Note,
+        message_id: None,
+        body,
+        attachments,
+        extra: Default::default(),
+    };
+    tx.put_yaml(layout::message(id, &key), &message);
+    Ok(key)
+}

@@ -1,0 +1,318 @@
+//! One build: decide which pages changed (ticket pages by content, shared-input and history
+//! keys; every other page by a key of its template and context), render and write only
+//! those, remove what is gone, write the quick-search index, and record it all in the
+//! manifest. A full build (no trusted manifest) also clears files it did not write.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::audit::Audit;
+use super::data::Shared;
+use super::manifest::{self, Manifest, TicketRecord};
+use super::output::{OutDir, MARKER};
+use super::pages;
+use super::stats::{self, Facts};
+use super::ticket_page::{self, Job};
+use super::{Progress, Result, Site, SiteError, GENERATOR_VERSION};
+use crate::model::{Login, Ticket};
+use crate::store::history::content_hash;
+use crate::store::{layout, FileError};
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// Pages rendered and written (attachments not counted).
+    pub written: usize,
+    /// Pages whose inputs had not changed: neither rendered nor written.
+    pub unchanged: usize,
+    /// Files removed (pages of deleted tickets and their attachments, pages that are gone).
+    pub removed: usize,
+    /// Ticket pages in the site.
+    pub tickets: usize,
+    /// No usable manifest: everything was rendered.
+    pub full: bool,
+    pub out: PathBuf,
+    pub elapsed: Duration,
+    /// Files that could not be read (their pages are missing or incomplete).
+    pub problems: Vec<FileError>,
+}
+
+/// The context every page gets: the site, the way back to the site's root, the page, and
+/// the `--for` technician.
+pub fn page_context(
+    shared: &Shared,
+    me: Option<&Login>,
+    path: &str,
+    title: &str,
+    section: &str,
+    ctx: Value,
+) -> Value {
+    let mut ctx = match ctx {
+        Value::Object(m) => m,
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("data".into(), other);
+            m
+        }
+    };
+    let s = &shared.settings;
+    ctx.insert(
+        "root".into(),
+        json!("../".repeat(path.matches('/').count())),
+    );
+    ctx.insert(
+        "site".into(),
+        json!({"title": s.site.title.clone().unwrap_or_else(|| s.name.clone()), "name": s.name,
+               "support_email": s.support_email.to_string()}),
+    );
+    ctx.insert(
+        "page".into(),
+        json!({"path": path, "title": title, "section": section}),
+    );
+    ctx.insert("for_login".into(), json!(me.map(|l| l.as_str())));
+    ctx.insert(
+        "for_name".into(),
+        json!(me
+            .and_then(|l| shared.staff(l.as_str()))
+            .map(|s| s.display_name())),
+    );
+    Value::Object(ctx)
+}
+
+/// The quick-search index as a script (it works from `file://`, where fetching JSON does
+/// not): `[id, title, e-mail, status, [merged ids]]` per ticket.
+fn search_index(records: &BTreeMap<u64, TicketRecord>) -> Vec<u8> {
+    let rows: Vec<Value> = records
+        .values()
+        .filter_map(|r| r.ticket.as_ref())
+        .map(|t| {
+            json!([
+                t.id.get(),
+                t.title,
+                t.email.to_string(),
+                t.status.name(),
+                t.merged_from.iter().map(|m| m.get()).collect::<Vec<_>>()
+            ])
+        })
+        .collect();
+    let data = json!({"v": 1, "tickets": rows}).to_string();
+    // Safe inside any <script>: no `</script>`, no line separators.
+    let data = data
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
+    format!("window.GIT_DESK_INDEX = {data};\n").into_bytes()
+}
+
+/// Files under `dir` (site-relative), for the clean-up after a full build.
+fn files_below(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| SiteError::io(dir, e))?;
+    for e in rd {
+        let e = e.map_err(|e| SiteError::io(dir, e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let r = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            files_below(&e.path(), &r, out)?;
+        } else if r != MARKER {
+            out.push(r);
+        }
+    }
+    Ok(())
+}
+
+pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
+    let started = Instant::now();
+    let out = OutDir::prepare(&site.options.out, site.desk)?;
+    let cache = manifest::cache_dir(site.desk, out.path());
+    let old = if site.options.full {
+        None
+    } else {
+        Manifest::load(&cache, out.marker.as_deref())
+    };
+    let full = old.is_none();
+    let old = old.unwrap_or_default();
+    let me = site.options.for_login.as_ref();
+    let shared_key = content_hash([
+        GENERATOR_VERSION.as_bytes(),
+        site.shared.shared_key.as_bytes(),
+        site.templates.key.as_bytes(),
+        me.map_or("", |l| l.as_str()).as_bytes(),
+    ]);
+    let mut problems = site.shared.problems.clone();
+    let keys = site.input.ticket_keys(&mut problems)?;
+    let mut audit = Audit::update(&site.input, &cache, (!full).then_some(&old))?;
+
+    // Ticket pages.
+    let mut records: BTreeMap<u64, TicketRecord> = BTreeMap::new();
+    let mut jobs = Vec::new();
+    for (id, key) in &keys {
+        let rec = old.tickets.get(&id.get());
+        let audit_key = audit.key(*id, rec.map(|r| r.audit.as_str()))?;
+        let page = content_hash([key.as_bytes(), shared_key.as_bytes(), audit_key.as_bytes()]);
+        match rec {
+            Some(r) if r.page == page => {
+                if let Some(p) = &r.problem {
+                    problems.push(FileError {
+                        path: layout::ticket_file(*id),
+                        line: None,
+                        column: None,
+                        message: p.clone(),
+                    });
+                }
+                records.insert(id.get(), r.clone());
+            }
+            _ => jobs.push(Job {
+                id: *id,
+                key: key.clone(),
+                page,
+                audit: audit_key,
+            }),
+        }
+    }
+    let mut unchanged = records.values().filter(|r| r.ticket.is_some()).count();
+    audit.preload(jobs.iter().map(|j| j.id))?;
+    progress.start(jobs.len() as u64);
+    let (rendered, ticket_problems) = ticket_page::render_all(
+        &ticket_page::Renderer {
+            input: &site.input,
+            shared: &site.shared,
+            templates: &site.templates,
+            me,
+        },
+        &jobs,
+        &audit,
+        &out,
+        progress,
+    )?;
+    problems.extend(ticket_problems);
+    let mut written = 0;
+    let mut removed = 0;
+    for (id, rec) in rendered {
+        if rec.ticket.is_some() {
+            written += 1;
+        }
+        if let Some(before) = old.tickets.get(&id.get()) {
+            let now: BTreeSet<&String> = rec.files.iter().collect();
+            for f in before.files.iter().filter(|f| !now.contains(f)) {
+                removed += usize::from(out.remove(f)?);
+            }
+        }
+        records.insert(id.get(), rec);
+    }
+    for (id, r) in &old.tickets {
+        if !records.contains_key(id) {
+            for f in &r.files {
+                removed += usize::from(out.remove(f)?);
+            }
+        }
+    }
+
+    // Every other page.
+    let tickets: Vec<&Ticket> = records.values().filter_map(|r| r.ticket.as_ref()).collect();
+    let today = site.options.now.date();
+    let mut pages = pages::all(&site.shared, &tickets, me, today);
+    let facts: Vec<Facts<'_>> = records
+        .values()
+        .filter_map(|r| {
+            r.ticket.as_ref().map(|t| Facts {
+                ticket: t,
+                answers: &r.answers,
+            })
+        })
+        .collect();
+    pages.extend(stats::pages(&site.shared, &facts, today));
+    progress.start((jobs.len() + pages.len()) as u64);
+    let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
+    let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {
+        if old.pages.get(&path) == Some(&key) && out.exists(&path) {
+            unchanged += 1;
+        } else {
+            out.write(&path, &make()?)?;
+            written += 1;
+        }
+        new_pages.insert(path, key);
+        Ok(())
+    };
+    for p in pages {
+        let ctx = page_context(&site.shared, me, &p.path, &p.title, p.section, p.ctx);
+        let bytes = serde_json::to_vec(&ctx).unwrap_or_default();
+        let key = content_hash([p.template.as_bytes(), site.templates.key.as_bytes(), &bytes]);
+        emit(p.path, key, &|| {
+            Ok(site.templates.render(p.template, &ctx)?.into_bytes())
+        })?;
+        progress.advance(1);
+    }
+    for (name, bytes) in &site.templates.assets {
+        emit(
+            format!("assets/{name}"),
+            content_hash([bytes.as_slice()]),
+            &|| Ok(bytes.clone()),
+        )?;
+    }
+    let index = search_index(&records);
+    emit(
+        "assets/search-index.js".into(),
+        content_hash([index.as_slice()]),
+        &|| Ok(index.clone()),
+    )?;
+    progress.finish();
+    for path in old.pages.keys() {
+        if !new_pages.contains_key(path) {
+            removed += usize::from(out.remove(path)?);
+        }
+    }
+
+    // Record the build; a full build also clears files it did not write.
+    let build_id = if full {
+        content_hash([
+            out.path().to_string_lossy().as_bytes(),
+            format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+            std::process::id().to_string().as_bytes(),
+        ])
+    } else {
+        old.build_id.clone()
+    };
+    if full && out.marker.is_some() {
+        let keep: BTreeSet<&str> = new_pages
+            .keys()
+            .map(String::as_str)
+            .chain(
+                records
+                    .values()
+                    .flat_map(|r| r.files.iter().map(String::as_str)),
+            )
+            .collect();
+        let mut present = Vec::new();
+        files_below(out.path(), "", &mut present)?;
+        for f in present.iter().filter(|f| !keep.contains(f.as_str())) {
+            removed += usize::from(out.remove(f)?);
+        }
+    }
+    let tickets = records.values().filter(|r| r.ticket.is_some()).count();
+    let manifest = Manifest {
+        version: GENERATOR_VERSION.into(),
+        build_id: build_id.clone(),
+        head: site.input.head().map(|h| h.to_string()),
+        tickets: records,
+        pages: new_pages,
+    };
+    manifest.save(&cache)?;
+    out.set_marker(&build_id)?;
+    Ok(BuildSummary {
+        written,
+        unchanged,
+        removed,
+        tickets,
+        full,
+        out: out.path().to_path_buf(),
+        elapsed: started.elapsed(),
+        problems,
+    })
+}

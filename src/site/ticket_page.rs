@@ -1,0 +1,278 @@
+//! One page per ticket: its metadata (status, queue, priority, assignee, sticky, owner
+//! account and reseller), the whole thread with customer messages, answers, internal notes
+//! and auto-responses told apart, the attachments (copied next to the page), the tickets
+//! merged into it, and its audit history. Pages of changed tickets are rendered on every
+//! core at once, each worker with its own reader of the desk.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use serde_json::json;
+
+use super::audit::Audit;
+use super::data::{load_ticket, LoadedTicket};
+use super::data::{Input, Shared};
+use super::manifest::TicketRecord;
+use super::output::OutDir;
+use super::pages::{row, ticket_url};
+use super::render::page_context;
+use super::templates::Templates;
+use super::{Progress, Result};
+use crate::model::Login;
+use crate::model::{MessageKind, TicketId};
+use crate::store::{layout, FileError, Source};
+
+/// A ticket to render: its id, content key, page key and history key.
+pub struct Job {
+    pub id: TicketId,
+    pub key: String,
+    pub page: String,
+    pub audit: String,
+}
+
+/// The name an attachment gets in the site: only `[A-Za-z0-9._-]` (safe in any URL and on
+/// any file system), never a dot name.
+fn site_file_name(file: &str) -> String {
+    let s: String = file
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("f-{}", s.trim_start_matches('.'))
+}
+
+fn kind_label(k: MessageKind) -> &'static str {
+    match k {
+        MessageKind::Customer => "Customer",
+        MessageKind::Answer => "Answer",
+        MessageKind::Note => "Internal note",
+        MessageKind::Autoresponse => "Auto-response",
+    }
+}
+
+/// What rendering ticket pages needs; shared by the worker threads.
+pub struct Renderer<'a> {
+    pub input: &'a Input,
+    pub shared: &'a Shared,
+    pub templates: &'a Templates,
+    pub me: Option<&'a Login>,
+}
+
+/// Renders one ticket page and copies its attachments; returns the files written.
+fn render_one(
+    r: &Renderer<'_>,
+    src: &dyn Source,
+    audit: &Audit,
+    out: &OutDir,
+    lt: &LoadedTicket,
+    problems: &mut Vec<FileError>,
+) -> Result<Vec<String>> {
+    let shared = r.shared;
+    let t = &lt.ticket;
+    let me = r.me;
+    let url = ticket_url(t.id);
+    let dir = format!("tickets/{}/{}", t.id.bucket(), t.id);
+    let mut files = vec![url.clone()];
+    let mut messages = Vec::new();
+    for (key, m) in &lt.messages {
+        let mut attachments = Vec::new();
+        for a in &m.attachments {
+            let safe =
+                !a.file.is_empty() && !a.file.contains(['/', '\\']) && !a.file.starts_with('.');
+            let bytes = if safe {
+                src.read(&layout::attachment(t.id, &a.file))?
+            } else {
+                None
+            };
+            let link = match bytes {
+                Some(b) => {
+                    let rel = format!("{dir}/{}", site_file_name(&a.file));
+                    out.write(&rel, &b)?;
+                    files.push(rel.clone());
+                    Some(rel)
+                }
+                None => {
+                    problems.push(FileError {
+                        path: layout::attachment(t.id, &a.file),
+                        line: None,
+                        column: None,
+                        message: "attachment missing or with an unsafe name; not copied".into(),
+                    });
+                    None
+                }
+            };
+            attachments.push(json!({"name": a.name, "url": link, "size": a.size, "content_type": a.content_type}));
+        }
+        let staff = shared.staff(&m.author);
+        messages.push(json!({
+            "key": key.to_string(), "at": m.at.to_string(), "author": m.author,
+            "author_name": staff.map_or(m.author.as_str(), |s| s.display_name()),
+            "author_url": staff.map(|s| super::pages::staff_url(s.login.as_str())),
+            "kind": m.kind.name(), "kind_label": kind_label(m.kind), "public": m.kind.is_public(),
+            "body": m.body, "attachments": attachments,
+        }));
+    }
+    let account = t.account.as_ref().map(|a| match shared.accounts.get(a) {
+        Some(acc) => json!({"login": a.as_str(), "name": acc.name, "email": acc.email.to_string()}),
+        None => json!({"login": a.as_str(), "name": null, "email": null}),
+    });
+    let reseller = shared
+        .reseller_of(t)
+        .map(|r| json!({"login": r.login.as_str(), "name": r.name}));
+    let closed_by = t.closed_by.as_ref().map(|c| match shared.staff(c) {
+        Some(s) => json!({"login": c, "name": s.display_name()}),
+        None => json!({"login": c, "name": c}),
+    });
+    let history = audit.entries(t.id).map(|entries| {
+        entries
+            .iter()
+            .map(|e| json!({"commit": &e.commit[..e.commit.len().min(10)], "at": e.at.to_string(), "who": e.who,
+                            "op": e.op, "subject": e.subject}))
+            .collect::<Vec<_>>()
+    });
+    let ctx = json!({
+        "ticket": row(t, shared, me),
+        "detail": {
+            "account": account, "reseller": reseller,
+            "first_answered_at": t.first_answered_at.map(|x| x.to_string()),
+            "answered_at": t.answered_at.map(|x| x.to_string()),
+            "closed_by": closed_by,
+            "merged_from": t.merged_from.iter().map(|id| id.get()).collect::<Vec<_>>(),
+        },
+        "messages": messages,
+        "history": history,
+        "problems": lt.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+    });
+    let title = format!("#{} {}", t.id, t.title);
+    let ctx = page_context(shared, me, &url, &title, "ticket", ctx);
+    let html = r.templates.render("ticket.html", &ctx)?;
+    out.write(&url, html.as_bytes())?;
+    Ok(files)
+}
+
+/// The manifest record of a ticket.
+fn record(
+    job: &Job,
+    lt: std::result::Result<&LoadedTicket, &FileError>,
+    files: Vec<String>,
+) -> TicketRecord {
+    match lt {
+        Ok(lt) => TicketRecord {
+            key: job.key.clone(),
+            page: job.page.clone(),
+            audit: job.audit.clone(),
+            ticket: Some(lt.ticket.clone()),
+            problem: None,
+            answers: lt
+                .messages
+                .iter()
+                .filter(|(_, m)| m.kind == MessageKind::Answer)
+                .map(|(_, m)| (m.author.clone(), m.at))
+                .collect(),
+            messages: lt.messages.len() as u32,
+            files,
+        },
+        Err(p) => TicketRecord {
+            key: job.key.clone(),
+            page: job.page.clone(),
+            audit: job.audit.clone(),
+            ticket: None,
+            problem: Some(p.to_string()),
+            answers: vec![],
+            messages: 0,
+            files,
+        },
+    }
+}
+
+/// The records of the rendered tickets, and the problems met.
+pub type Rendered = (Vec<(TicketId, TicketRecord)>, Vec<FileError>);
+
+/// Renders the pages of `jobs` on up to `threads` workers.
+pub fn render_all(
+    r: &Renderer<'_>,
+    jobs: &[Job],
+    audit: &Audit,
+    out: &OutDir,
+    progress: &dyn Progress,
+) -> Result<Rendered> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let threads = threads.min(jobs.len().div_ceil(16)).max(1);
+    let failed = AtomicBool::new(false);
+    let results = Mutex::new((Vec::with_capacity(jobs.len()), Vec::new()));
+    let worker = |part: usize| -> Result<()> {
+        let src = r.input.source();
+        let mut records = Vec::new();
+        let mut problems = Vec::new();
+        for job in jobs.iter().skip(part).step_by(threads) {
+            if failed.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            let loaded = load_ticket(src.as_ref(), job.id)?;
+            let rec = match &loaded {
+                Ok(lt) => {
+                    problems.extend(lt.problems.iter().cloned());
+                    let files = render_one(r, src.as_ref(), audit, out, lt, &mut problems)?;
+                    record(job, Ok(lt), files)
+                }
+                Err(p) => {
+                    problems.push(p.clone());
+                    record(job, Err(p), vec![])
+                }
+            };
+            records.push((job.id, rec));
+            progress.advance(1);
+        }
+        let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
+        r.0.extend(records);
+        r.1.extend(problems);
+        Ok(())
+    };
+    let outcome: Vec<Result<()>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let w = &worker;
+                let failed = &failed;
+                s.spawn(move || {
+                    let r = w(i);
+                    if r.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    r
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for r in outcome {
+        r?;
+    }
+    let (mut records, problems) = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    records.sort_by_key(|(id, _)| *id);
+    Ok((records, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_names_are_safe_in_urls() {
+        assert_eq!(
+            site_file_name("20261005T075831Z-x-3c9a-error log#1.txt"),
+            "f-20261005T075831Z-x-3c9a-error_log_1.txt"
+        );
+        assert_eq!(site_file_name("..x"), "f-x");
+        assert_eq!(site_file_name("ü.png"), "f-_.png");
+    }
+}

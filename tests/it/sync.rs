@@ -1,0 +1,617 @@
+//! `sync` between clones of one bare remote over file://: disjoint changes, field-level
+//! merges, lost races, renumbering, hand-made conflicts, push races and interruptions.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::*;
+
+struct Cluster {
+    d: TestDesk,
+    server: PathBuf,
+}
+
+impl Cluster {
+    /// A bare server made from the example desk, and `n` clones `c0`, `c1`, ….
+    fn new(n: usize) -> Cluster {
+        let d = TestDesk::empty();
+        let from = example_repo();
+        let r = d.run_in(
+            d.tmp.path(),
+            &[
+                "init",
+                "--bare",
+                "server.git",
+                "--from",
+                from.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let server = d.tmp.path().join("server.git");
+        let c = Cluster { d, server };
+        for i in 0..n {
+            let o = c.git(
+                c.d.tmp.path(),
+                &[
+                    "clone",
+                    "-q",
+                    &format!("file://{}", c.server.display()),
+                    &format!("c{i}"),
+                ],
+            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        c
+    }
+    fn clone(&self, i: usize) -> PathBuf {
+        self.d.tmp.path().join(format!("c{i}"))
+    }
+    fn git(&self, cwd: &Path, args: &[&str]) -> Output {
+        isolated("git", &self.d.home(), cwd)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+    fn git_ok(&self, cwd: &Path, args: &[&str]) -> String {
+        let o = self.git(cwd, args);
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+    /// git-desk in clone `i`, with a seed of its own so keys differ between clones.
+    fn desk(&self, i: usize, args: &[&str]) -> Run {
+        let o = self
+            .d
+            .cmd_in(&self.clone(i))
+            .env("GIT_DESK_SEED", format!("{}", 1000 + i))
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
+        }
+    }
+    fn desk_ok(&self, i: usize, args: &[&str]) -> String {
+        let r = self.desk(i, args);
+        assert_eq!(
+            r.code, 0,
+            "git-desk {args:?} in c{i}:\n{}\n{}",
+            r.stdout, r.stderr
+        );
+        r.stdout
+    }
+    fn server_log(&self) -> Vec<String> {
+        self.git_ok(&self.server, &["log", "--format=%s"])
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+    fn server_file(&self, path: &str) -> String {
+        self.git_ok(&self.server, &["show", &format!("HEAD:{path}")])
+    }
+    /// A desk-style commit made by hand: edit `path` with `f`, commit with a Desk-Op trailer.
+    fn desk_edit(&self, i: usize, path: &str, f: impl Fn(String) -> String, op: &str, actor: &str) {
+        let p = self.clone(i).join(path);
+        let text = f(std::fs::read_to_string(&p).unwrap());
+        std::fs::write(&p, text).unwrap();
+        let ticket = path.split('/').nth(2).unwrap_or("0");
+        let msg = format!(
+            "ticket {ticket}: {op}\n\nDesk-Op: {op}\nDesk-Ticket: {ticket}\nDesk-Actor: {actor}\n"
+        );
+        let email = format!("{actor}@example.com");
+        let o = isolated("git", &self.d.home(), &self.clone(i))
+            .env("GIT_AUTHOR_NAME", actor)
+            .env("GIT_AUTHOR_EMAIL", &email)
+            .env("GIT_COMMITTER_NAME", actor)
+            .env("GIT_COMMITTER_EMAIL", &email)
+            .args(["commit", "-qam", &msg])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    fn status(&self, i: usize) -> String {
+        self.git_ok(&self.clone(i), &["status", "--porcelain"])
+    }
+}
+
+#[test]
+fn disjoint_changes_and_taken_ids_merge_without_loss() {
+    let c = Cluster::new(2);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "new",
+            "-t",
+            "From clone zero",
+            "--email",
+            "a@x.example",
+            "-m",
+            "zero",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "carol",
+            "ticket",
+            "new",
+            "-t",
+            "From clone one",
+            "--email",
+            "b@x.example",
+            "-m",
+            "one",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "alice",
+            "staff",
+            "add",
+            "zoe",
+            "--name",
+            "Zoe",
+            "--email",
+            "zoe@example.com",
+        ],
+    );
+    let out = c.desk_ok(0, &["sync"]);
+    assert!(out.contains("pushed"), "{out}");
+    let out = c.desk_ok(1, &["sync"]);
+    assert!(out.contains("ticket 1041 was renumbered to 1042"), "{out}");
+    assert!(c
+        .server_file("tickets/001/1041/ticket.yaml")
+        .contains("title: From clone zero"));
+    let t = c.server_file("tickets/001/1042/ticket.yaml");
+    assert!(
+        t.contains("id: 1042\n") && t.contains("title: From clone one"),
+        "{t}"
+    );
+    assert!(c.server_file("staff/zoe.yaml").contains("name: Zoe"));
+    let log = c.server_log();
+    assert_eq!(
+        &log[..3],
+        [
+            "staff: add zoe (support)",
+            "ticket 1042: new \"From clone one\"",
+            "ticket 1041: new \"From clone zero\""
+        ]
+    );
+    let msg = c.git_ok(&c.server, &["log", "-1", "--skip=1", "--format=%B%ae"]);
+    assert!(
+        msg.contains("Desk-Ticket: 1042\n")
+            && msg.contains("Desk-Renumbered: 1041 -> 1042")
+            && msg.ends_with("carol@example.com\n"),
+        "{msg}"
+    );
+    // The clone's work tree followed: clean, with the renumbered ticket in place.
+    assert_eq!(c.status(1), "");
+    assert!(c.clone(1).join("tickets/001/1042/ticket.yaml").exists());
+    // Clone zero catches up by fast-forward.
+    let out = c.desk_ok(0, &["sync"]);
+    assert!(out.contains("fast-forwarded"), "{out}");
+    assert_eq!(c.status(0), "");
+    assert!(c.clone(0).join("staff/zoe.yaml").exists());
+    c.git_ok(&c.server, &["fsck", "--strict"]);
+}
+
+#[test]
+fn edits_of_different_fields_merge_and_a_lost_pickup_is_reported() {
+    let c = Cluster::new(2);
+    let path = "tickets/001/1039/ticket.yaml";
+    c.desk_edit(
+        0,
+        path,
+        |t| t.replace("priority: 50", "priority: 90"),
+        "ticket.edit",
+        "bob",
+    );
+    c.desk_edit(
+        1,
+        path,
+        |t| t.replace("queue: general", "queue: billing"),
+        "ticket.edit",
+        "alice",
+    );
+    c.desk_ok(0, &["sync"]);
+    c.desk_ok(1, &["sync"]);
+    let t = c.server_file(path);
+    assert!(
+        t.contains("priority: 90\n") && t.contains("queue: billing\n"),
+        "{t}"
+    );
+
+    // Both pick up 1038: the first to push wins, the other's pick-up is dropped and said.
+    let path = "tickets/001/1038/ticket.yaml";
+    c.desk_ok(0, &["sync"]);
+    c.desk_edit(
+        0,
+        path,
+        |t| {
+            t.replace("assignee: null", "assignee: bob")
+                .replace("status: new", "status: open")
+        },
+        "ticket.pickup",
+        "bob",
+    );
+    c.desk_edit(
+        1,
+        path,
+        |t| {
+            t.replace("assignee: null", "assignee: alice")
+                .replace("status: new", "status: open")
+        },
+        "ticket.pickup",
+        "alice",
+    );
+    c.desk_ok(0, &["sync"]);
+    let r = c.desk(1, &["sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ticket 1038 was taken by bob first; your pick-up was not applied"),
+        "{}",
+        r.stderr
+    );
+    assert!(c.server_file(path).contains("assignee: bob\n"));
+    assert!(c.clone(1).join(path).exists());
+    assert!(std::fs::read_to_string(c.clone(1).join(path))
+        .unwrap()
+        .contains("assignee: bob\n"));
+    assert_eq!(c.status(1), "");
+}
+
+#[test]
+fn a_conflicting_hand_made_commit_stops_the_sync_safely() {
+    let c = Cluster::new(2);
+    let path = "tickets/001/1039/ticket.yaml";
+    for (i, title) in [(0, "Site down (zero)"), (1, "Site down (one)")] {
+        let p = c.clone(i).join(path);
+        let t = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("title: Website down??", &format!("title: {title}"));
+        std::fs::write(&p, t).unwrap();
+        c.git_ok(&c.clone(i), &["commit", "-qam", "retitle by hand"]);
+    }
+    c.desk_ok(0, &["sync"]);
+    let before = c.git_ok(&c.clone(1), &["rev-parse", "HEAD"]);
+    let r = c.desk(1, &["sync"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("conflicts with changes made upstream to tickets/001/1039/ticket.yaml; nothing was changed"), "{}", r.stderr);
+    assert_eq!(c.git_ok(&c.clone(1), &["rev-parse", "HEAD"]), before);
+    assert_eq!(c.status(1), "");
+}
+
+#[test]
+fn concurrent_syncs_retry_until_everything_lands() {
+    let c = Cluster::new(3);
+    for i in 0..3 {
+        for k in 0..3 {
+            c.desk_ok(
+                i,
+                &[
+                    "--as",
+                    "alice",
+                    "ticket",
+                    "new",
+                    "-t",
+                    &format!("clone {i} ticket {k}"),
+                    "--email",
+                    "a@x.example",
+                    "-m",
+                    "x",
+                ],
+            );
+        }
+    }
+    let handles: Vec<_> = (0..3)
+        .map(|i| {
+            let mut cmd = c.d.cmd_in(&c.clone(i));
+            cmd.arg("sync");
+            std::thread::spawn(move || cmd.output().unwrap())
+        })
+        .collect();
+    for h in handles {
+        let o = h.join().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for i in 0..3 {
+        c.desk_ok(i, &["sync"]);
+    }
+    let titles = c.git_ok(
+        &c.server,
+        &["grep", "-h", "^title: clone", "HEAD", "--", "tickets"],
+    );
+    let mut titles: Vec<&str> = titles.lines().collect();
+    titles.sort();
+    assert_eq!(titles.len(), 9, "{titles:?}");
+    titles.dedup();
+    assert_eq!(titles.len(), 9);
+    let ids = c.git_ok(
+        &c.server,
+        &["ls-tree", "--name-only", "HEAD", "tickets/001/"],
+    );
+    assert_eq!(ids.lines().count(), 40 + 9);
+}
+
+#[test]
+fn a_killed_sync_is_finished_by_the_next_without_loss_or_duplicates() {
+    let c = Cluster::new(2);
+    for k in 0..4 {
+        c.desk_ok(
+            0,
+            &[
+                "--as",
+                "bob",
+                "ticket",
+                "new",
+                "-t",
+                &format!("upstream {k}"),
+                "--email",
+                "a@x.example",
+                "-m",
+                "x",
+            ],
+        );
+    }
+    c.desk_ok(0, &["sync"]);
+    for k in 0..4 {
+        c.desk_ok(
+            1,
+            &[
+                "--as",
+                "alice",
+                "ticket",
+                "new",
+                "-t",
+                &format!("local {k}"),
+                "--email",
+                "a@x.example",
+                "-m",
+                "x",
+            ],
+        );
+    }
+    // Kill the sync at a few points, then let one run to the end.
+    for delay_ms in [1u64, 5, 15, 40] {
+        let mut child = c.d.cmd_in(&c.clone(1)).arg("sync").spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // git's own index.lock left by a killed process must be removed by hand, as with
+        // git itself; the sync lock of a dead process is taken over by the next run.
+        let _ = std::fs::remove_file(c.clone(1).join(".git/index.lock"));
+    }
+    c.desk_ok(1, &["sync"]);
+    c.desk_ok(0, &["sync"]);
+    let titles = c.git_ok(
+        &c.server,
+        &[
+            "grep",
+            "-h",
+            "^title: \\(upstream\\|local\\)",
+            "HEAD",
+            "--",
+            "tickets",
+        ],
+    );
+    let mut titles: Vec<&str> = titles.lines().collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "title: local 0",
+            "title: local 1",
+            "title: local 2",
+            "title: local 3",
+            "title: upstream 0",
+            "title: upstream 1",
+            "title: upstream 2",
+            "title: upstream 3"
+        ]
+    );
+    assert_eq!(c.status(1), "");
+    assert_eq!(
+        c.git_ok(&c.clone(1), &["rev-parse", "HEAD"]),
+        c.git_ok(&c.server, &["rev-parse", "HEAD"])
+    );
+}
+
+#[test]
+fn watch_mode_syncs_on_commits_and_on_a_timer_and_stops_on_sigterm() {
+    let c = Cluster::new(2);
+    let child =
+        c.d.cmd_in(&c.clone(1))
+            .args(["sync", "--watch", "--interval", "1"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+    let server_head = || c.git_ok(&c.server, &["rev-parse", "HEAD"]);
+    let clone_head = || c.git_ok(&c.clone(1), &["rev-parse", "HEAD"]);
+    let wait_until = |what: &str, f: &dyn Fn() -> bool| {
+        let start = std::time::Instant::now();
+        while !f() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(15),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    // A commit in the watched clone is pushed without anyone running sync.
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "new",
+            "-t",
+            "Watched",
+            "--email",
+            "a@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    wait_until("the commit to reach the server", &|| {
+        server_head() == clone_head()
+    });
+    // A push from elsewhere arrives by the timer.
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "alice",
+            "ticket",
+            "new",
+            "-t",
+            "Elsewhere",
+            "--email",
+            "a@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    c.desk_ok(0, &["sync"]);
+    wait_until("the clone to fetch", &|| {
+        c.clone(1).join("tickets/001/1042/ticket.yaml").exists()
+    });
+    assert_eq!(c.status(1), "");
+    // SIGTERM stops it cleanly.
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("pushed") && log.contains("watch: stopped"),
+        "{log}"
+    );
+}
+
+#[test]
+fn concurrent_answers_both_survive_and_concurrent_pickups_report_the_loser() {
+    let c = Cluster::new(2);
+    // bob answers 1025 on two machines at different times.
+    for (i, now, text) in [
+        (0, "2026-11-27T12:00:00Z", "From the laptop."),
+        (1, "2026-11-27T12:05:00Z", "From the desktop."),
+    ] {
+        let o =
+            c.d.cmd_in(&c.clone(i))
+                .env("GIT_DESK_NOW", now)
+                .env("GIT_DESK_SEED", format!("{i}"))
+                .args(["--as", "bob", "ticket", "answer", "1025", "-m", text])
+                .output()
+                .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    c.desk_ok(0, &["sync"]);
+    let r = c.desk(1, &["--as", "bob", "sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown = c.desk_ok(1, &["--as", "bob", "--json", "ticket", "show", "1025"]);
+    let v = json(&shown);
+    let bodies: Vec<&str> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert!(
+        bodies.iter().any(|b| b.starts_with("From the laptop.")),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.iter().any(|b| b.starts_with("From the desktop.")),
+        "{bodies:?}"
+    );
+    let outbox = c.git_ok(&c.server, &["ls-tree", "--name-only", "HEAD", "outbox/"]);
+    assert_eq!(outbox.lines().count(), 2, "{outbox}");
+
+    // bob and alice both pick up 1038; bob's sync lands first.
+    c.desk_ok(0, &["sync"]);
+    c.desk_ok(0, &["--as", "bob", "ticket", "pickup", "1038"]);
+    c.desk_ok(1, &["--as", "alice", "ticket", "pickup", "1038"]);
+    c.desk_ok(0, &["sync"]);
+    let r = c.desk(1, &["--as", "alice", "sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ticket 1038 was taken by bob first; your pick-up was not applied"),
+        "{}",
+        r.stderr
+    );
+    assert!(c
+        .server_file("tickets/001/1038/ticket.yaml")
+        .contains("assignee: bob\n"));
+    assert_eq!(c.status(1), "");
+}
+
+#[test]
+fn tasks_made_in_two_clones_are_renumbered_not_merged() {
+    let c = Cluster::new(2);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "dave",
+            "task",
+            "new",
+            "--title",
+            "Zero's task",
+            "--assignee",
+            "bob",
+            "--due",
+            "2026-12-01",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "dave",
+            "task",
+            "new",
+            "--title",
+            "One's task",
+            "--assignee",
+            "carol",
+            "--due",
+            "2026-12-02",
+        ],
+    );
+    c.desk_ok(0, &["sync"]);
+    let out = c.desk_ok(1, &["sync"]);
+    assert!(out.contains("task 7 was renumbered to 8"), "{out}");
+    assert!(c
+        .server_file("tasks/000/7/task.yaml")
+        .contains("title: Zero's task"));
+    let t = c.server_file("tasks/000/8/task.yaml");
+    assert!(
+        t.contains("id: 8\n") && t.contains("title: One's task"),
+        "{t}"
+    );
+    let msg = c.git_ok(&c.server, &["log", "-1", "--format=%B"]);
+    assert!(
+        msg.starts_with("task 8:")
+            && msg.contains("Desk-Task: 8\n")
+            && msg.contains("Desk-Renumbered: task 7 -> 8"),
+        "{msg}"
+    );
+    assert_eq!(c.status(1), "");
+}

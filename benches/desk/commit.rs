@@ -1,21 +1,17 @@
-//! Issue 2's benchmark: the commit engine. For each desk size and kind (work tree, bare),
-//! one `git desk ticket new` and one field edit as whole processes, each against git
-//! making the same change on the same desk: `git add <files> && git commit` with a work
-//! tree, `git fast-import` (git's index-free commit) on a bare desk. Runs alternate
-//! between git-desk and git so both see the same desk size and cache state.
-//!
-//! The field edit is `git desk ticket edit ID --priority N` when the binary has it;
-//! otherwise this bench binary runs the same mutation through the library
-//! (`ops::mutate` rewriting ticket.yaml) as its own process, and the table says so.
+//! The commit sections: for each desk size and kind (work tree, bare), each change (see
+//! [`crate::changes`]) as a whole `git desk` process, against git making the same change
+//! on the same desk: `git add <files> && git commit` with a work tree, `git fast-import`
+//! (git's index-free commit) on a bare desk. Runs alternate between git-desk and git so
+//! both see the same desk size and cache state. Issue 2 times `ticket new` and a field
+//! edit; issue 3 times `ticket answer` and `ticket assign`.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context as _, Result};
-use git_desk::model::TicketId;
-use git_desk::store::{layout, Desk, DeskRead, Source};
 
+use crate::changes::{command, for_git, prepare, Abilities, Change};
 use crate::generate::{DeskPair, Fixture};
 use crate::measure::{load_average, size_label, timed, Cost, Sample, Timer, Tools};
 
@@ -30,21 +26,6 @@ impl Kind {
         match self {
             Kind::Work => "work",
             Kind::Bare => "bare",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    NewTicket,
-    FieldEdit,
-}
-
-impl Change {
-    pub fn name(self) -> &'static str {
-        match self {
-            Change::NewTicket => "ticket new",
-            Change::FieldEdit => "field edit",
         }
     }
 }
@@ -102,46 +83,54 @@ pub fn print_row(out: &mut impl Write, r: &Row) -> Result<()> {
     Ok(())
 }
 
-/// Measures both changes on both desks of `pair`, `runs` times each after `warmup` runs.
+/// Measures `changes` on the desks of `pair` (those the binary under test can make),
+/// `runs` times each after `warmup` runs.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     tools: &Tools,
     fx: &Fixture,
     pair: &DeskPair,
     kinds: &[Kind],
+    changes: &[Change],
     runs: usize,
     warmup: usize,
     out: &mut impl Write,
 ) -> Result<Vec<Row>> {
-    let has_edit = tools.desk_has(&["ticket", "edit"], &["--priority"]);
+    let can = Abilities::probe(tools);
     let mut rows = Vec::new();
     for &kind in kinds {
         let dir = match kind {
             Kind::Work => &pair.work,
             Kind::Bare => &pair.bare,
         };
-        for change in [Change::NewTicket, Change::FieldEdit] {
-            let mut bench = Bench {
+        for &change in changes {
+            if !can.has(change) {
+                writeln!(out, "({}: not in this binary, skipped)", change.name())?;
+                continue;
+            }
+            prepare(tools, dir, change, pair.tickets)?;
+            let mut row = Row {
+                tickets: pair.tickets,
+                kind,
+                change,
+                via: can.via(change).into(),
+                desk: Sample::default(),
+                git: Sample::default(),
+                load: String::new(),
+            };
+            let bench = Bench {
                 tools,
                 fx,
                 pair,
                 dir,
                 kind,
-                has_edit,
-            };
-            let mut row = Row {
-                tickets: pair.tickets,
-                kind,
-                change,
-                via: bench.via(change),
-                desk: Sample::default(),
-                git: Sample::default(),
-                load: String::new(),
+                can: &can,
             };
             for i in 0..warmup + runs {
                 if gix::interrupt::is_triggered() {
                     bail!("interrupted");
                 }
-                let (d, g) = bench.once(change)?;
+                let (d, g) = bench.once(change, i)?;
                 if i >= warmup {
                     row.desk.push(d);
                     row.git.push(g);
@@ -168,89 +157,21 @@ struct Bench<'a> {
     pair: &'a DeskPair,
     dir: &'a Path,
     kind: Kind,
-    has_edit: bool,
+    can: &'a Abilities,
 }
 
 impl Bench<'_> {
-    fn via(&self, change: Change) -> String {
-        match change {
-            Change::NewTicket => "git desk ticket new".into(),
-            Change::FieldEdit if self.has_edit => "git desk ticket edit --priority".into(),
-            Change::FieldEdit => "stand-in (no `ticket edit` yet)".into(),
-        }
-    }
-
-    fn head(&self) -> Result<(Desk, git_desk::store::TreeSource)> {
-        let desk = Desk::open(self.dir)?;
-        let tree = desk.reader_at("HEAD")?;
-        Ok((desk, tree))
-    }
-
-    /// One git-desk run and one git run of `change`: their wall times.
-    fn once(&mut self, change: Change) -> Result<(Cost, Cost)> {
+    /// Run `i` of `change` by git-desk, then by git: their costs.
+    fn once(&self, change: Change, i: usize) -> Result<(Cost, Cost)> {
         let before = self.tools.git_out(self.dir, &["rev-parse", "HEAD"])?;
-        let (mut cmd, files) = match change {
-            Change::NewTicket => {
-                let mut cmd = self.tools.desk(self.dir);
-                cmd.args(["--as", "alice", "ticket", "new", "--title", "Bench ticket"])
-                    .args([
-                        "--email",
-                        "customer@bench.invalid",
-                        "-m",
-                        "The printer is on fire.",
-                    ]);
-                (cmd, None)
-            }
-            Change::FieldEdit => {
-                let mid = (self.pair.tickets / 2).max(1);
-                let (ours, theirs) = (ticket(mid), ticket(mid + 1));
-                let (_, head) = self.head()?;
-                let p = other_priority(&head, ours)?;
-                let cmd = if self.has_edit {
-                    let mut c = self.tools.desk(self.dir);
-                    c.args(["--as", "alice", "ticket", "edit", &ours.to_string()])
-                        .args(["--priority", &p.to_string()]);
-                    c
-                } else {
-                    let mut c = self.tools.me();
-                    c.arg("--stand-in-edit")
-                        .arg(self.dir)
-                        .args([ours.to_string(), p.to_string()]);
-                    c
-                };
-                let path = layout::ticket_file(theirs);
-                let text = String::from_utf8(head.read(&path)?.context("no such ticket")?)?;
-                let p = other_priority(&head, theirs)?;
-                let edited: String = text
-                    .lines()
-                    .map(|l| match l.starts_with("priority: ") {
-                        true => format!("priority: {p}\n"),
-                        false => format!("{l}\n"),
-                    })
-                    .collect();
-                (cmd, Some(vec![(path, edited.into_bytes())]))
-            }
-        };
+        let mut cmd = command(self.tools, self.can, self.dir, change, self.pair.tickets, i)?;
         let (d, outs) = timed(std::slice::from_mut(&mut cmd))?;
         let after = self.tools.git_out(self.dir, &["rev-parse", "HEAD"])?;
         if after == before {
-            bail!("{} made no commit", self.via(change));
+            bail!("{} made no commit", self.can.via(change));
         }
-        let files = match files {
-            Some(f) => f,
-            None => {
-                let stdout = String::from_utf8_lossy(&outs[0].stdout);
-                let made: u64 = stdout
-                    .split_whitespace()
-                    .nth(1)
-                    .and_then(|s| s.parse().ok())
-                    .with_context(|| format!("unexpected output of ticket new: {stdout}"))?;
-                // The same change by git: the next ticket and its first message.
-                let mut f = self.fx.ticket_files(made + 1, made + 1);
-                f.truncate(2);
-                f
-            }
-        };
+        let stdout = String::from_utf8_lossy(&outs[0].stdout);
+        let files = for_git(self.fx, self.dir, change, &stdout, self.pair.tickets)?;
         let g = match self.kind {
             Kind::Work => self.git_commit(&files, change)?,
             Kind::Bare => self.git_fast_import(&files, change)?,
@@ -307,14 +228,4 @@ fn git_fast_import(mut cmd: Command) -> Result<std::process::Child> {
         .stdout(Stdio::null())
         .spawn()
         .context("starting git fast-import")
-}
-
-fn ticket(n: u64) -> TicketId {
-    TicketId::new(n).expect("positive")
-}
-
-/// A priority different from the ticket's current one, so every run changes something.
-fn other_priority(src: &impl Source, id: TicketId) -> Result<u8> {
-    let t = src.ticket(id)?.with_context(|| format!("no ticket {id}"))?;
-    Ok(if t.priority.get() == 60 { 61 } else { 60 })
 }

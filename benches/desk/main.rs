@@ -4,8 +4,9 @@
 //! for against the release `git-desk` binary as whole processes, and prints median and p90
 //! wall times next to git doing the same work, then the targets and whether they are met.
 //!
-//! Sections, one per area, each a module with a `run` over the generated desks:
+//! Sections, one per area, each run over the generated desks:
 //! - `commit` (issue 2): `ticket new` and a field edit, work-tree and bare desks.
+//! - `lifecycle` (issue 3): `ticket answer` and `ticket assign`, against the same targets.
 //!
 //! Later areas (search, stats, site, mail, sync) add a [`Section`] variant and a module; the
 //! generated desks, the tools and the statistics are shared.
@@ -13,6 +14,7 @@
 //! Generated desks live in a temporary directory removed at the end (also after Ctrl-C), or,
 //! with `--desks DIR`, are kept in DIR and reused by later runs.
 
+mod changes;
 mod commit;
 mod generate;
 mod measure;
@@ -24,7 +26,8 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::Parser;
 
-use commit::{Change, Kind, Row};
+use changes::Change;
+use commit::{Kind, Row};
 use measure::{parse_size, size_label, Tools};
 
 /// git-desk's benchmarks: whole-process wall times of commands on generated desks, next to
@@ -64,6 +67,24 @@ struct Args {
 enum Section {
     /// Issue 2: the commit engine (`ticket new`, field edit).
     Commit,
+    /// Issue 3: `ticket answer` and `ticket assign` within the foundation's targets.
+    Lifecycle,
+}
+
+impl Section {
+    fn title(self) -> &'static str {
+        match self {
+            Section::Commit => "commit engine (issue 2)",
+            Section::Lifecycle => "answer and assign (issue 3)",
+        }
+    }
+
+    fn changes(self) -> &'static [Change] {
+        match self {
+            Section::Commit => &[Change::NewTicket, Change::FieldEdit],
+            Section::Lifecycle => &[Change::Answer, Change::Assign],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -89,7 +110,7 @@ fn main() {
 fn bench(mut args: Args) -> Result<()> {
     let _signals = gix::interrupt::init_handler_default(1).context("installing Ctrl-C handling")?;
     if args.sections.is_empty() {
-        args.sections = vec![Section::Commit];
+        args.sections = vec![Section::Commit, Section::Lifecycle];
     }
     let kinds: Vec<Kind> = args
         .kinds
@@ -127,15 +148,17 @@ fn bench(mut args: Args) -> Result<()> {
     let mut stdout = std::io::stdout();
     eprintln!("git-desk under test: {}", tools.desk.display());
 
-    let mut rows: Vec<Row> = Vec::new();
-    if args.sections.contains(&Section::Commit) {
+    for section in &args.sections {
         writeln!(
             stdout,
-            "commit engine (issue 2): ms per change as whole processes, {} runs after {} warm-up;\n\
+            "\n{}: ms per change as whole processes, {} runs after {} warm-up;\n\
              med/p90 = wall time, cpu = median user+sys time, load = 1-min load average",
-            args.runs, args.warmup
+            section.title(),
+            args.runs,
+            args.warmup
         )?;
         commit::header(&mut stdout)?;
+        let mut rows: Vec<Row> = Vec::new();
         for &size in &args.sizes {
             let dir = desks_root.join(size_label(size));
             let pair = generate::ensure(&dir, size, &tools, &fx)?;
@@ -144,12 +167,13 @@ fn bench(mut args: Args) -> Result<()> {
                 &fx,
                 &pair,
                 &kinds,
+                section.changes(),
                 args.runs,
                 args.warmup,
                 &mut stdout,
             )?);
         }
-        targets(&mut stdout, &rows)?;
+        targets(&mut stdout, &rows, section.changes())?;
     }
     drop(temp);
     Ok(())
@@ -157,10 +181,10 @@ fn bench(mut args: Args) -> Result<()> {
 
 /// Issue 2's targets: with a work tree ≤ 50 ms median at 100k tickets; a bare desk ≤ 10 ms
 /// at every size, and at most 1.5× slower at 100k than at 1k.
-fn targets(out: &mut impl Write, rows: &[Row]) -> Result<()> {
+fn targets(out: &mut impl Write, rows: &[Row], changes: &[Change]) -> Result<()> {
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
     writeln!(out, "targets:")?;
-    for change in [Change::NewTicket, Change::FieldEdit] {
+    for &change in changes {
         let of = |kind: Kind| {
             rows.iter()
                 .filter(move |r| r.kind == kind && r.change == change)

@@ -4,8 +4,8 @@ mod support;
 
 mod admin;
 mod cdp;
-mod foundation;
 mod commit_engine;
+mod foundation;
 mod kb;
 mod lifecycle;
 mod mail;

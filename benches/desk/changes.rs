@@ -148,7 +148,8 @@ pub fn prepare(tools: &Tools, dir: &Path, change: Change, tickets: u64) -> Resul
     if change == Change::Answer {
         let (ours, _) = targets(tickets);
         let t = Desk::open(dir)?.reader_at("HEAD")?.ticket(ours)?;
-        if !t.is_some_and(|t| t.assignee.is_some_and(|l| l.as_str() == "alice")) {
+        let mine = t.is_some_and(|t| t.assignee.is_some_and(|l| l.as_str() == "alice"));
+        if !mine {
             tools.desk_ok(
                 dir,
                 &[

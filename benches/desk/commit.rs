@@ -83,13 +83,14 @@ pub fn print_row(out: &mut impl Write, r: &Row) -> Result<()> {
     Ok(())
 }
 
-/// Measures `changes` on the desks of `pair` (those the binary under test can make),
-/// `runs` times each after `warmup` runs.
+/// Measures `changes` on the desks of every pair (those the binary under test can make),
+/// `runs` times each after `warmup` runs. The sizes take turns run by run, so a change in
+/// the machine's load weighs on all of them alike.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     tools: &Tools,
     fx: &Fixture,
-    pair: &DeskPair,
+    pairs: &[DeskPair],
     kinds: &[Kind],
     changes: &[Change],
     runs: usize,
@@ -99,52 +100,65 @@ pub fn run(
     let can = Abilities::probe(tools);
     let mut rows = Vec::new();
     for &kind in kinds {
-        let dir = match kind {
-            Kind::Work => &pair.work,
-            Kind::Bare => &pair.bare,
-        };
         for &change in changes {
             if !can.has(change) {
                 writeln!(out, "({}: not in this binary, skipped)", change.name())?;
                 continue;
             }
-            prepare(tools, dir, change, pair.tickets)?;
-            let mut row = Row {
-                tickets: pair.tickets,
-                kind,
-                change,
-                via: can.via(change).into(),
-                desk: Sample::default(),
-                git: Sample::default(),
-                load: String::new(),
-            };
-            let bench = Bench {
-                tools,
-                fx,
-                pair,
-                dir,
-                kind,
-                can: &can,
-            };
+            let benches: Vec<Bench<'_>> = pairs
+                .iter()
+                .map(|pair| Bench {
+                    tools,
+                    fx,
+                    pair,
+                    dir: match kind {
+                        Kind::Work => &pair.work,
+                        Kind::Bare => &pair.bare,
+                    },
+                    kind,
+                    can: &can,
+                })
+                .collect();
+            let mut found: Vec<Row> = benches
+                .iter()
+                .map(|b| Row {
+                    tickets: b.pair.tickets,
+                    kind,
+                    change,
+                    via: can.via(change).into(),
+                    desk: Sample::default(),
+                    git: Sample::default(),
+                    load: String::new(),
+                })
+                .collect();
+            for b in &benches {
+                prepare(tools, b.dir, change, b.pair.tickets)?;
+            }
             for i in 0..warmup + runs {
-                if gix::interrupt::is_triggered() {
-                    bail!("interrupted");
-                }
-                let (d, g) = bench.once(change, i)?;
-                if i >= warmup {
-                    row.desk.push(d);
-                    row.git.push(g);
+                for (b, row) in benches.iter().zip(&mut found) {
+                    if gix::interrupt::is_triggered() {
+                        bail!("interrupted");
+                    }
+                    let (d, g) = b.once(change, i)?;
+                    if i >= warmup {
+                        row.desk.push(d);
+                        row.git.push(g);
+                    }
                 }
             }
-            row.load = load_average();
-            print_row(out, &row)?;
+            for mut row in found {
+                row.load = load_average();
+                print_row(out, &row)?;
+                rows.push(row);
+            }
             out.flush()?;
-            rows.push(row);
         }
         if kind == Kind::Work {
-            let status = tools.git_out(dir, &["status", "--porcelain"])?;
-            if !status.is_empty() {
-                bail!("git status is not clean after the runs:\n{status}");
+            for pair in pairs {
+                let status = tools.git_out(&pair.work, &["status", "--porcelain"])?;
+                if !status.is_empty() {
+                    bail!("git status is not clean after the runs:\n{status}");
+                }
             }
         }
     }

@@ -101,7 +101,7 @@ impl Fixture {
                 queue: self.queues[n as usize % self.queues.len()].clone(),
                 priority: Priority::new((n * 37 % 101) as i64).expect("0..=100"),
                 assignee: None,
-                sticky: n % 7 == 0,
+                sticky: n.is_multiple_of(7),
             },
             at(0),
         );

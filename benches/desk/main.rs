@@ -157,23 +157,26 @@ fn bench(mut args: Args) -> Result<()> {
             args.runs,
             args.warmup
         )?;
-        commit::header(&mut stdout)?;
-        let mut rows: Vec<Row> = Vec::new();
+        let mut pairs = Vec::new();
         for &size in &args.sizes {
             let dir = desks_root.join(size_label(size));
-            let pair = generate::ensure(&dir, size, &tools, &fx)?;
-            rows.extend(commit::run(
-                &tools,
-                &fx,
-                &pair,
-                &kinds,
-                section.changes(),
-                args.runs,
-                args.warmup,
-                &mut stdout,
-            )?);
+            pairs.push(generate::ensure(&dir, size, &tools, &fx)?);
         }
+        commit::header(&mut stdout)?;
+        let rows = commit::run(
+            &tools,
+            &fx,
+            &pairs,
+            &kinds,
+            section.changes(),
+            args.runs,
+            args.warmup,
+            &mut stdout,
+        )?;
         targets(&mut stdout, &rows, section.changes())?;
+    }
+    if args.desks.is_none() {
+        eprintln!("removing the generated desks in {}", temp.path().display());
     }
     drop(temp);
     Ok(())

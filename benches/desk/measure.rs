@@ -234,7 +234,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 pub fn size_label(n: u64) -> String {
-    if n % 1000 == 0 {
+    if n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()

@@ -19,9 +19,9 @@ use super::index::{Change, Index, Options, Staged};
 /// The index as the commit found it, under the lock.
 pub(crate) enum WorkIndex {
     /// Patchable bytes.
-    Patch(Index),
+    Patch(Box<Index>),
     /// Decoded by gix (a format the patcher leaves alone).
-    Full(gix::index::File),
+    Full(Box<gix::index::File>),
     /// No index yet.
     Missing,
 }
@@ -30,7 +30,7 @@ impl WorkIndex {
     pub fn open(repo: &gix::Repository) -> Result<WorkIndex> {
         let path = repo.index_path();
         if let Some(file) = Index::open(&path).map_err(|e| StoreError::io(&path, e))? {
-            return Ok(WorkIndex::Patch(file));
+            return Ok(WorkIndex::Patch(Box::new(file)));
         }
         if !path.exists() {
             return Ok(WorkIndex::Missing);
@@ -38,7 +38,7 @@ impl WorkIndex {
         let file = repo
             .open_index()
             .map_err(|e| StoreError::git("reading the index", e))?;
-        Ok(WorkIndex::Full(file))
+        Ok(WorkIndex::Full(Box::new(file)))
     }
 
     /// What is staged for each of `paths` (sorted, distinct); `None` without an index.
@@ -214,7 +214,7 @@ pub(crate) fn update(
                 file.write(&mut w, &changes, opts)
                     .map_err(|e| StoreError::io(&index_path, e))?;
             }
-            WorkIndex::Full(file) => write_full(file, &mut w, &done, &stats, skip_hash)?,
+            WorkIndex::Full(file) => write_full(*file, &mut w, &done, &stats, skip_hash)?,
             // No index yet (a fresh repository): make it from the new tree.
             WorkIndex::Missing => {
                 let file = repo

@@ -74,7 +74,7 @@ pub fn encode(set: &[u32], out: &mut Vec<u8>) {
         let mut j = i;
         while j + 1 < literals.len()
             && literals[j + 1].0 == literals[j].0 + 1
-            && (j + 1 - i) as u64 + 1 <= MAX_LITERALS
+            && ((j + 1 - i) as u64) < MAX_LITERALS
         {
             j += 1;
         }

@@ -43,6 +43,9 @@ pub struct Link {
     replace: Vec<u32>,
 }
 
+/// Paths looked up in the shared index, and where they were found.
+type Located = (Vec<Vec<u8>>, Vec<Found>);
+
 pub struct Split {
     base: ObjectId,
     shared: memmap2::Mmap,
@@ -57,7 +60,7 @@ pub struct Split {
     version: u32,
     /// The last lookup in the shared index (the same touched paths are looked up for the
     /// dirty check and for the write).
-    located: RefCell<Option<(Vec<Vec<u8>>, Vec<Found>)>>,
+    located: RefCell<Option<Located>>,
     /// The shared index's sampled offsets, and where they are kept.
     offsets: RefCell<Option<Offsets>>,
     offsets_path: PathBuf,
@@ -405,7 +408,10 @@ fn remove_expired(dir: &Path, keep: &[ObjectId]) {
         let Some(hex) = name.strip_prefix("sharedindex.") else {
             continue;
         };
-        if keep.iter().any(|k| k.to_string() == hex) {
+        if keep
+            .iter()
+            .any(|k| ObjectId::from_hex(hex.as_bytes()).ok() == Some(*k))
+        {
             continue;
         }
         let old = e

@@ -37,6 +37,8 @@ impl ActorSpec {
             return check_active(staff);
         }
         if let Some(email) = self.git_email.as_deref().filter(|e| !e.trim().is_empty()) {
+            // Every staff file is read (a desk has tens, not thousands): an address two
+            // staff files claim must not silently pick one of them.
             let all = src.all_staff()?;
             let mut matching = all
                 .items

@@ -195,7 +195,9 @@ fn has_desk_yaml(desk: &Desk) -> bool {
 }
 
 /// `index.skipHash`: git (≥ 2.40) and gix then skip hashing the whole index on every write,
-/// which is most of the cost of a commit on a large desk.
+/// which is most of the cost of a commit on a large desk. `splitIndex.maxPercentChange =
+/// 100` lets the commit engine keep a large index split (see `store::index`) while git never
+/// writes a shared index itself, which it would name wrongly with `skipHash` on.
 fn enable_fast_index(dir: &Path, bare: bool) {
     if bare {
         return;
@@ -204,6 +206,7 @@ fn enable_fast_index(dir: &Path, bare: bool) {
     if let Ok(mut text) = std::fs::read_to_string(&config) {
         if !text.contains("skipHash") {
             text.push_str("[index]\n\tskipHash = true\n");
+            text.push_str("[splitIndex]\n\tmaxPercentChange = 100\n");
             let _ = std::fs::write(&config, text);
         }
     }

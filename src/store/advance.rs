@@ -17,7 +17,7 @@ use gix::ObjectId;
 use super::desk::{Desk, DeskKind};
 use super::diff::{changes, tree_of};
 use super::error::{Result, StoreError};
-use super::tx::{check_clean, update_worktree, LOCK_WAIT};
+use super::worktree::{self, Touched, WorkIndex};
 
 const JOURNAL: &str = "advance.journal";
 
@@ -32,7 +32,7 @@ impl Desk {
             DeskKind::WorkTree => repo.index_path(),
             _ => repo.git_dir().join("desk-transaction"),
         };
-        let lock = super::stale::acquire_lock(&lock_target, LOCK_WAIT)?;
+        let lock = super::stale::acquire_lock(&lock_target, super::tx::LOCK_WAIT)?;
         let head = repo
             .head_id()
             .map_err(|e| StoreError::git("reading HEAD", e))?
@@ -48,28 +48,21 @@ impl Desk {
 
         let mut index = None;
         if self.kind() == DeskKind::WorkTree {
-            let idx = if repo.index_path().exists() {
-                Some(
-                    repo.open_index()
-                        .map_err(|e| StoreError::git("reading the index", e))?,
-                )
-            } else {
-                None
-            };
-            for ch in &list {
-                check_clean(
-                    self.root(),
-                    idx.as_ref(),
-                    &ch.path,
-                    ch.old,
-                    ch.new.is_none(),
-                )?;
-            }
-            index = idx;
+            let idx = WorkIndex::open(&repo)?;
+            let mut touched: Vec<Touched<'_>> = list
+                .iter()
+                .map(|ch| Touched {
+                    path: &ch.path,
+                    head: ch.old,
+                    removing: ch.new.is_none(),
+                })
+                .collect();
+            worktree::check_clean(&repo, self.root(), &idx, &mut touched)?;
+            index = Some(idx);
             self.write_journal(expected, new)?;
         }
         move_branch(&repo, expected, new, reflog)?;
-        if self.kind() == DeskKind::WorkTree {
+        if let Some(index) = index {
             sync_worktree(self, &repo, index, new_tree, lock, &list)?;
             self.clear_journal();
         }
@@ -119,7 +112,7 @@ impl Desk {
             self.clear_journal();
             return Ok(false);
         }
-        let lock = super::stale::acquire_lock(&repo.index_path(), LOCK_WAIT)?;
+        let lock = super::stale::acquire_lock(&repo.index_path(), super::tx::LOCK_WAIT)?;
         let (old_tree, new_tree) = (tree_of(&repo, old)?, tree_of(&repo, new)?);
         // Files still old (or missing) get the new content; files already new only need
         // their index entry; files changed by hand meanwhile are left alone.
@@ -127,16 +120,12 @@ impl Desk {
             .into_iter()
             .filter(|ch| {
                 let as_old =
-                    check_clean(self.root(), None, &ch.path, ch.old, ch.new.is_none()).is_ok();
-                let as_new = check_clean(self.root(), None, &ch.path, ch.new, true).is_ok();
+                    worktree::check_file(self.root(), &ch.path, ch.old, ch.new.is_none()).is_ok();
+                let as_new = worktree::check_file(self.root(), &ch.path, ch.new, true).is_ok();
                 as_old || as_new
             })
             .collect();
-        let index = if repo.index_path().exists() {
-            repo.open_index().ok()
-        } else {
-            None
-        };
+        let index = WorkIndex::open(&repo).unwrap_or(WorkIndex::Missing);
         sync_worktree(self, &repo, index, new_tree, lock, &list)?;
         self.clear_journal();
         Ok(true)
@@ -178,7 +167,7 @@ fn move_branch(
 fn sync_worktree(
     desk: &Desk,
     repo: &gix::Repository,
-    index: Option<gix::index::File>,
+    index: WorkIndex,
     new_tree: ObjectId,
     lock: gix::lock::File,
     list: &[super::diff::PathChange],
@@ -203,14 +192,11 @@ fn sync_worktree(
             (None, None) => {}
         }
     }
-    update_worktree(
-        repo,
-        desk.root(),
-        index,
-        new_tree,
-        lock,
-        &removals,
-        &puts,
-        &blobs,
-    )
+    let done = worktree::Outcome {
+        tree: new_tree,
+        removals: &removals,
+        puts: &puts,
+        blobs: &blobs,
+    };
+    worktree::update(repo, desk.root(), index, lock, done)
 }

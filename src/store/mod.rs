@@ -8,6 +8,7 @@ pub mod desk;
 pub mod diff;
 pub mod error;
 pub mod history;
+mod index;
 pub mod layout;
 pub mod message_index;
 pub mod read;
@@ -15,6 +16,7 @@ pub mod scan;
 pub mod source;
 pub mod stale;
 pub mod tx;
+mod worktree;
 pub mod yaml;
 
 pub use commit::{parse_trailers, CommitMessage, Identity};

@@ -2,6 +2,8 @@
 //! such as `example-repo/`), or a git tree (HEAD of a bare desk, any commit for `verify` and
 //! `sync`). Typed reads on top of either are in [`super::read`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -137,14 +139,28 @@ impl Source for FsSource {
 }
 
 /// Files of a git tree.
+///
+/// Lookups are cheap to repeat: the repository handle keeps an object cache, and the tree
+/// id of every directory passed through is remembered, so reading `tickets/001/1043/…`
+/// after `tickets/001/1042/…` starts from `tickets/001` instead of the root.
 pub struct TreeSource {
     repo: gix::Repository,
     tree: ObjectId,
+    /// Directory path → its tree id (`None`: no such directory).
+    dirs: RefCell<HashMap<String, Option<ObjectId>>>,
 }
 
+/// Bytes of decoded objects a tree reader keeps in memory.
+const OBJECT_CACHE: usize = 4 << 20;
+
 impl TreeSource {
-    pub fn new(repo: gix::Repository, tree: ObjectId) -> Self {
-        TreeSource { repo, tree }
+    pub fn new(mut repo: gix::Repository, tree: ObjectId) -> Self {
+        repo.object_cache_size_if_unset(OBJECT_CACHE);
+        TreeSource {
+            repo,
+            tree,
+            dirs: RefCell::new(HashMap::new()),
+        }
     }
 
     pub fn tree_id(&self) -> ObjectId {
@@ -155,19 +171,45 @@ impl TreeSource {
         &self.repo
     }
 
+    /// The tree id of directory `dir` ("" = the root), or none when it is not a directory.
+    fn dir_id(&self, dir: &str) -> Result<Option<ObjectId>> {
+        if dir.is_empty() {
+            return Ok(Some(self.tree));
+        }
+        if let Some(id) = self.dirs.borrow().get(dir) {
+            return Ok(*id);
+        }
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        let id = match self.child(parent, name)? {
+            Some((id, true)) => Some(id),
+            _ => None,
+        };
+        self.dirs.borrow_mut().insert(dir.to_owned(), id);
+        Ok(id)
+    }
+
+    /// The entry `name` of directory `dir`.
+    fn child(&self, dir: &str, name: &str) -> Result<Option<(ObjectId, bool)>> {
+        let Some(tree) = self.dir_id(dir)? else {
+            return Ok(None);
+        };
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(|e| StoreError::git("reading a tree", e))?;
+        let entry = tree
+            .find_entry(name)
+            .map(|e| (e.object_id(), e.mode().is_tree()));
+        Ok(entry)
+    }
+
     /// The object id and kind of the entry at `path` (the root tree for "").
     pub fn entry(&self, path: &str) -> Result<Option<(ObjectId, bool)>> {
         if path.is_empty() {
             return Ok(Some((self.tree, true)));
         }
-        let tree = self
-            .repo
-            .find_tree(self.tree)
-            .map_err(|e| StoreError::git("reading a tree", e))?;
-        let entry = tree
-            .lookup_entry_by_path(path)
-            .map_err(|e| StoreError::git(format!("looking up {path}"), e))?;
-        Ok(entry.map(|e| (e.object_id(), e.mode().is_tree())))
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.child(dir, name)
     }
 
     /// Every file below `dir` (recursively), as desk-relative paths with their blob ids.
@@ -217,7 +259,7 @@ impl Source for TreeSource {
     }
 
     fn list(&self, dir: &str) -> Result<Vec<DirEntry>> {
-        let Some((id, true)) = self.entry(dir)? else {
+        let Some(id) = self.dir_id(dir.trim_end_matches('/'))? else {
             return Ok(vec![]);
         };
         let t = self

@@ -4,6 +4,7 @@ mod support;
 
 mod admin;
 mod cdp;
+mod commit_engine;
 mod foundation;
 mod kb;
 mod lifecycle;

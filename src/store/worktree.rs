@@ -1,0 +1,331 @@
+//! The work-tree side of a commit: before it, the refusal when a touched path has
+//! uncommitted edits (in the index or in the file); after it, the touched files written and
+//! their index entries brought up to date, every other file and entry left as it was.
+//!
+//! The index is patched in place of a full rewrite when its format allows
+//! ([`super::index`]); otherwise (index version 4, a split or sparse index, no index yet)
+//! gix reads and writes it whole.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+
+use super::error::{Result, StoreError};
+use super::index::{Change, Index, Options, Staged};
+
+/// The index as the commit found it, under the lock.
+pub(crate) enum WorkIndex {
+    /// Patchable bytes.
+    Patch(Box<Index>),
+    /// Decoded by gix (a format the patcher leaves alone).
+    Full(Box<gix::index::File>),
+    /// No index yet.
+    Missing,
+}
+
+impl WorkIndex {
+    pub fn open(repo: &gix::Repository) -> Result<WorkIndex> {
+        let path = repo.index_path();
+        if let Some(file) = Index::open(&path).map_err(|e| StoreError::io(&path, e))? {
+            return Ok(WorkIndex::Patch(Box::new(file)));
+        }
+        if !path.exists() {
+            return Ok(WorkIndex::Missing);
+        }
+        let file = repo
+            .open_index()
+            .map_err(|e| StoreError::git("reading the index", e))?;
+        Ok(WorkIndex::Full(Box::new(file)))
+    }
+
+    /// What is staged for each of `paths` (sorted, distinct); `None` without an index.
+    fn staged(&self, repo: &gix::Repository, paths: &[&str]) -> Result<Option<Vec<Staged>>> {
+        Ok(match self {
+            WorkIndex::Patch(f) => Some(
+                f.staged(paths)
+                    .map_err(|e| StoreError::io(repo.index_path(), e))?,
+            ),
+            WorkIndex::Full(f) => Some(
+                paths
+                    .iter()
+                    .map(|p| match f.entry_by_path(p.as_bytes().as_bstr()) {
+                        Some(e) => Staged::Blob(e.id),
+                        None => Staged::Absent,
+                    })
+                    .collect(),
+            ),
+            WorkIndex::Missing => None,
+        })
+    }
+}
+
+/// One touched path: its blob in HEAD (if any) and whether the commit removes it.
+pub(crate) struct Touched<'a> {
+    pub path: &'a str,
+    pub head: Option<ObjectId>,
+    pub removing: bool,
+}
+
+/// Refuses when any touched path differs from HEAD in the index or in the work tree. A file
+/// that is about to be removed may already be gone from the work tree.
+pub(crate) fn check_clean(
+    repo: &gix::Repository,
+    root: &Path,
+    index: &WorkIndex,
+    touched: &mut [Touched<'_>],
+) -> Result<()> {
+    touched.sort_by(|a, b| a.path.cmp(b.path));
+    let paths: Vec<&str> = touched.iter().map(|t| t.path).collect();
+    let staged = index.staged(repo, &paths)?;
+    for (i, t) in touched.iter().enumerate() {
+        if let Some(staged) = &staged {
+            let same = match (&staged[i], t.head) {
+                (Staged::Absent, None) => true,
+                (Staged::Blob(s), Some(h)) => *s == h,
+                _ => false,
+            };
+            if !same {
+                return Err(StoreError::Dirty(t.path.into()));
+            }
+        }
+        check_file(root, t.path, t.head, t.removing)?;
+    }
+    Ok(())
+}
+
+/// Refuses when the file at `path` differs from `head` (the index is not consulted).
+pub(crate) fn check_file(
+    root: &Path,
+    path: &str,
+    head: Option<ObjectId>,
+    removing: bool,
+) -> Result<()> {
+    refuse_links(root, path)?;
+    let on_disk = blob_id_of_file(&root.join(path))?;
+    let clean = match (on_disk, head) {
+        (None, None) => true,
+        (None, Some(_)) => removing,
+        (Some(d), Some(h)) => d == h,
+        (Some(_), None) => false,
+    };
+    if clean {
+        Ok(())
+    } else {
+        Err(StoreError::Dirty(path.into()))
+    }
+}
+
+/// Refuses a path whose directories inside the desk include a symbolic link: writing
+/// through it would put a file outside the desk (a link may come from anyone's commit).
+fn refuse_links(root: &Path, path: &str) -> Result<()> {
+    let mut dir = root.to_path_buf();
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            break;
+        }
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(StoreError::Invalid {
+                    path: dir
+                        .strip_prefix(root)
+                        .unwrap_or(&dir)
+                        .to_string_lossy()
+                        .into_owned(),
+                    message: "is a symbolic link; git-desk does not write through links".into(),
+                })
+            }
+            Ok(m) if m.is_dir() => {}
+            _ => break,
+        }
+    }
+    Ok(())
+}
+
+fn blob_id_of_file(abs: &Path) -> Result<Option<ObjectId>> {
+    let hash = gix::hash::Kind::Sha1;
+    match std::fs::symlink_metadata(abs) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        // A path through a file (`a.yaml/b`) is not there either.
+        Err(e) if e.raw_os_error() == Some(20) => Ok(None),
+        Err(e) => Err(StoreError::io(abs, e)),
+        Ok(m) if !m.is_file() => Ok(Some(ObjectId::null(hash))),
+        Ok(_) => {
+            let data = std::fs::read(abs).map_err(|e| StoreError::io(abs, e))?;
+            let id = gix::objs::compute_hash(hash, gix::objs::Kind::Blob, &data)
+                .map_err(|e| StoreError::git("hashing a file", e))?;
+            Ok(Some(id))
+        }
+    }
+}
+
+/// Writes a file so that a reader sees either the old or the new content, never a mix.
+pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = abs.parent().expect("desk paths have a parent");
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.desk-tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        drop(f);
+        std::fs::rename(&tmp, abs)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        StoreError::io(abs, e)
+    })
+}
+
+/// What the commit changed, for the work tree.
+pub(crate) struct Outcome<'a> {
+    /// The new HEAD tree (to build an index from when there is none).
+    pub tree: ObjectId,
+    pub removals: &'a BTreeMap<String, ObjectId>,
+    /// Paths written, with their bytes and blob ids.
+    pub puts: &'a [(String, Vec<u8>)],
+    pub blobs: &'a [ObjectId],
+}
+
+/// Brings the touched files and their index entries up to date, then releases `lock`
+/// (`.git/index.lock`) by renaming the new index into place.
+pub(crate) fn update(
+    repo: &gix::Repository,
+    root: &Path,
+    index: WorkIndex,
+    mut lock: gix::lock::File,
+    done: Outcome<'_>,
+) -> Result<()> {
+    for path in done.removals.keys() {
+        let abs = root.join(path);
+        match std::fs::remove_file(&abs) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io(abs, e)),
+        }
+        prune_empty_dirs(root, abs.parent());
+    }
+    let mut stats = Vec::with_capacity(done.puts.len());
+    for (path, bytes) in done.puts {
+        let abs = root.join(path);
+        write_atomic(&abs, bytes)?;
+        let meta = gix::index::fs::Metadata::from_path_no_follow(&abs)
+            .map_err(|e| StoreError::io(&abs, e))?;
+        stats.push(gix::index::entry::Stat::from_fs(&meta).unwrap_or_default());
+    }
+    let opts = index_options(repo);
+    let skip_hash = opts.skip_hash;
+    let index_path = repo.index_path();
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut lock);
+        match index {
+            WorkIndex::Patch(file) => {
+                let mut changes: Vec<(&str, Change<'_>)> = done
+                    .removals
+                    .keys()
+                    .map(|p| (p.as_str(), Change::Remove))
+                    .chain(
+                        done.puts
+                            .iter()
+                            .zip(done.blobs.iter().zip(&stats))
+                            .map(|((p, _), (id, stat))| (p.as_str(), Change::Put(*id, stat))),
+                    )
+                    .collect();
+                changes.sort_by(|a, b| a.0.cmp(b.0));
+                file.write(&mut w, &changes, opts)
+                    .map_err(|e| StoreError::io(&index_path, e))?;
+            }
+            WorkIndex::Full(file) => write_full(*file, &mut w, &done, &stats, skip_hash)?,
+            // No index yet (a fresh repository): make it from the new tree.
+            WorkIndex::Missing => {
+                let file = repo
+                    .index_from_tree(&done.tree)
+                    .map_err(|e| StoreError::git("building the index", e))?;
+                write_full(file, &mut w, &done, &stats, skip_hash)?;
+            }
+        }
+        w.flush().map_err(|e| StoreError::io(&index_path, e))?;
+    }
+    lock.commit()
+        .map_err(|e| StoreError::io(&index_path, e.error))?;
+    Ok(())
+}
+
+/// How the repository's configuration lets the index be written: git's `index.skipHash`,
+/// and the split form only where git will not write a shared index with a null name
+/// (see [`super::index`]) and `core.splitIndex` is not turned off.
+fn index_options(repo: &gix::Repository) -> Options {
+    let config = repo.config_snapshot();
+    let skip_hash = config.boolean("index.skipHash").unwrap_or(false);
+    let never_resplit = config.integer("splitIndex.maxPercentChange") == Some(100);
+    let split_off = config.boolean("core.splitIndex") == Some(false);
+    Options::new(skip_hash, !split_off && (never_resplit || !skip_hash))
+}
+
+/// The general path: every entry decoded, the touched ones changed, all written again.
+fn write_full(
+    mut index: gix::index::File,
+    out: &mut impl Write,
+    done: &Outcome<'_>,
+    stats: &[gix::index::entry::Stat],
+    skip_hash: bool,
+) -> Result<()> {
+    if !done.removals.is_empty() {
+        index.remove_entries(|_, p, _| done.removals.contains_key(p.to_str().unwrap_or("")));
+    }
+    // Update existing entries first: the lookup is a binary search, which entries pushed
+    // unsorted would break (a later path would then be pushed twice).
+    let mut new_entries = Vec::new();
+    for ((path, _), (blob, stat)) in done.puts.iter().zip(done.blobs.iter().zip(stats)) {
+        match index.entry_index_by_path(path.as_bytes().as_bstr()) {
+            Ok(i) => {
+                let e = &mut index.entries_mut()[i];
+                e.id = *blob;
+                e.stat = *stat;
+            }
+            Err(_) => new_entries.push((path, *blob, *stat)),
+        }
+    }
+    for (path, blob, stat) in new_entries {
+        index.dangerously_push_entry(
+            stat,
+            blob,
+            gix::index::entry::Flags::empty(),
+            gix::index::entry::Mode::FILE,
+            path.as_bytes().as_bstr(),
+        );
+    }
+    index.sort_entries();
+    // A stale cache tree would make `git commit` write wrong trees.
+    index.remove_tree();
+    index
+        .write_to(
+            out,
+            gix::index::write::Options {
+                skip_hash,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| StoreError::git("writing the index", e))?;
+    Ok(())
+}
+
+fn prune_empty_dirs(root: &Path, mut dir: Option<&Path>) {
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) {
+            break;
+        }
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}

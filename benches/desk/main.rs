@@ -6,6 +6,7 @@
 //!
 //! Sections, one per area, each a module with a `run` over the generated desks:
 //! - `commit` (issue 2): `ticket new` and a field edit, work-tree and bare desks.
+//! - `search`, `mail`, `sync` (issues 4, 8, 9): see [`figures::section`].
 //!
 //! Later areas (search, stats, site, mail, sync) add a [`Section`] variant and a module; the
 //! generated desks, the tools and the statistics are shared.
@@ -14,9 +15,13 @@
 //! with `--desks DIR`, are kept in DIR and reused by later runs.
 
 mod commit;
+mod figures;
 mod generate;
+mod mail;
 mod measure;
+mod search;
 mod stand_in;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -64,6 +69,12 @@ struct Args {
 enum Section {
     /// Issue 2: the commit engine (`ticket new`, field edit).
     Commit,
+    /// Issue 4: index build, search, refresh, size, memory, `git grep` ratio.
+    Search,
+    /// Issue 8: ingest 10,000 mails, send 1,000 to a local SMTP server.
+    Mail,
+    /// Issue 9: sync of 1,000 + 1,000 commits, watch-mode reaction time.
+    Sync,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -89,7 +100,7 @@ fn main() {
 fn bench(mut args: Args) -> Result<()> {
     let _signals = gix::interrupt::init_handler_default(1).context("installing Ctrl-C handling")?;
     if args.sections.is_empty() {
-        args.sections = vec![Section::Commit];
+        args.sections = <Section as clap::ValueEnum>::value_variants().to_vec();
     }
     let kinds: Vec<Kind> = args
         .kinds
@@ -150,6 +161,11 @@ fn bench(mut args: Args) -> Result<()> {
             )?);
         }
         targets(&mut stdout, &rows)?;
+    }
+    for section in [Section::Search, Section::Mail, Section::Sync] {
+        if args.sections.contains(&section) {
+            figures::section(section, &args, &tools, &fx, &desks_root, &mut stdout)?;
+        }
     }
     drop(temp);
     Ok(())

@@ -29,7 +29,10 @@ pub fn section(
         Section::Sync => "sync (issue 9)",
         Section::Commit => return Ok(()),
     };
-    writeln!(out, "{title}: whole processes of the release binary; load = 1-min load average")?;
+    writeln!(
+        out,
+        "{title}: whole processes of the release binary; load = 1-min load average"
+    )?;
     header(out)?;
     for &size in &args.sizes {
         let pair = crate::generate::ensure(&desks_root.join(size_label(size)), size, tools, fx)?;
@@ -78,7 +81,7 @@ impl Target {
 pub fn header(out: &mut impl Write) -> Result<()> {
     writeln!(
         out,
-        "  {:<44} {:>5} {:>10} {:>10} {:>8} {:<14} {:<15} {:>5}",
+        "  {:<52} {:>5} {:>10} {:>10} {:>8} {:<14} {:<15} {:>5}",
         "figure", "size", "median", "p90", "unit", "target", "verdict", "load"
     )?;
     Ok(())
@@ -97,7 +100,7 @@ pub fn line(
     let p90 = p90.map_or_else(|| "-".to_owned(), |p| format!("{p:.1}"));
     writeln!(
         out,
-        "  {:<44} {:>5} {:>10.1} {:>10} {:>8} {:<14} {:<15} {:>5}",
+        "  {:<52} {:>5} {:>10.1} {:>10} {:>8} {:<14} {:<15} {:>5}",
         name,
         size_label(tickets),
         median,
@@ -111,7 +114,7 @@ pub fn line(
     Ok(())
 }
 
-/// A line for a sample of wall times in ms.
+/// A line for a sample of wall times in ms, the median CPU time (user+sys) in brackets.
 pub fn times(
     out: &mut impl Write,
     name: &str,
@@ -119,7 +122,12 @@ pub fn times(
     s: &Sample,
     target: Target,
 ) -> Result<()> {
-    line(out, name, tickets, s.median(), Some(s.p90()), "ms", target)
+    let name = if s.cpu() > 0.0 {
+        format!("{name} [cpu {:.0}]", s.cpu())
+    } else {
+        name.to_owned()
+    };
+    line(out, &name, tickets, s.median(), Some(s.p90()), "ms", target)
 }
 
 /// A child process that is stopped (SIGTERM, then SIGKILL after a second) when dropped, so

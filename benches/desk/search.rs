@@ -130,7 +130,25 @@ pub fn run(
         Target::None,
     )?;
 
-    // Refresh after one mutation: an edit (untimed), then `git desk index` (timed).
+    // Refresh after one mutation: an edit (untimed), then `git desk index` (timed), with
+    // and without the work-tree scan.
+    refresh(tools, work, n, runs, warmup, "", out)?;
+    tools.git_ok(work, &["config", "desk.searchWorkTree", "false"])?;
+    let r = refresh(tools, work, n, runs, warmup, ", searchWorkTree false", out);
+    tools.git_ok(work, &["config", "--unset", "desk.searchWorkTree"])?;
+    r?;
+    Ok(())
+}
+
+fn refresh(
+    tools: &Tools,
+    work: &Path,
+    n: u64,
+    runs: usize,
+    warmup: usize,
+    how: &str,
+    out: &mut impl Write,
+) -> Result<()> {
     let mut noop = Sample::default();
     let mut refresh = Sample::default();
     for i in 0..(runs + warmup) {
@@ -138,7 +156,15 @@ pub fn run(
         let priority = (i % 100).to_string();
         tools.desk_ok(
             work,
-            &["--as", "alice", "ticket", "edit", &id, "--priority", &priority],
+            &[
+                "--as",
+                "alice",
+                "ticket",
+                "edit",
+                &id,
+                "--priority",
+                &priority,
+            ],
         )?;
         let (after, _) = timed(&mut [index(tools, work)])?;
         let (current, _) = timed(&mut [index(tools, work)])?;
@@ -149,12 +175,18 @@ pub fn run(
     }
     figures::times(
         out,
-        "index refresh after one ticket edit",
+        &format!("index after one ticket edit{how}"),
         n,
         &refresh,
         Target::AtMost(50.0),
     )?;
-    figures::times(out, "index, already current", n, &noop, Target::None)?;
+    figures::times(
+        out,
+        &format!("index, already current{how}"),
+        n,
+        &noop,
+        Target::None,
+    )?;
     Ok(())
 }
 

@@ -210,7 +210,8 @@ pub fn run(
         );
     }
     eprintln!(
-        "sync: {}",
+        "sync said: {} {}",
+        String::from_utf8_lossy(&outs[0].stdout).trim_end(),
         String::from_utf8_lossy(&outs[0].stderr).trim_end()
     );
     figures::line(

@@ -7,6 +7,7 @@
 //! Sections, one per area, each run over the generated desks:
 //! - `commit` (issue 2): `ticket new` and a field edit, work-tree and bare desks.
 //! - `lifecycle` (issue 3): `ticket answer` and `ticket assign`, against the same targets.
+//! - `search`, `mail`, `sync` (issues 4, 8, 9): see [`figures::section`].
 //!
 //! Later areas (search, stats, site, mail, sync) add a [`Section`] variant and a module; the
 //! generated desks, the tools and the statistics are shared.
@@ -16,9 +17,13 @@
 
 mod changes;
 mod commit;
+mod figures;
 mod generate;
+mod mail;
 mod measure;
+mod search;
 mod stand_in;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -69,6 +74,12 @@ enum Section {
     Commit,
     /// Issue 3: `ticket answer` and `ticket assign` within the foundation's targets.
     Lifecycle,
+    /// Issue 4: index build, search, refresh, size, memory, `git grep` ratio.
+    Search,
+    /// Issue 8: ingest 10,000 mails, send 1,000 to a local SMTP server.
+    Mail,
+    /// Issue 9: sync of 1,000 + 1,000 commits, watch-mode reaction time.
+    Sync,
 }
 
 impl Section {
@@ -76,6 +87,9 @@ impl Section {
         match self {
             Section::Commit => "commit engine (issue 2)",
             Section::Lifecycle => "answer and assign (issue 3)",
+            Section::Search => "search (issue 4)",
+            Section::Mail => "mail (issue 8)",
+            Section::Sync => "sync (issue 9)",
         }
     }
 
@@ -83,6 +97,8 @@ impl Section {
         match self {
             Section::Commit => &[Change::NewTicket, Change::FieldEdit],
             Section::Lifecycle => &[Change::Answer, Change::Assign],
+            // Measured by their own modules (see `figures`).
+            Section::Search | Section::Mail | Section::Sync => &[],
         }
     }
 }
@@ -110,7 +126,7 @@ fn main() {
 fn bench(mut args: Args) -> Result<()> {
     let _signals = gix::interrupt::init_handler_default(1).context("installing Ctrl-C handling")?;
     if args.sections.is_empty() {
-        args.sections = vec![Section::Commit, Section::Lifecycle];
+        args.sections = <Section as clap::ValueEnum>::value_variants().to_vec();
     }
     let kinds: Vec<Kind> = args
         .kinds
@@ -148,7 +164,7 @@ fn bench(mut args: Args) -> Result<()> {
     let mut stdout = std::io::stdout();
     eprintln!("git-desk under test: {}", tools.desk.display());
 
-    for section in &args.sections {
+    for section in args.sections.iter().filter(|s| !s.changes().is_empty()) {
         writeln!(
             stdout,
             "\n{}: ms per change as whole processes, {} runs after {} warm-up;\n\
@@ -174,6 +190,11 @@ fn bench(mut args: Args) -> Result<()> {
             &mut stdout,
         )?;
         targets(&mut stdout, &rows, section.changes())?;
+    }
+    for section in [Section::Search, Section::Mail, Section::Sync] {
+        if args.sections.contains(&section) {
+            figures::section(section, &args, &tools, &fx, &desks_root, &mut stdout)?;
+        }
     }
     if args.desks.is_none() {
         eprintln!("removing the generated desks in {}", temp.path().display());

@@ -82,14 +82,22 @@ pub fn watch(
     let (tx, rx) = std::sync::mpsc::channel();
     let mut deb = notify_debouncer_full::new_debouncer(Duration::from_millis(300), None, tx)
         .map_err(|e| format!("starting the file watcher: {e}"))?;
-    deb.watch(&w.root, RecursiveMode::Recursive)
-        .map_err(|e| format!("watching {}: {e}", w.root.display()))?;
-    if !w.git_dir.starts_with(&w.root) {
+    // The whole work tree, for hand edits. A desk with more directories than the OS lets
+    // one process watch (inotify's max_user_watches) falls back to the git dir alone:
+    // commits and mail still trigger syncs, hand edits wait for the timer.
+    let whole = deb.watch(&w.root, RecursiveMode::Recursive);
+    if let Err(e) = &whole {
+        let _ = deb.unwatch(&w.root);
+        log(&format!(
+            "watch: cannot watch the whole work tree ({e}); watching commits and mail only — raise fs.inotify.max_user_watches to follow hand edits"
+        ));
+    }
+    if whole.is_err() || !w.git_dir.starts_with(&w.root) {
         deb.watch(&w.git_dir, RecursiveMode::Recursive)
             .map_err(|e| format!("watching {}: {e}", w.git_dir.display()))?;
     }
     for m in &w.maildirs {
-        if m.exists() && !m.starts_with(&w.root) {
+        if m.exists() && (whole.is_err() || !m.starts_with(&w.root)) {
             deb.watch(m, RecursiveMode::Recursive)
                 .map_err(|e| format!("watching {}: {e}", m.display()))?;
         }

@@ -175,7 +175,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The SMTP login from the environment: both variables or neither.
-fn login_from_env() -> Result<Option<SmtpLogin>> {
+pub(crate) fn login_from_env() -> Result<Option<SmtpLogin>> {
     let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     match (get(ENV_SMTP_USER), get(ENV_SMTP_PASSWORD)) {
         (Some(user), Some(password)) => Ok(Some(SmtpLogin { user, password })),

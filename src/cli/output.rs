@@ -18,7 +18,8 @@ impl Printer {
 
     /// Writes `value` as pretty JSON followed by a newline.
     pub fn json<T: Serialize + ?Sized>(&self, out: &mut dyn Write, value: &T) -> Result<()> {
-        serde_json::to_writer_pretty(&mut *out, value)?;
+        // As an `io::Error`, a closed pipe (`--json … | head`) is recognised as such.
+        serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
         writeln!(out)?;
         Ok(())
     }

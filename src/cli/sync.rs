@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Env;
+use crate::sync::steps::{refresh_derived, DeskSteps};
 use crate::sync::{sync, SyncOptions, SyncReport};
 
 /// Fetch, replay your unpushed desk commits onto the remote branch (field-level merges,
@@ -36,44 +37,28 @@ pub fn run(env: &Env, a: SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         push: !a.no_push,
         ..Default::default()
     };
-    let actor = env.actor(&desk).ok();
+    let mut steps = DeskSteps {
+        ctx: &env.ctx,
+        actor: env.actor(&desk).ok(),
+        mail: !a.no_mail,
+        smtp_login: if a.no_mail {
+            None
+        } else {
+            super::mail::login_from_env()?
+        },
+    };
     if a.watch {
-        return watch(env, &desk, &opts, actor.as_ref(), a.interval, err);
+        return watch(&desk, &opts, &mut steps, a.interval, err);
     }
-    let report = sync(&desk, &opts, |desk, report| {
-        periodic(env, desk, actor.as_ref(), report)
-    })?;
+    let report = sync(&desk, &opts, &mut steps)?;
     print_report(env, &report, out, err)?;
     Ok(0)
 }
 
-/// The desk's periodic work inside a sync, done as the acting staff member: auto-close.
-fn periodic(
-    env: &Env,
-    desk: &crate::store::Desk,
-    actor: Option<&crate::model::Staff>,
-    report: &mut SyncReport,
-) -> Result<(), crate::ops::OpError> {
-    use crate::ops::{self, ticket as t};
-    use crate::store::DeskRead;
-    let Some(me) = actor else {
-        report.notes.push("auto-close skipped: no acting staff member (use --as, GIT_DESK_ACTOR or git's user.email)".into());
-        return Ok(());
-    };
-    let (done, _) = ops::mutate(desk, &env.ctx, me, |tx, me| {
-        let policy = tx.settings()?.auto_close_days;
-        let done = t::autoclose_visible(tx, &env.ctx, me)?;
-        Ok((done.len(), t::autoclose_message(&me.login, policy, &done)))
-    })?;
-    report.autoclosed += done;
-    Ok(())
-}
-
 fn watch(
-    env: &Env,
     desk: &crate::store::Desk,
     opts: &SyncOptions,
-    actor: Option<&crate::model::Staff>,
+    steps: &mut DeskSteps<'_>,
     interval: u64,
     err: &mut dyn Write,
 ) -> Result<i32> {
@@ -92,17 +77,15 @@ fn watch(
         &w,
         std::time::Duration::from_secs(interval.max(1)),
         |what| match what {
-            Reaction::Sync => sync(desk, opts, |desk, report| {
-                periodic(env, desk, actor, report)
-            })
-            .map(|r| one_line(&r))
-            .map_err(|e| e.to_string()),
+            Reaction::Sync => sync(desk, opts, steps)
+                .map(|r| one_line(&r))
+                .map_err(|e| e.to_string()),
             Reaction::Refresh => {
-                let mut r = SyncReport::default();
-                crate::sync::refresh_index(desk, &mut r);
+                let r = refresh_derived(desk, steps);
                 Ok(format!(
-                    "refresh: index {} re-read",
-                    r.reindexed.unwrap_or(0)
+                    "refresh: index {} re-read{}",
+                    r.reindexed.unwrap_or(0),
+                    site_part(&r)
                 ))
             }
             Reaction::Ignore => Ok(String::new()),
@@ -113,6 +96,12 @@ fn watch(
     );
     result.map_err(anyhow::Error::msg)?;
     Ok(0)
+}
+
+fn site_part(r: &SyncReport) -> String {
+    r.site_pages
+        .map(|n| format!(", site: {n} pages written"))
+        .unwrap_or_default()
 }
 
 fn now_hms() -> String {
@@ -126,34 +115,49 @@ fn now_hms() -> String {
     t.get(11..19).unwrap_or("").to_owned()
 }
 
-/// One log line for a run in watch mode.
-pub fn one_line(r: &SyncReport) -> String {
-    let mut parts = vec![format!("sync: {} replayed", r.replayed)];
+/// The parts of a report worth a word, in order.
+fn summary_parts(r: &SyncReport) -> Vec<String> {
+    let mut parts = Vec::new();
+    if r.recovered {
+        parts.push("finished an interrupted sync".to_string());
+    }
     if r.fast_forwarded {
-        parts.push("fast-forwarded".into());
+        parts.push("fast-forwarded to the remote".into());
+    }
+    if r.replayed > 0 {
+        parts.push(format!("replayed {} local commit(s)", r.replayed));
     }
     if r.dropped > 0 {
-        parts.push(format!("{} dropped", r.dropped));
-    }
-    if r.autoclosed > 0 {
-        parts.push(format!("{} auto-closed", r.autoclosed));
+        parts.push(format!("dropped {} (see notes)", r.dropped));
     }
     for (kind, o, n) in &r.renumbered {
-        let what = match kind {
-            crate::sync::replay::Renumbered::Ticket => "ticket",
-            crate::sync::replay::Renumbered::Task => "task",
-        };
-        parts.push(format!("{what} {o}→{n}"));
+        parts.push(format!("{} {o} renumbered to {n}", kind_name(*kind)));
+    }
+    if r.mail_ingested > 0 {
+        parts.push(format!("{} mail(s) taken in", r.mail_ingested));
+    }
+    if r.autoclosed > 0 {
+        parts.push(format!("auto-closed {}", r.autoclosed));
     }
     parts.push(if r.pushed {
         "pushed".into()
     } else {
         "nothing to push".into()
     });
-    for n in &r.notes {
-        parts.push(format!("note: {n}"));
+    if r.mail_sent > 0 {
+        parts.push(format!("{} mail(s) sent", r.mail_sent));
     }
-    parts.join(", ")
+    if let Some(n) = r.site_pages {
+        parts.push(format!("site: {n} pages written"));
+    }
+    parts
+}
+
+/// One log line for a run in watch mode.
+pub fn one_line(r: &SyncReport) -> String {
+    let mut parts = summary_parts(r);
+    parts.extend(r.notes.iter().map(|n| format!("note: {n}")));
+    format!("sync: {}", parts.join(", "))
 }
 
 pub fn print_report(
@@ -175,28 +179,7 @@ pub fn print_report(
             kind_name(*kind)
         )?;
     }
-    let mut parts = Vec::new();
-    if r.recovered {
-        parts.push("finished an interrupted sync".to_string());
-    }
-    if r.fast_forwarded {
-        parts.push("fast-forwarded to the remote".into());
-    }
-    if r.replayed > 0 {
-        parts.push(format!("replayed {} local commit(s)", r.replayed));
-    }
-    if r.dropped > 0 {
-        parts.push(format!("dropped {} (see notes)", r.dropped));
-    }
-    if r.autoclosed > 0 {
-        parts.push(format!("auto-closed {}", r.autoclosed));
-    }
-    parts.push(if r.pushed {
-        "pushed".into()
-    } else {
-        "nothing to push".into()
-    });
-    writeln!(out, "sync: {}", parts.join(", "))?;
+    writeln!(out, "sync: {}", summary_parts(r).join(", "))?;
     Ok(())
 }
 

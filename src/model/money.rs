@@ -24,15 +24,21 @@ impl Money {
                 .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
         )
     }
+    /// `self × n`; at the (unreachable with bounded amounts) limit of the decimal type it
+    /// saturates rather than panicking.
     pub fn times(self, n: u64) -> Money {
-        Money(self.0 * Decimal::from(n))
+        Money(self.0.checked_mul(Decimal::from(n)).unwrap_or(Decimal::MAX))
     }
 }
+
+/// The largest amount read or written: a trillion. Prices and totals stay far from the
+/// decimal type's limit (about 7.9 × 10^28), so billing arithmetic cannot overflow.
+pub const MONEY_MAX: i64 = 1_000_000_000_000;
 
 impl std::ops::Add for Money {
     type Output = Money;
     fn add(self, o: Money) -> Money {
-        Money(self.0 + o.0)
+        Money(self.0.checked_add(o.0).unwrap_or(Decimal::MAX))
     }
 }
 
@@ -44,6 +50,11 @@ impl FromStr for Money {
         if d.is_sign_negative() {
             return Err(InvalidValue(format!(
                 "amount must not be negative, got {s}"
+            )));
+        }
+        if d > Decimal::from(MONEY_MAX) {
+            return Err(InvalidValue(format!(
+                "amount must be at most {MONEY_MAX}, got {s}"
             )));
         }
         Ok(Money(d))
@@ -71,6 +82,17 @@ deserialize_by_parse!(Money, "a decimal amount");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_amounts_are_refused_and_arithmetic_does_not_panic() {
+        // A price near the decimal limit made `billing` panic on overflow.
+        assert!("39614081257132168796771975168".parse::<Money>().is_err());
+        assert!("1000000000000.01".parse::<Money>().is_err());
+        assert!("1000000000000".parse::<Money>().is_ok());
+        let max = Money(Decimal::MAX);
+        assert_eq!(max.times(3), max);
+        assert_eq!(max + max, max);
+    }
 
     #[test]
     fn money_is_exact() {

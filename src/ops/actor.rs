@@ -37,19 +37,22 @@ impl ActorSpec {
             return check_active(staff);
         }
         if let Some(email) = self.git_email.as_deref().filter(|e| !e.trim().is_empty()) {
-            // Usually the login is the address's local part: one file instead of all staff.
-            if let Ok(login) = crate::model::author_tag(email.trim()).parse::<Login>() {
-                if let Ok(Some(s)) = src.staff(&login) {
-                    if s.email.as_ref().is_some_and(|e| e.same_as(email.trim())) {
-                        return check_active(s);
-                    }
-                }
-            }
+            // Every staff file is read (a desk has tens, not thousands): an address two
+            // staff files claim must not silently pick one of them.
             let all = src.all_staff()?;
-            let found = all
+            let mut matching = all
                 .items
                 .into_iter()
-                .find(|s| s.email.as_ref().is_some_and(|e| e.same_as(email.trim())));
+                .filter(|s| s.email.as_ref().is_some_and(|e| e.same_as(email.trim())));
+            let found = matching.next();
+            if let (Some(a), Some(b)) = (&found, matching.next()) {
+                return Err(OpError::NoActor(format!(
+                    "git's user.email <{email}> is the e-mail of both {} and {}; use --as LOGIN or set {}",
+                    a.login,
+                    b.login,
+                    crate::context::ENV_ACTOR
+                )));
+            }
             return match found {
                 Some(s) => check_active(s),
                 None => Err(OpError::NoActor(format!(

@@ -67,6 +67,21 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
         r.problems
             .push(problem(layout::STAFF_DIR, "no active main admin"));
     }
+    for (i, s) in staff.iter().enumerate() {
+        let Some(email) = &s.email else { continue };
+        if let Some(first) = staff[..i]
+            .iter()
+            .find(|o| o.email.as_ref().is_some_and(|e| e.same_as(email.as_str())))
+        {
+            r.problems.push(problem(
+                layout::staff(&s.login),
+                format!(
+                    "email: <{email}> is also the e-mail of {} (commits could not tell them apart)",
+                    first.login
+                ),
+            ));
+        }
+    }
     for s in &staff {
         for q in &s.queues {
             if !queue_set.contains(q) {
@@ -209,7 +224,20 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
         take(&mut r, src.inbox(&owner)?);
     }
     take(&mut r, src.all_kb()?);
-    take(&mut r, src.outbox()?);
+    for (key, mail) in take(&mut r, src.outbox()?) {
+        for path in &mail.attachments {
+            let inside = path.starts_with("tickets/")
+                && path
+                    .split('/')
+                    .all(|p| !p.is_empty() && p != "." && p != "..");
+            if !inside {
+                r.problems.push(problem(
+                    layout::outbox(&key),
+                    format!("attachment `{path}` is not a file under tickets/"),
+                ));
+            }
+        }
+    }
     r.problems
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
     Ok(r)

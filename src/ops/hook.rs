@@ -99,6 +99,18 @@ pub fn pre_receive(
         if !u.name.starts_with("refs/heads/") {
             continue;
         }
+        // History is the audit log: a push that drops commits from the desk's branch
+        // (a forced, non-fast-forward push) is refused like deleting it.
+        if Some(&u.name) == head_branch.as_ref()
+            && !u.old.is_null()
+            && !crate::store::scan::is_ancestor(&repo, u.old, u.new)
+        {
+            outcome.rejections.push(format!(
+                "{}: rewriting the desk's history (a non-fast-forward push) is refused",
+                u.name
+            ));
+            continue;
+        }
         let report = verify_commits(&repo, u.new, existing.clone(), opts)?;
         for v in &report.violations {
             outcome.rejections.push(format!(

@@ -39,6 +39,49 @@ pub fn init(
     git_name: Option<String>,
     git_email: Option<String>,
 ) -> Result<Initialised> {
+    // The sample is read and its settings parsed before anything is made on disk.
+    let sample = match &opts.from {
+        Some(from) => Some(read_sample(from)?),
+        None => None,
+    };
+    let dir = &opts.dir;
+    let made_dir = !dir.exists();
+    let made_repo = !opts.bare && !dir.join(".git").exists();
+    let r = make(ctx, &opts, sample, git_name, git_email);
+    if r.is_err() {
+        // A failed init leaves nothing behind that it made: no directory, no `.git`.
+        if made_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        } else if made_repo {
+            let _ = std::fs::remove_dir_all(dir.join(".git"));
+        }
+    }
+    r
+}
+
+/// Every file of the sample at `from`, once its desk.yaml is known to parse.
+fn read_sample(from: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let files = collect_sample(from)?;
+    let settings_bytes = files
+        .iter()
+        .find(|(p, _)| p == layout::DESK_FILE)
+        .map(|(_, b)| b.clone())
+        .ok_or_else(|| {
+            OpError::invalid("--from", format!("{} has no desk.yaml", from.display()))
+        })?;
+    let path = from.join(layout::DESK_FILE);
+    let _: Settings =
+        yaml::parse(&path.to_string_lossy(), &settings_bytes).map_err(StoreError::from)?;
+    Ok(files)
+}
+
+fn make(
+    ctx: &Context,
+    opts: &InitOptions,
+    sample: Option<Vec<(String, Vec<u8>)>>,
+    git_name: Option<String>,
+    git_email: Option<String>,
+) -> Result<Initialised> {
     let dir = &opts.dir;
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     if dir.join(layout::DESK_FILE).exists() && !dir.join(".git").exists() {
@@ -68,19 +111,8 @@ pub fn init(
     }
 
     let mut tx = desk.begin(ctx.now())?;
-    let (identity, actor, files) = match &opts.from {
-        Some(sample) => {
-            let files = collect_sample(sample)?;
-            // Parse before committing: a sample must at least have valid settings.
-            let settings_bytes = files
-                .iter()
-                .find(|(p, _)| p == layout::DESK_FILE)
-                .map(|(_, b)| b.clone())
-                .ok_or_else(|| {
-                    OpError::invalid("--from", format!("{} has no desk.yaml", sample.display()))
-                })?;
-            let _: Settings =
-                yaml::parse(layout::DESK_FILE, &settings_bytes).map_err(StoreError::from)?;
+    let (identity, actor, files) = match sample {
+        Some(files) => {
             let n = files.len();
             for (p, b) in files {
                 tx.put(p, b);

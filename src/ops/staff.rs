@@ -46,6 +46,42 @@ pub(crate) fn check_name(name: &Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an e-mail address another staff member already has: the address names the
+/// actor (git's `user.email`) and the author of each commit (`verify`), so two members
+/// sharing one would let one act, and be audited, as the other.
+pub(crate) fn check_email_free(
+    src: &(impl Source + ?Sized),
+    email: &Option<Email>,
+    login: &Login,
+) -> Result<()> {
+    let Some(email) = email else { return Ok(()) };
+    let taken =
+        src.all_staff()?.items.into_iter().find(|s| {
+            &s.login != login && s.email.as_ref().is_some_and(|e| e.same_as(email.as_str()))
+        });
+    match taken {
+        Some(other) => Err(OpError::invalid(
+            "--email",
+            format!(
+                "<{email}> is already the e-mail of staff member {}",
+                other.login
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Logins a staff member cannot have: `nobody`/`none` mean no assignee on the command line
+/// and in search, `autoclose` is the `closed_by` of automatic closes, `mail` and `init` the
+/// `Desk-Actor` of mail and init commits.
+pub const RESERVED_LOGINS: &[&str] = &[
+    "nobody",
+    "none",
+    crate::model::lifecycle::AUTOCLOSE,
+    super::mail::MAIL_ACTOR,
+    "init",
+];
+
 pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), CommitMessage)> {
     actor::require(me, Permission::StaffAdmin, "add staff")?;
     if new.role == Role::Main && !me.is_main() {
@@ -54,6 +90,15 @@ pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), C
             action: "make a main admin (only main admins can)".into(),
         });
     }
+    if RESERVED_LOGINS.contains(&new.login.as_str()) {
+        return Err(OpError::invalid(
+            "LOGIN",
+            format!(
+                "`{}` is reserved (it means something else in assignments, `closed_by` or commit trailers); choose another login",
+                new.login
+            ),
+        ));
+    }
     if tx.staff(&new.login)?.is_some() {
         return Err(OpError::Exists {
             kind: "staff member",
@@ -61,6 +106,7 @@ pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), C
         });
     }
     check_name(&new.name)?;
+    check_email_free(tx, &new.email, &new.login)?;
     check_queues(tx, &new.queues, "--queue")?;
     let login = new.login.clone();
     let mut s = Staff::new(new.login, new.role);
@@ -131,6 +177,7 @@ pub fn edit(
     }
     guard_main(me, &before, e.role == Some(Role::Main))?;
     check_name(&e.name)?;
+    check_email_free(tx, &e.email, login)?;
     check_queues(tx, &e.add_queues, "--queue")?;
     if let Some(Some(k)) = &e.signing_key {
         if k.chars().any(char::is_control) || !k.starts_with("ssh-") {

@@ -201,6 +201,16 @@ fn check_commit(
         ck.flag(format!("the author <{email}> is not a staff member"));
         return Ok(out);
     };
+    if let Some(other) = staff
+        .iter()
+        .find(|s| s.login != me.login && s.email.as_ref().is_some_and(|e| e.same_as(&email)))
+    {
+        ck.flag(format!(
+            "the author <{email}> is the e-mail of both {} and {}; the actor cannot be told",
+            me.login, other.login
+        ));
+        return Ok(out);
+    }
     if !me.active {
         ck.flag(format!("{} is not an active staff member", me.login));
     }
@@ -232,6 +242,16 @@ fn check_commit(
         .filter(|c| c.new.is_none() && c.path.contains("/messages/"))
         .filter_map(|c| c.old)
         .collect();
+    // Tickets given a customer message in this commit: a reply unassigns a ticket that is
+    // not sticky, whoever records it (`ticket reply`).
+    let replied: BTreeSet<u64> = list
+        .iter()
+        .filter(|c| c.old.is_none() && c.path.contains("/messages/"))
+        .filter(|c| {
+            blob::<Message>(repo, &c.path, c.new).is_some_and(|m| m.kind == MessageKind::Customer)
+        })
+        .filter_map(|c| layout::ticket_of_path(&c.path).map(|t| t.get()))
+        .collect();
     let mut seen_tickets = BTreeSet::new();
     for ch in &list {
         if ch.old.is_none() && ch.new.is_some_and(|n| moved_messages.contains(&n)) {
@@ -245,6 +265,7 @@ fn check_commit(
             settings.as_ref(),
             ch,
             &removed_tickets,
+            &replied,
             &mut seen_tickets,
         )?;
     }
@@ -270,6 +291,7 @@ fn check_path(
     settings: Option<&crate::model::Settings>,
     ch: &PathChange,
     removed_tickets: &BTreeSet<u64>,
+    replied: &BTreeSet<u64>,
     seen_tickets: &mut BTreeSet<u64>,
 ) -> Result<()> {
     let path = ch.path.as_str();
@@ -360,14 +382,27 @@ fn check_path(
                     (_, Some(_)) => {
                         let new: Option<Ticket> = blob(repo, path, ch.new);
                         let old_assignee = old_ticket.as_ref().and_then(|t| t.assignee.clone());
-                        if let Some(a) = new.and_then(|t| t.assignee) {
-                            if Some(&a) != old_assignee.as_ref() && a != me.login {
+                        let Some(new) = new else { return Ok(()) };
+                        match (old_assignee, new.assignee) {
+                            (o, n) if o == n => {}
+                            (_, Some(a)) if a != me.login => ck.need(
+                                me,
+                                Permission::TicketsAssignOthers,
+                                &format!("assigning ticket {tid} to {a}"),
+                            ),
+                            // Taking a colleague's ticket, or releasing it, like the CLI
+                            // (a customer reply unassigns it without that).
+                            (Some(o), n)
+                                if o != me.login
+                                    && !(n.is_none() && replied.contains(&tid.get())) =>
+                            {
                                 ck.need(
                                     me,
                                     Permission::TicketsAssignOthers,
-                                    &format!("assigning ticket {tid} to {a}"),
-                                );
+                                    &format!("taking ticket {tid} from {o}"),
+                                )
                             }
+                            _ => {}
                         }
                     }
                     _ => {}

@@ -17,6 +17,9 @@ use crate::store::history::{content_hash, path_key, ticket_tree_ids};
 use crate::store::{layout, DeskRead, FileError, FsSource, Source, StoreError, TreeSource};
 use crate::store::{Desk, DeskKind};
 
+/// Bytes of decompressed objects each reader keeps.
+const OBJECT_CACHE: usize = 16 << 20;
+
 /// Where the desk's data comes from.
 pub enum Input {
     /// A commit of a git desk (work tree or bare): its tree.
@@ -50,7 +53,11 @@ impl Input {
     pub fn source(&self) -> Box<dyn Source + Send> {
         match self {
             Input::Tree { repo, tree, .. } => {
-                Box::new(TreeSource::new(repo.to_thread_local(), *tree))
+                let mut repo = repo.to_thread_local();
+                // Every read looks its path up from the root: keep the trees (a folder of
+                // thousands of accounts would otherwise be inflated once per file).
+                repo.object_cache_size_if_unset(OBJECT_CACHE);
+                Box::new(TreeSource::new(repo, *tree))
             }
             Input::Dir(root) => Box::new(FsSource::new(root)),
         }

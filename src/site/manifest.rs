@@ -1,6 +1,6 @@
 //! The build manifest: what the last build of one output directory wrote and from which
 //! inputs (the commit, the key of every ticket page and of every other page), plus a short
-//! summary of each ticket so list and statistics pages need not read unchanged tickets
+//! summary of each ticket so list pages need not read unchanged tickets
 //! again. It lives in the desk's cache directory, one per output directory, and is trusted
 //! only while the output directory carries the same build id.
 
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::output::write_atomic;
 use super::{Result, SiteError, GENERATOR_VERSION};
-use crate::model::{Ticket, Timestamp};
+use crate::model::Ticket;
 use crate::store::history::content_hash;
 use crate::store::Desk;
 
@@ -26,8 +26,6 @@ pub struct TicketRecord {
     /// None when `ticket.yaml` could not be read (then `problem` says why).
     pub ticket: Option<Ticket>,
     pub problem: Option<String>,
-    /// Answers (author, time), for the statistics.
-    pub answers: Vec<(String, Timestamp)>,
     pub messages: u32,
     /// Site-relative files written for this ticket (its page and attachments).
     pub files: Vec<String>,

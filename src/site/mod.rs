@@ -37,7 +37,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-1";
+const GENERATOR_VERSION: &str = "git-desk-site-2";
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -56,6 +56,8 @@ pub struct SiteOptions {
 pub enum SiteError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Stats(#[from] crate::ops::OpError),
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
     #[error("{path}: {source}")]

@@ -119,6 +119,44 @@ fn rows<'a>(
     json!({ "rows": shown, "total": total, "more": total.saturating_sub(limit) })
 }
 
+/// Rows per page of a long ticket list (a queue, a technician, a month of closed tickets).
+pub const PAGE_ROWS: usize = 500;
+
+/// The URL of page `n` (from 1) of the list whose first page is `first`:
+/// `queues/general.html`, `queues/general/2.html`, …
+pub fn page_url(first: &str, n: usize) -> String {
+    match n {
+        0 | 1 => first.to_owned(),
+        n => format!("{}/{n}.html", first.trim_end_matches(".html")),
+    }
+}
+
+/// A long list cut into pages of [`PAGE_ROWS`] (one empty page for an empty list): each
+/// page's path, rows and pager (links to every page, previous and next).
+fn paginate(
+    first: &str,
+    tickets: &[&Ticket],
+    shared: &Shared,
+    me: Option<&Login>,
+) -> Vec<(String, Vec<Row>, Value)> {
+    let pages = tickets.len().div_ceil(PAGE_ROWS).max(1);
+    let links: Vec<Value> = (1..=pages)
+        .map(|n| json!({"n": n, "url": page_url(first, n)}))
+        .collect();
+    (1..=pages)
+        .map(|n| {
+            let chunk = tickets.iter().skip((n - 1) * PAGE_ROWS).take(PAGE_ROWS);
+            let rows = chunk.map(|t| row(t, shared, me)).collect();
+            let pager = json!({"page": n, "pages": pages, "total": tickets.len(),
+                "from": (n - 1) * PAGE_ROWS + 1, "to": (n * PAGE_ROWS).min(tickets.len()),
+                "links": if pages > 1 { links.clone() } else { vec![] },
+                "prev": (n > 1).then(|| page_url(first, n - 1)),
+                "next": (n < pages).then(|| page_url(first, n + 1))});
+            (page_url(first, n), rows, pager)
+        })
+        .collect()
+}
+
 /// The month a done ticket is listed under (`2026-11`).
 pub fn done_month(t: &Ticket) -> String {
     t.closed_at.unwrap_or(t.updated_at).to_string()[..7].to_owned()
@@ -224,37 +262,37 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
 
     // Queues.
     for q in &shared.queues {
-        let list = rows(
-            working.iter().copied().filter(|t| t.queue == q.slug),
-            shared,
-            me,
-            usize::MAX,
-        );
+        let mut list: Vec<&Ticket> = working
+            .iter()
+            .copied()
+            .filter(|t| t.queue == q.slug)
+            .collect();
+        list.sort_by(by_priority);
         let done = tickets
             .iter()
             .filter(|t| t.queue == q.slug && t.status.is_done())
             .count();
-        pages.push(Page {
-            path: queue_url(q.slug.as_str()),
-            template: "queue.html",
-            title: format!("Queue: {}", q.name),
-            section: "dashboard",
-            ctx: json!({"queue": {"slug": q.slug.as_str(), "name": q.name, "email": q.email.as_ref().map(|e| e.to_string())},
-                        "counts": queue_counts(q.slug.as_str()), "list": list, "done": done}),
-        });
+        let counts = queue_counts(q.slug.as_str());
+        for (path, rows, pager) in paginate(&queue_url(q.slug.as_str()), &list, shared, me) {
+            pages.push(Page {
+                path,
+                template: "queue.html",
+                title: format!("Queue: {}", q.name),
+                section: "dashboard",
+                ctx: json!({"queue": {"slug": q.slug.as_str(), "name": q.name, "email": q.email.as_ref().map(|e| e.to_string())},
+                            "counts": counts, "list": {"rows": rows, "total": list.len()}, "paging": pager, "done": done}),
+            });
+        }
     }
 
     // Technicians.
     for s in &shared.staff {
-        let list = rows(
-            working
-                .iter()
-                .copied()
-                .filter(|t| t.is_assigned_to(&s.login)),
-            shared,
-            me,
-            usize::MAX,
-        );
+        let mut list: Vec<&Ticket> = working
+            .iter()
+            .copied()
+            .filter(|t| t.is_assigned_to(&s.login))
+            .collect();
+        list.sort_by(by_priority);
         let mut tasks: Vec<&crate::model::Task> = shared
             .tasks
             .iter()
@@ -262,20 +300,22 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
             .filter(|t| t.assignee == s.login)
             .collect();
         tasks.sort_by_key(|t| (t.status, t.due.is_none(), t.due, t.id));
-        pages.push(Page {
-            path: staff_url(s.login.as_str()),
-            template: "staff.html",
-            title: s.display_name().to_owned(),
-            section: "dashboard",
-            ctx: json!({
-                "person": {"login": s.login.as_str(), "name": s.display_name(), "email": s.email.as_ref().map(|e| e.to_string()),
+        let person = json!({"login": s.login.as_str(), "name": s.display_name(), "email": s.email.as_ref().map(|e| e.to_string()),
                            "role": s.role.to_string(), "active": s.active,
-                           "queues": s.queues.iter().map(|q| json!({"slug": q.as_str(), "url": shared.queue(q.as_str()).map(|_| queue_url(q.as_str()))})).collect::<Vec<_>>()},
-                "is_me": me == Some(&s.login),
-                "list": list,
-                "tasks": tasks.iter().map(|t| task_row(t, shared, today)).collect::<Vec<_>>(),
-            }),
-        });
+                           "queues": s.queues.iter().map(|q| json!({"slug": q.as_str(), "url": shared.queue(q.as_str()).map(|_| queue_url(q.as_str()))})).collect::<Vec<_>>()});
+        let tasks: Vec<Value> = tasks.iter().map(|t| task_row(t, shared, today)).collect();
+        for (path, rows, pager) in paginate(&staff_url(s.login.as_str()), &list, shared, me) {
+            pages.push(Page {
+                path,
+                template: "staff.html",
+                title: s.display_name().to_owned(),
+                section: "dashboard",
+                ctx: json!({
+                    "person": person, "is_me": me == Some(&s.login),
+                    "list": {"rows": rows, "total": list.len()}, "paging": pager, "tasks": tasks,
+                }),
+            });
+        }
     }
 
     // Tasks.
@@ -359,14 +399,15 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
         .collect();
     for (m, mut v) in months {
         v.sort_by(|a, b| b.closed_at.cmp(&a.closed_at).then(b.id.cmp(&a.id)));
-        let rows: Vec<Row> = v.into_iter().map(|t| row(t, shared, me)).collect();
-        pages.push(Page {
-            path: month_url(&m),
-            template: "closed-month.html",
-            title: format!("Closed and resolved in {m}"),
-            section: "closed",
-            ctx: json!({"month": m, "rows": rows}),
-        });
+        for (path, rows, pager) in paginate(&month_url(&m), &v, shared, me) {
+            pages.push(Page {
+                path,
+                template: "closed-month.html",
+                title: format!("Closed and resolved in {m}"),
+                section: "closed",
+                ctx: json!({"month": m, "rows": rows, "paging": pager}),
+            });
+        }
     }
     pages.push(Page {
         path: "closed/index.html".into(),
@@ -396,4 +437,19 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
         });
     }
     pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_pages_of_a_list_sit_in_a_folder_named_after_the_first() {
+        assert_eq!(page_url("queues/general.html", 1), "queues/general.html");
+        assert_eq!(page_url("queues/general.html", 2), "queues/general/2.html");
+        assert_eq!(
+            page_url("closed/2026-01.html", 12),
+            "closed/2026-01/12.html"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use super::data::Shared;
 use super::manifest::{self, Manifest, TicketRecord};
 use super::output::{OutDir, MARKER};
 use super::pages;
-use super::stats::{self, Facts};
+use super::stats;
 use super::ticket_page::{self, Job};
 use super::{Progress, Result, Site, SiteError, GENERATOR_VERSION};
 use crate::model::{Login, Ticket};
@@ -218,16 +218,8 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     let tickets: Vec<&Ticket> = records.values().filter_map(|r| r.ticket.as_ref()).collect();
     let today = site.options.now.date();
     let mut pages = pages::all(&site.shared, &tickets, me, today);
-    let facts: Vec<Facts<'_>> = records
-        .values()
-        .filter_map(|r| {
-            r.ticket.as_ref().map(|t| Facts {
-                ticket: t,
-                answers: &r.answers,
-            })
-        })
-        .collect();
-    pages.extend(stats::pages(&site.shared, &facts, today));
+    let data = crate::ops::stats::load(site.desk)?;
+    pages.extend(stats::pages(&site.shared, &data, today));
     progress.start((jobs.len() + pages.len()) as u64);
     let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {
@@ -296,15 +288,21 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         }
     }
     let tickets = records.values().filter(|r| r.ticket.is_some()).count();
-    let manifest = Manifest {
-        version: GENERATOR_VERSION.into(),
-        build_id: build_id.clone(),
-        head: site.input.head().map(|h| h.to_string()),
-        tickets: records,
-        pages: new_pages,
-    };
-    manifest.save(&cache)?;
-    out.set_marker(&build_id)?;
+    let head = site.input.head().map(|h| h.to_string());
+    // Nothing rendered, removed or moved on: the recorded manifest is still exact (and at
+    // 100k tickets writing it again is a good part of a no-op build).
+    let same = !full && written == 0 && removed == 0 && head == old.head && new_pages == old.pages;
+    if !same {
+        let manifest = Manifest {
+            version: GENERATOR_VERSION.into(),
+            build_id: build_id.clone(),
+            head,
+            tickets: records,
+            pages: new_pages,
+        };
+        manifest.save(&cache)?;
+        out.set_marker(&build_id)?;
+    }
     Ok(BuildSummary {
         written,
         unchanged,

@@ -1,41 +1,25 @@
-//! The statistics pages: for the last 30 days, each month and all time, the figures of the
-//! guide's statistics (tickets opened and closed, answers per technician, first-response and
-//! resolution times, tickets per queue and per reseller) and SVG charts whose geometry is
-//! computed here, at build time, so the templates only draw them and they need no
-//! JavaScript. Computed from the ticket summaries of the manifest.
-
-use std::collections::BTreeMap;
+//! The statistics pages: for the last 30 days, each month and all time, the report of the
+//! statistics library (`ops::stats::load` once, [`stats::compute`] per period — the same
+//! four sections and numbers as `git desk stats`: Per Admin Stats, Basic Stats, Ticket
+//! System Averages, Reseller Support Stats) and SVG charts drawn from its series (opened
+//! vs closed per day, first-response distribution, answers per technician, tickets per
+//! queue and per reseller). The charts' geometry is computed here, at build time, so the
+//! templates only draw them and the pages need no JavaScript.
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::data::Shared;
 use super::pages::{staff_url, Page};
-use crate::model::{Date, Ticket, Timestamp};
-
-/// A ticket and the answers given in it (author, time).
-pub struct Facts<'a> {
-    pub ticket: &'a Ticket,
-    pub answers: &'a [(String, Timestamp)],
-}
+use crate::model::stats::durations::human;
+use crate::model::stats::{self, Dataset, DurationStats, Range, StatsReport};
+use crate::model::Date;
 
 struct Period {
     key: String,
     title: String,
-    from: Date,
-    /// Exclusive.
-    to: Date,
+    range: Range,
 }
-
-/// First-response time buckets: upper bound in seconds and label.
-const BUCKETS: &[(i64, &str)] = &[
-    (3600, "< 1 h"),
-    (4 * 3600, "1–4 h"),
-    (8 * 3600, "4–8 h"),
-    (24 * 3600, "8–24 h"),
-    (3 * 86400, "1–3 d"),
-    (i64::MAX, "> 3 d"),
-];
 
 #[derive(Serialize)]
 struct Bar {
@@ -128,176 +112,109 @@ fn lines(labels: &[String], opened: &[u64], closed: &[u64]) -> Value {
            "opened": pts(opened), "closed": pts(closed), "ticks": ticks})
 }
 
-fn in_period(t: Option<Timestamp>, p: &Period) -> bool {
-    t.is_some_and(|t| t >= p.from.start() && t < p.to.start())
+fn opt(d: Option<i64>) -> String {
+    d.map(human).unwrap_or_else(|| "-".into())
 }
 
-fn period_ctx(p: &Period, facts: &[Facts<'_>], shared: &Shared) -> Value {
-    let opened: Vec<&Ticket> = facts
-        .iter()
-        .map(|f| f.ticket)
-        .filter(|t| in_period(Some(t.created_at), p))
-        .collect();
-    let closed: Vec<&Ticket> = facts
-        .iter()
-        .map(|f| f.ticket)
-        .filter(|t| t.status.is_done() && in_period(t.closed_at, p))
-        .collect();
-    // Answers per technician.
-    let mut per_tech: BTreeMap<&str, u64> = BTreeMap::new();
-    for f in facts {
-        for (who, at) in f.answers {
-            if in_period(Some(*at), p) {
-                *per_tech.entry(who.as_str()).or_default() += 1;
-            }
-        }
+/// A duration summary as `git desk stats` prints it.
+fn durations(d: &DurationStats) -> Value {
+    json!({"count": d.count, "mean": opt(d.mean_seconds), "median": opt(d.median_seconds),
+           "p90": opt(d.p90_seconds)})
+}
+
+fn ratio(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into())
+}
+
+fn percent(count: u64, of: u64) -> String {
+    match (count * 100 + of / 2).checked_div(of) {
+        Some(p) => format!("{p}%"),
+        None => "-".into(),
     }
-    let answers: u64 = per_tech.values().sum();
-    let tech_rows: Vec<Value> = per_tech
+}
+
+/// The template context of one period: the report as `--json stats` has it, figures
+/// formatted as the text report prints them, and the charts.
+fn period_ctx(p: &Period, r: &StatsReport, shared: &Shared) -> Value {
+    let admins: Vec<Value> = r
+        .per_admin
         .iter()
-        .map(|(login, n)| {
-            let s = shared.staff(login);
-            json!({"login": login, "name": s.map_or(*login, |s| s.display_name()), "url": s.map(|s| staff_url(s.login.as_str())), "answers": n})
+        .map(|a| {
+            json!({"login": a.login, "name": a.name.as_deref().unwrap_or(&a.login),
+                   "url": shared.staff(&a.login).map(|s| staff_url(s.login.as_str())),
+                   "picked_up": a.picked_up, "assigned": a.assigned, "released": a.released,
+                   "answers": a.answers, "notes": a.notes, "closed": a.closed,
+                   "first_response": durations(&a.first_response)})
         })
         .collect();
-    let tech_chart: Vec<(String, u64)> = tech_rows
+    let tech_chart: Vec<(String, u64)> = r
+        .per_admin
         .iter()
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap_or("").to_owned(),
-                r["answers"].as_u64().unwrap_or(0),
-            )
+        .filter(|a| a.answers > 0)
+        .map(|a| (a.name.clone().unwrap_or_else(|| a.login.clone()), a.answers))
+        .collect();
+    let queue_name = |q: &stats::QueueStats| q.name.clone().unwrap_or_else(|| q.queue.to_string());
+    let queues: Vec<Value> = r
+        .basic
+        .per_queue
+        .iter()
+        .map(|q| json!({"slug": q.queue.as_str(), "name": queue_name(q), "counts": q.counts}))
+        .collect();
+    let queue_chart: Vec<(String, u64)> = r
+        .basic
+        .per_queue
+        .iter()
+        .map(|q| (queue_name(q), q.counts.new_tickets))
+        .collect();
+    let resellers: Vec<Value> = r
+        .resellers
+        .iter()
+        .map(|s| {
+            let mut v = json!(s);
+            v["name"] = json!(s.name.as_deref().unwrap_or(&s.login));
+            v
         })
         .collect();
-    // First response and resolution.
-    let first: Vec<i64> = opened
+    let reseller_chart: Vec<(String, u64)> = r
+        .resellers
         .iter()
-        .filter_map(|t| {
-            t.first_answered_at
-                .map(|a| a.seconds_since(t.created_at).max(0))
-        })
+        .map(|s| (s.name.clone().unwrap_or_else(|| s.login.clone()), s.tickets))
         .collect();
-    let mut hist = vec![0u64; BUCKETS.len()];
-    for s in &first {
-        let i = BUCKETS
-            .iter()
-            .position(|(max, _)| *s < *max)
-            .unwrap_or(BUCKETS.len() - 1);
-        hist[i] += 1;
-    }
-    let hist_items: Vec<(String, u64)> = BUCKETS
+    let a = &r.averages;
+    let within: Vec<Value> = a
+        .answered_within
         .iter()
-        .zip(&hist)
-        .map(|((_, l), n)| (l.to_string(), *n))
+        .map(|w| json!({"hours": w.hours, "count": w.count, "of": w.of, "percent": percent(w.count, w.of)}))
         .collect();
-    let resolution: Vec<i64> = closed
+    let hist: Vec<(String, u64)> = r
+        .first_response_histogram
         .iter()
-        .filter_map(|t| t.closed_at.map(|c| c.seconds_since(t.created_at).max(0)))
+        .map(|b| (b.label.to_owned(), b.count))
         .collect();
-    let avg = |v: &[i64]| (!v.is_empty()).then(|| v.iter().sum::<i64>() / v.len() as i64);
-    let median = |v: &[i64]| {
-        let mut s = v.to_vec();
-        s.sort_unstable();
-        s.get(s.len() / 2).copied().filter(|_| !s.is_empty())
-    };
-    // Per queue and per reseller (tickets opened in the period).
-    let mut per_queue: BTreeMap<String, u64> = BTreeMap::new();
-    let mut per_reseller: BTreeMap<String, (u64, std::collections::BTreeSet<String>)> =
-        BTreeMap::new();
-    for t in &opened {
-        let q = shared
-            .queue(t.queue.as_str())
-            .map_or(t.queue.to_string(), |q| q.name.clone());
-        *per_queue.entry(q).or_default() += 1;
-        if let Some(r) = shared.reseller_of(t) {
-            let e = per_reseller.entry(r.name.clone()).or_default();
-            e.0 += 1;
-            e.1.insert(
-                t.account
-                    .as_ref()
-                    .map(|a| a.to_string())
-                    .unwrap_or_default(),
-            );
-        }
-    }
-    let queue_items: Vec<(String, u64)> = per_queue.into_iter().collect();
-    let reseller_rows: Vec<Value> = per_reseller
+    let labels: Vec<String> = r
+        .daily
         .iter()
-        .map(|(name, (n, customers))| json!({"name": name, "tickets": n, "customers": customers.len()}))
+        .map(|d| d.date.to_string()[5..].to_owned())
         .collect();
-    let reseller_items: Vec<(String, u64)> = per_reseller
-        .iter()
-        .map(|(n, (c, _))| (n.clone(), *c))
-        .collect();
-    // Series: per day, or per month for long periods.
-    let days = (p.to.start().seconds_since(p.from.start()) / 86400).max(1);
-    let mut labels = Vec::new();
-    let mut o = Vec::new();
-    let mut c = Vec::new();
-    if days <= 62 {
-        let mut d = p.from;
-        while d < p.to {
-            let day = Period {
-                key: String::new(),
-                title: String::new(),
-                from: d,
-                to: d.plus_days(1),
-            };
-            labels.push(d.to_string()[5..].to_owned());
-            o.push(
-                opened
-                    .iter()
-                    .filter(|t| in_period(Some(t.created_at), &day))
-                    .count() as u64,
-            );
-            c.push(
-                closed
-                    .iter()
-                    .filter(|t| in_period(t.closed_at, &day))
-                    .count() as u64,
-            );
-            d = d.plus_days(1);
-        }
-    } else {
-        let mut om: BTreeMap<String, u64> = BTreeMap::new();
-        let mut cm: BTreeMap<String, u64> = BTreeMap::new();
-        for t in &opened {
-            *om.entry(t.created_at.to_string()[..7].to_owned())
-                .or_default() += 1;
-        }
-        for t in &closed {
-            if let Some(at) = t.closed_at {
-                *cm.entry(at.to_string()[..7].to_owned()).or_default() += 1;
-            }
-        }
-        let months: std::collections::BTreeSet<String> =
-            om.keys().chain(cm.keys()).cloned().collect();
-        for m in months {
-            o.push(om.get(&m).copied().unwrap_or(0));
-            c.push(cm.get(&m).copied().unwrap_or(0));
-            labels.push(m);
-        }
-    }
-    let series: Vec<Value> = labels
-        .iter()
-        .zip(o.iter().zip(&c))
-        .map(|(l, (o, c))| json!({"label": l, "opened": o, "closed": c}))
-        .collect();
+    let opened: Vec<u64> = r.daily.iter().map(|d| d.opened).collect();
+    let closed: Vec<u64> = r.daily.iter().map(|d| d.closed).collect();
     json!({
-        "period": {"key": p.key, "title": p.title, "from": p.from.to_string(), "to": p.to.plus_days(-1).to_string()},
-        "opened": opened.len(), "closed": closed.len(), "answers": answers,
-        "first_response": {"count": first.len(), "avg": avg(&first), "median": median(&first)},
-        "resolution": {"count": resolution.len(), "avg": avg(&resolution), "median": median(&resolution)},
-        "technicians": tech_rows, "resellers": reseller_rows,
-        "queues": queue_items.iter().map(|(n, c)| json!({"name": n, "tickets": c})).collect::<Vec<_>>(),
-        "histogram": hist_items.iter().map(|(l, n)| json!({"label": l, "tickets": n})).collect::<Vec<_>>(),
-        "series": series,
+        "period": {"key": p.key, "title": p.title, "from": r.from.to_string(), "to": r.to.to_string(), "days": r.days},
+        "history": r.history,
+        "admins": admins,
+        "basic": {"total": r.basic.total, "deleted": r.basic.deleted, "merged": r.basic.merged, "queues": queues},
+        "averages": {"first_response": durations(&a.first_response), "resolution": durations(&a.resolution),
+                     "answers_per_ticket": ratio(a.answers_per_ticket), "messages_per_ticket": ratio(a.messages_per_ticket),
+                     "within": within, "unanswered": a.unanswered},
+        "resellers": resellers,
+        "daily": r.daily,
+        "histogram": r.first_response_histogram,
         "charts": {
-            "series": lines(&labels, &o, &c),
-            "first_response": vbars(&hist_items),
+            "series": lines(&labels, &opened, &closed),
+            "first_response": vbars(&hist),
             "technicians": hbars(&tech_chart),
-            "queues": hbars(&queue_items),
-            "resellers": hbars(&reseller_items),
+            "queues": hbars(&queue_chart),
+            "resellers": hbars(&reseller_chart),
         },
     })
 }
@@ -311,14 +228,10 @@ fn next_month(d: Date) -> Date {
     month_start(month_start(d).plus_days(32))
 }
 
-/// The statistics pages: `stats/index.html` (last 30 days), `stats/all.html` and one per
-/// month with any activity.
-pub fn pages(shared: &Shared, facts: &[Facts<'_>], today: Date) -> Vec<Page> {
-    let first_day = facts
-        .iter()
-        .map(|f| f.ticket.created_at.date())
-        .min()
-        .unwrap_or(today);
+/// The statistics pages: `stats/index.html` (the last 30 days, as `git desk stats`),
+/// `stats/all.html` (as `git desk stats --all`) and one per month from the first activity.
+pub fn pages(shared: &Shared, data: &Dataset, today: Date) -> Vec<Page> {
+    let first_day = data.first_day().unwrap_or(today).min(today);
     let mut months = Vec::new();
     let mut m = month_start(first_day);
     while m <= today {
@@ -339,8 +252,7 @@ pub fn pages(shared: &Shared, facts: &[Facts<'_>], today: Date) -> Vec<Page> {
             Period {
                 key: "last30".into(),
                 title: "Last 30 days".into(),
-                from: today.plus_days(-29),
-                to: today.plus_days(1),
+                range: Range::ending(today, crate::ops::stats::DEFAULT_DAYS),
             },
         ),
         (
@@ -348,28 +260,30 @@ pub fn pages(shared: &Shared, facts: &[Facts<'_>], today: Date) -> Vec<Page> {
             Period {
                 key: "all".into(),
                 title: "All time".into(),
-                from: month_start(first_day),
-                to: today.plus_days(1),
+                range: Range::ending(
+                    today,
+                    1 + today.start().seconds_since(first_day.start()) / 86_400,
+                ),
             },
         ),
     ];
     for m in &months {
         let k = m.to_string()[..7].to_owned();
-        let to = next_month(*m).min(today.plus_days(1));
+        let last = next_month(*m).plus_days(-1).min(today);
         periods.push((
             format!("stats/{k}.html"),
             Period {
                 key: k.clone(),
                 title: k,
-                from: *m,
-                to,
+                range: Range::ending(last, 1 + last.start().seconds_since(m.start()) / 86_400),
             },
         ));
     }
     periods
         .into_iter()
         .map(|(path, p)| {
-            let mut ctx = period_ctx(&p, facts, shared);
+            let report = stats::compute(data, p.range);
+            let mut ctx = period_ctx(&p, &report, shared);
             ctx["months"] = json!(month_links);
             Page {
                 path,

@@ -168,12 +168,6 @@ fn record(
             audit: job.audit.clone(),
             ticket: Some(lt.ticket.clone()),
             problem: None,
-            answers: lt
-                .messages
-                .iter()
-                .filter(|(_, m)| m.kind == MessageKind::Answer)
-                .map(|(_, m)| (m.author.clone(), m.at))
-                .collect(),
             messages: lt.messages.len() as u32,
             files,
         },
@@ -183,7 +177,6 @@ fn record(
             audit: job.audit.clone(),
             ticket: None,
             problem: Some(p.to_string()),
-            answers: vec![],
             messages: 0,
             files,
         },

@@ -9,7 +9,6 @@
 //! tree looking like a reverse edit.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 use gix::refs::Target;
@@ -33,13 +32,7 @@ impl Desk {
             DeskKind::WorkTree => repo.index_path(),
             _ => repo.git_dir().join("desk-transaction"),
         };
-        let lock = gix::lock::File::acquire_to_update_resource(
-            &lock_target,
-            gix::lock::acquire::Fail::AfterDurationWithBackoff(Duration::from_secs(30)),
-            None,
-            0,
-        )
-        .map_err(|_| StoreError::Locked(lock_target.with_extension("lock")))?;
+        let lock = super::stale::acquire_lock(&lock_target, super::tx::LOCK_WAIT)?;
         let head = repo
             .head_id()
             .map_err(|e| StoreError::git("reading HEAD", e))?
@@ -119,13 +112,7 @@ impl Desk {
             self.clear_journal();
             return Ok(false);
         }
-        let lock = gix::lock::File::acquire_to_update_resource(
-            repo.index_path(),
-            gix::lock::acquire::Fail::AfterDurationWithBackoff(Duration::from_secs(30)),
-            None,
-            0,
-        )
-        .map_err(|_| StoreError::Locked(repo.index_path().with_extension("lock")))?;
+        let lock = super::stale::acquire_lock(&repo.index_path(), super::tx::LOCK_WAIT)?;
         let (old_tree, new_tree) = (tree_of(&repo, old)?, tree_of(&repo, new)?);
         // Files still old (or missing) get the new content; files already new only need
         // their index entry; files changed by hand meanwhile are left alone.

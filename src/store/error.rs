@@ -28,7 +28,9 @@ impl std::error::Error for FileError {}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{0}")]
+    /// Transparent: the file error is the whole message (`{0}` with `#[from]` would make it
+    /// its own source, and error chains would print it twice).
+    #[error(transparent)]
     File(#[from] FileError),
     /// `error` is deliberately not a `source`: the message already says it, and error
     /// chains would print it twice.

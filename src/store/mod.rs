@@ -14,6 +14,7 @@ pub mod message_index;
 pub mod read;
 pub mod scan;
 pub mod source;
+pub mod stale;
 pub mod tx;
 mod worktree;
 pub mod yaml;

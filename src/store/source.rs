@@ -4,11 +4,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use gix::ObjectId;
 
-use super::error::{Result, StoreError};
+use super::error::{FileError, Result, StoreError};
 
 /// One name in a directory listing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,14 +28,62 @@ pub trait Source {
     fn list(&self, dir: &str) -> Result<Vec<DirEntry>>;
 }
 
-/// Files on disk under `root`.
+/// Files on disk under `root`. Symbolic links inside the desk are never followed (a link
+/// committed by someone else could otherwise make git-desk read, print or publish any file
+/// of the machine): reading through one is an error naming it.
 pub struct FsSource {
     root: PathBuf,
+    /// Directories (relative to `root`) already seen to be real directories.
+    real_dirs: Mutex<HashSet<String>>,
 }
 
 impl FsSource {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        FsSource { root: root.into() }
+        FsSource {
+            root: root.into(),
+            real_dirs: Mutex::default(),
+        }
+    }
+
+    /// Refuses `rel` when it leaves the desk (`..`, absolute), or when it or a directory on
+    /// the way to it is a symbolic link.
+    fn no_links(&self, rel: &str) -> Result<()> {
+        if rel.starts_with('/') || rel.split('/').any(|p| p == "..") {
+            return Err(StoreError::File(FileError {
+                path: rel.into(),
+                line: None,
+                column: None,
+                message: "the path leaves the desk".into(),
+            }));
+        }
+        let mut prefix = String::new();
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            let known = self.real_dirs.lock().map(|d| d.contains(&prefix));
+            if known.unwrap_or(false) {
+                continue;
+            }
+            match std::fs::symlink_metadata(self.root.join(&prefix)) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(StoreError::File(FileError {
+                        path: prefix,
+                        line: None,
+                        column: None,
+                        message: "is a symbolic link; git-desk does not follow links".into(),
+                    }))
+                }
+                Ok(m) if m.is_dir() => {
+                    if let Ok(mut d) = self.real_dirs.lock() {
+                        d.insert(prefix.clone());
+                    }
+                }
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
     }
     pub fn root(&self) -> &Path {
         &self.root
@@ -42,6 +92,7 @@ impl FsSource {
 
 impl Source for FsSource {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        self.no_links(path)?;
         let abs = self.root.join(path);
         match std::fs::read(&abs) {
             Ok(b) => Ok(Some(b)),
@@ -57,6 +108,7 @@ impl Source for FsSource {
     }
 
     fn list(&self, dir: &str) -> Result<Vec<DirEntry>> {
+        self.no_links(dir)?;
         let abs = if dir.is_empty() {
             self.root.clone()
         } else {
@@ -228,5 +280,34 @@ impl Source for TreeSource {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fs_source_stays_inside_the_desk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let desk = tmp.path().join("desk");
+        std::fs::create_dir_all(desk.join("staff")).unwrap();
+        std::fs::write(tmp.path().join("secret"), "s").unwrap();
+        std::fs::write(desk.join("staff/a.yaml"), "a").unwrap();
+        std::os::unix::fs::symlink(tmp.path(), desk.join("linked")).unwrap();
+        let src = FsSource::new(&desk);
+        assert_eq!(src.read("staff/a.yaml").unwrap(), Some(b"a".to_vec()));
+        for bad in [
+            "../secret",
+            "staff/../../secret",
+            "/etc/hostname",
+            "linked/secret",
+        ] {
+            assert!(
+                matches!(src.read(bad), Err(StoreError::File(_))),
+                "{bad} was read"
+            );
+        }
+        assert!(src.list("linked").is_err());
     }
 }

@@ -61,13 +61,7 @@ impl Desk {
             DeskKind::WorkTree => repo.index_path(),
             _ => repo.git_dir().join("desk-transaction"),
         };
-        let lock = gix::lock::File::acquire_to_update_resource(
-            &lock_target,
-            gix::lock::acquire::Fail::AfterDurationWithBackoff(LOCK_WAIT),
-            None,
-            0,
-        )
-        .map_err(|_| StoreError::Locked(lock_target.with_extension("lock")))?;
+        let lock = super::stale::acquire_lock(&lock_target, LOCK_WAIT)?;
         let parent = match repo.head_id() {
             Ok(id) => Some(id.detach()),
             Err(_) if repo.head().map(|h| h.is_unborn()).unwrap_or(false) => None,

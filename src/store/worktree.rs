@@ -103,6 +103,7 @@ pub(crate) fn check_file(
     head: Option<ObjectId>,
     removing: bool,
 ) -> Result<()> {
+    refuse_links(root, path)?;
     let on_disk = blob_id_of_file(&root.join(path))?;
     let clean = match (on_disk, head) {
         (None, None) => true,
@@ -115,6 +116,34 @@ pub(crate) fn check_file(
     } else {
         Err(StoreError::Dirty(path.into()))
     }
+}
+
+/// Refuses a path whose directories inside the desk include a symbolic link: writing
+/// through it would put a file outside the desk (a link may come from anyone's commit).
+fn refuse_links(root: &Path, path: &str) -> Result<()> {
+    let mut dir = root.to_path_buf();
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            break;
+        }
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(StoreError::Invalid {
+                    path: dir
+                        .strip_prefix(root)
+                        .unwrap_or(&dir)
+                        .to_string_lossy()
+                        .into_owned(),
+                    message: "is a symbolic link; git-desk does not write through links".into(),
+                })
+            }
+            Ok(m) if m.is_dir() => {}
+            _ => break,
+        }
+    }
+    Ok(())
 }
 
 fn blob_id_of_file(abs: &Path) -> Result<Option<ObjectId>> {

@@ -7,6 +7,7 @@
 
 pub mod remote;
 pub mod replay;
+pub mod steps;
 pub mod watch;
 
 use std::time::Duration;
@@ -47,6 +48,12 @@ pub struct SyncReport {
     pub notes: Vec<String>,
     pub pushed: bool,
     pub autoclosed: usize,
+    /// Mails taken in from the desk's Maildirs.
+    pub mail_ingested: usize,
+    /// Mails of the outbox delivered (sent) in this run.
+    pub mail_sent: usize,
+    /// Pages the site rebuild wrote (none: no rebuild).
+    pub site_pages: Option<usize>,
     /// Tickets, tasks and articles the search index read again (none: not updated).
     pub reindexed: Option<usize>,
     pub rounds: u32,
@@ -165,14 +172,38 @@ fn is_ancestor(
     Ok(matches!(base, Ok(Some(b)) if b.detach() == ancestor))
 }
 
-/// One sync run: recover, then rounds of fetch → integrate → push until the push lands.
-/// `between` runs after the first integration (mail intake, auto-close, …).
+/// The steps of a run that belong to other parts of the desk, called by [`sync`].
+pub trait SyncSteps {
+    /// After the first integration, before pushing: mail intake, auto-close.
+    fn between(&mut self, _desk: &Desk, _report: &mut SyncReport) -> Result<(), OpError> {
+        Ok(())
+    }
+    /// Once the local branch is on the remote (pushed, or nothing to push): sending the
+    /// outbox. Returns true when it made a commit, which is then pushed in another round.
+    fn after_push(&mut self, _desk: &Desk, _report: &mut SyncReport) -> Result<bool, OpError> {
+        Ok(false)
+    }
+    /// Last, whatever happened: rebuilding the site.
+    fn finish(&mut self, _desk: &Desk, _report: &mut SyncReport) {}
+}
+
+/// No extra steps: fetch, integrate, push.
+pub struct NoSteps;
+impl SyncSteps for NoSteps {}
+
+/// One sync run: recover, then rounds of fetch → integrate → push until the push lands;
+/// `steps.between` runs after the first integration, `steps.after_push` once the remote has
+/// everything (its commit, if any, is pushed in a further round); finally the search index
+/// is brought up to date.
 pub fn sync(
     desk: &Desk,
     opts: &SyncOptions,
-    mut between: impl FnMut(&Desk, &mut SyncReport) -> Result<(), OpError>,
+    steps: &mut dyn SyncSteps,
 ) -> Result<SyncReport, OpError> {
     let _lock = SyncLock::acquire(desk, Duration::from_secs(0))?;
+    if let Some(repo) = desk.repo() {
+        crate::store::stale::clear_stale_locks(repo.git_dir());
+    }
     let mut report = SyncReport {
         recovered: desk.recover()?,
         ..Default::default()
@@ -181,12 +212,12 @@ pub fn sync(
         .repo()
         .ok_or_else(|| StoreError::ReadOnly(desk.root().to_path_buf()))?;
     let branch = current_branch(repo)?;
-    let mut ran_between = false;
-    for round in 1..=opts.attempts.max(1) {
+    let (mut ran_between, mut ran_after) = (false, false);
+    for round in 1..=opts.attempts.max(1) + 1 {
         report.rounds = round;
         let remote_tip = integrate(desk, opts, &mut report)?;
         if !ran_between {
-            between(desk, &mut report)?;
+            steps.between(desk, &mut report)?;
             ran_between = true;
         }
         let local = repo
@@ -194,23 +225,35 @@ pub fn sync(
             .map_err(|e| StoreError::git("reading HEAD", e))?
             .detach();
         report.head = Some(local.to_string());
-        if !opts.push || remote_tip == Some(local) {
-            refresh_index(desk, &mut report);
-            return Ok(report);
-        }
-        let dir = desk.root();
-        match remote::push(dir, &opts.remote, local, &branch)? {
-            PushOutcome::Pushed => {
-                report.pushed = true;
-                // Record what the remote now has, as a fetch would.
-                let _ = remote::fetch(repo, &opts.remote, &branch);
-                refresh_index(desk, &mut report);
-                return Ok(report);
+        let landed = if !opts.push {
+            false
+        } else if remote_tip == Some(local) {
+            true
+        } else {
+            match remote::push(desk.root(), &opts.remote, local, &branch)? {
+                PushOutcome::Pushed => {
+                    report.pushed = true;
+                    // Record what the remote now has, as a fetch would.
+                    let _ = remote::fetch(repo, &opts.remote, &branch);
+                    true
+                }
+                PushOutcome::Rejected(reason) => {
+                    report.notes.push(format!(
+                        "push round {round} rejected ({reason}); fetching again"
+                    ));
+                    continue;
+                }
             }
-            PushOutcome::Rejected(reason) => report.notes.push(format!(
-                "push round {round} rejected ({reason}); fetching again"
-            )),
+        };
+        if landed && !ran_after {
+            ran_after = true;
+            if steps.after_push(desk, &mut report)? {
+                continue;
+            }
         }
+        refresh_index(desk, &mut report);
+        steps.finish(desk, &mut report);
+        return Ok(report);
     }
     Err(OpError::State(format!(
         "the remote kept moving: {} rounds of fetch, replay and push did not land; your commits are safe locally, run sync again",

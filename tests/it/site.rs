@@ -420,3 +420,89 @@ fn a_broken_ticket_does_not_stop_the_build() {
     assert!(!out.join("tickets/001/1005.html").exists());
     check_links(&out);
 }
+
+/// The text of the element with `id` (up to its first tag).
+fn by_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let open = format!("id=\"{id}\">");
+    let at = html.find(&open).unwrap_or_else(|| panic!("no #{id}")) + open.len();
+    &html[at..at + html[at..].find('<').unwrap()]
+}
+
+/// The numbers of the table row with `id`, in order.
+fn row_numbers(html: &str, id: &str) -> Vec<u64> {
+    let open = format!("<tr id=\"{id}\">");
+    let at = html.find(&open).unwrap_or_else(|| panic!("no row {id}"));
+    let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+    row.split("<td class=\"num\">")
+        .skip(1)
+        .filter_map(|c| c[..c.find('<').unwrap()].parse().ok())
+        .collect()
+}
+
+#[test]
+fn the_statistics_pages_show_the_figures_of_git_desk_stats() {
+    let d = TestDesk::example();
+    // History the stats library reads from trailers: a pick-up.
+    d.ok(&["--as", "bob", "ticket", "pickup", "1039"]);
+    let out = d.tmp.path().join("out");
+    build(&d, &out, &[]);
+    let pages = [
+        ("stats/all.html", vec!["--all"]),
+        ("stats/index.html", vec![]),
+        (
+            "stats/2026-10.html",
+            vec!["--from", "2026-10-01", "--to", "2026-10-31"],
+        ),
+    ];
+    for (page, range) in pages {
+        let html = read(&out.join(page));
+        let mut args = vec!["--as", "alice", "--json", "stats"];
+        args.extend(range);
+        let r = json(&d.ok(&args));
+        let basic = &r["basic"];
+        for (id, v) in [
+            ("fig-new-tickets", &basic["new_tickets"]),
+            ("fig-closed", &basic["closed"]),
+            ("fig-answers", &basic["answers"]),
+            ("fig-unanswered", &r["averages"]["unanswered"]),
+        ] {
+            assert_eq!(by_id(&html, id), v.to_string(), "{page} #{id}");
+        }
+        assert!(basic["new_tickets"].as_u64().unwrap() > 0, "{page}");
+        let bob = r["per_admin"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["login"] == "bob")
+            .unwrap();
+        let want: Vec<u64> = [
+            "picked_up",
+            "assigned",
+            "released",
+            "answers",
+            "notes",
+            "closed",
+        ]
+        .iter()
+        .map(|k| bob[k].as_u64().unwrap())
+        .chain([bob["first_response"]["count"].as_u64().unwrap()])
+        .collect();
+        assert_eq!(row_numbers(&html, "admin-bob"), want, "{page}");
+        let acme = &r["resellers"][0];
+        assert_eq!(acme["login"], "acme");
+        let want: Vec<u64> = [
+            "tickets",
+            "customers",
+            "customer_messages",
+            "answers",
+            "accounts",
+        ]
+        .iter()
+        .map(|k| acme[k].as_u64().unwrap())
+        .collect();
+        assert_eq!(row_numbers(&html, "reseller-acme"), want, "{page}");
+    }
+    // The pick-up counted on the site's last 30 days, as in `stats`.
+    let html = read(&out.join("stats/index.html"));
+    assert_eq!(row_numbers(&html, "admin-bob")[0], 1);
+}

@@ -63,9 +63,15 @@ fn check_body(body: &str) -> Result<String> {
 }
 
 /// A slug made from a title: lower-case ASCII letters and digits joined by `-`, at most 64.
+/// Accented letters lose their accents (`Café` → `cafe`), rather than splitting words.
 pub fn slug_from(title: &str) -> Option<Slug> {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
     let mut s = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
+    for c in title
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+    {
         if c.is_ascii_alphanumeric() {
             if s.len() == 64 {
                 break;
@@ -331,6 +337,11 @@ mod tests {
             "php-8-2-per-subdomain"
         );
         assert!(slug_from("¿¡!").is_none());
+        // Accents go, the letters stay (they used to split the words: `r-sum-ber-na-ve-caf`).
+        assert_eq!(
+            slug_from("Résumé über naïve CAFÉ").unwrap().as_str(),
+            "resume-uber-naive-cafe"
+        );
         assert_eq!(slug_from(&"x".repeat(100)).unwrap().as_str().len(), 64);
     }
 

@@ -4,7 +4,7 @@
 mod ingest;
 mod loops;
 mod send;
-mod smtpd;
+pub(crate) mod smtpd;
 
 use std::path::{Path, PathBuf};
 

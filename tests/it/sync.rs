@@ -436,6 +436,17 @@ fn watch_mode_syncs_on_commits_and_on_a_timer_and_stops_on_sigterm() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
+    // Should an assertion fail, the watcher must not outlive the test (it would keep the
+    // test runner's output pipe open).
+    struct KillOnDrop(u32);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+    let _guard = KillOnDrop(child.id());
     let server_head = || c.git_ok(&c.server, &["rev-parse", "HEAD"]);
     let clone_head = || c.git_ok(&c.clone(1), &["rev-parse", "HEAD"]);
     let wait_until = |what: &str, f: &dyn Fn() -> bool| {

@@ -167,25 +167,6 @@ impl Env {
     }
 }
 
-/// The Maildirs a desk reads mail from (its main Maildir and the queues' mailboxes),
-/// resolved against the desk's directory.
-pub(crate) fn sync_maildirs(desk: &Desk, src: &dyn crate::store::Source) -> Vec<PathBuf> {
-    use crate::store::DeskRead;
-    let mut out = Vec::new();
-    if let Ok(s) = src.settings() {
-        out.extend(s.maildir.map(|m| desk.root().join(m)));
-    }
-    if let Ok(q) = src.all_queues() {
-        out.extend(
-            q.items
-                .into_iter()
-                .filter_map(|q| q.mailbox)
-                .map(|m| desk.root().join(m)),
-        );
-    }
-    out
-}
-
 /// Runs the parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let cwd = match &cli.chdir {

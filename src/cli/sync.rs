@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Env;
+use crate::store::DeskRead;
 use crate::sync::steps::{refresh_derived, DeskSteps};
 use crate::sync::{sync, SyncOptions, SyncReport};
 
@@ -67,7 +68,11 @@ fn watch(
         .repo()
         .ok_or_else(|| anyhow::anyhow!("{} is not a git repository", desk.root().display()))?;
     let reader = desk.reader()?;
-    let maildirs = super::sync_maildirs(desk, reader.as_ref());
+    let (settings, queues) = (reader.settings()?, reader.all_queues()?.items);
+    let maildirs = crate::ops::mail::default_mailboxes(desk, &settings, &queues)
+        .into_iter()
+        .map(|m| m.dir)
+        .collect();
     let w = Watched {
         root: desk.root().to_path_buf(),
         git_dir: repo.git_dir().to_path_buf(),

@@ -26,11 +26,9 @@ use std::collections::BTreeSet;
 use gix::ObjectId;
 use serde::Serialize;
 
-use crate::model::{Login, Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket};
+use crate::model::{Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket};
 use crate::store::diff::{changes, tree_of, PathChange};
-use crate::store::{
-    commit, layout, parse_trailers, yaml, Desk, DeskRead, Source, StoreError, TreeSource,
-};
+use crate::store::{commit, layout, parse_trailers, yaml, Desk, DeskRead, StoreError, TreeSource};
 
 use super::error::Result;
 
@@ -463,14 +461,4 @@ fn check_staff(ck: &mut CommitCheck<'_>, repo: &gix::Repository, me: &Staff, ch:
         }
     }
     ck.need(me, Permission::StaffAdmin, &format!("changing {path}"));
-}
-
-/// Login of the staff member whose e-mail is `email` in `src`.
-pub fn staff_by_email(src: &(impl Source + ?Sized), email: &str) -> Result<Option<Login>> {
-    Ok(src
-        .all_staff()?
-        .items
-        .into_iter()
-        .find(|s| s.email.as_ref().is_some_and(|e| e.same_as(email)))
-        .map(|s| s.login))
 }

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use gix::bstr::ByteSlice;
 use gix::ObjectId;
 
 use super::desk::Desk;
@@ -151,54 +150,22 @@ impl MessageIndex {
         let repo = desk
             .repo()
             .ok_or_else(|| StoreError::ReadOnly(desk.root().to_path_buf()))?;
-        let git = |e: gix::Error| StoreError::git("comparing trees for the message index", e);
-        let new = repo.find_tree(tree).map_err(git)?;
-        let old = match self.tree {
-            Some(t) => Some(repo.find_tree(t).map_err(git)?),
-            None => None,
-        };
-        let opts = gix::diff::Options::default().with_rewrites(None);
-        let changes = repo
-            .diff_tree_to_tree(old.as_ref(), Some(&new), opts)
-            .map_err(git)?;
-        use gix::object::tree::diff::ChangeDetached as C;
-        for change in changes {
-            let (location, id, mode, added) = match change {
-                C::Addition {
-                    location,
-                    id,
-                    entry_mode,
-                    ..
-                }
-                | C::Modification {
-                    location,
-                    id,
-                    entry_mode,
-                    ..
-                } => (location, id, entry_mode, true),
-                C::Deletion {
-                    location,
-                    id,
-                    entry_mode,
-                    ..
-                } => (location, id, entry_mode, false),
-                C::Rewrite { .. } => continue,
-            };
-            if !mode.is_blob() {
-                continue;
-            }
-            let Some((t, k)) = location.to_str().ok().and_then(message_path) else {
+        let old = self
+            .tree
+            .unwrap_or_else(|| ObjectId::empty_tree(repo.object_hash()));
+        for ch in super::diff::changes(repo, old, tree)? {
+            let Some((t, k)) = message_path(&ch.path) else {
                 continue;
             };
-            if !added {
+            let Some(id) = ch.new else {
                 self.remove(t, &k);
                 continue;
-            }
+            };
             let blob = repo
                 .find_blob(id)
-                .map_err(|e| StoreError::git(format!("reading {location}"), e))?;
+                .map_err(|e| StoreError::git(format!("reading {}", ch.path), e))?;
             // A broken message file is `check`'s business; it simply holds no id here.
-            match yaml::parse::<Message>(&location.to_string(), &blob.data) {
+            match yaml::parse::<Message>(&ch.path, &blob.data) {
                 Ok(m) => self.insert(t, k, m.kind, m.message_id),
                 Err(_) => self.remove(t, &k),
             }

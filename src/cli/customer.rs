@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use super::output::{cell, report_commit, short_time, table};
+use super::output::{cell, listing, report_commit, short_time, table};
 use super::Env;
 use crate::model::{Email, Login, Money, Pricing};
 use crate::ops::{self, customer as c};
@@ -107,28 +107,20 @@ pub fn run_account(env: &Env, cmd: AccountCommand, out: &mut dyn Write) -> Resul
         AccountCommand::List => {
             let reader = desk.reader()?;
             let loaded = c::accounts(reader.as_ref())?;
-            for p in &loaded.problems {
-                eprintln!("warning: {p}");
-            }
-            if env.printer.json {
-                env.printer.json(out, &loaded.items)?;
-                return Ok(0);
-            }
-            let mut rows = vec![vec![
-                "LOGIN".to_string(),
-                "NAME".into(),
-                "E-MAIL".into(),
-                "RESELLER".into(),
-            ]];
-            for a in &loaded.items {
-                rows.push(vec![
-                    a.login.to_string(),
-                    cell(&a.name, 40),
-                    a.email.to_string(),
-                    a.reseller.as_ref().map_or("-".into(), |r| r.to_string()),
-                ]);
-            }
-            table(out, &rows)?;
+            listing(
+                &env.printer,
+                out,
+                &loaded,
+                &["LOGIN", "NAME", "E-MAIL", "RESELLER"],
+                |a| {
+                    vec![
+                        a.login.to_string(),
+                        cell(&a.name, 40),
+                        a.email.to_string(),
+                        a.reseller.as_ref().map_or("-".into(), |r| r.to_string()),
+                    ]
+                },
+            )?;
         }
         AccountCommand::Show(a) => {
             let reader = desk.reader()?;
@@ -214,28 +206,20 @@ pub fn run_reseller(env: &Env, cmd: ResellerCommand, out: &mut dyn Write) -> Res
         ResellerCommand::List => {
             let reader = desk.reader()?;
             let loaded = c::resellers(reader.as_ref())?;
-            for p in &loaded.problems {
-                eprintln!("warning: {p}");
-            }
-            if env.printer.json {
-                env.printer.json(out, &loaded.items)?;
-                return Ok(0);
-            }
-            let mut rows = vec![vec![
-                "LOGIN".to_string(),
-                "NAME".into(),
-                "E-MAIL".into(),
-                "PRICE".into(),
-            ]];
-            for r in &loaded.items {
-                rows.push(vec![
-                    r.login.to_string(),
-                    cell(&r.name, 40),
-                    r.email.as_ref().map_or("-".into(), |e| e.to_string()),
-                    price_text(r),
-                ]);
-            }
-            table(out, &rows)?;
+            listing(
+                &env.printer,
+                out,
+                &loaded,
+                &["LOGIN", "NAME", "E-MAIL", "PRICE"],
+                |r| {
+                    vec![
+                        r.login.to_string(),
+                        cell(&r.name, 40),
+                        r.email.as_ref().map_or("-".into(), |e| e.to_string()),
+                        price_text(r),
+                    ]
+                },
+            )?;
         }
         ResellerCommand::Show(a) => {
             let reader = desk.reader()?;

@@ -97,3 +97,23 @@ pub fn report_commit(
         Ok(())
     }
 }
+
+/// A listing as every `… list` command prints it: the files that could not be read as
+/// warnings on stderr, then the items as JSON or as a table under `header`.
+pub fn listing<T: Serialize>(
+    printer: &Printer,
+    out: &mut dyn Write,
+    loaded: &crate::store::Loaded<T>,
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<()> {
+    for p in &loaded.problems {
+        eprintln!("warning: {p}");
+    }
+    if printer.json {
+        return printer.json(out, &loaded.items);
+    }
+    let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    rows.extend(loaded.items.iter().map(row));
+    table(out, &rows)
+}

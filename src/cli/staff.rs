@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::output::{cell, report_commit, table};
+use super::output::{cell, listing, report_commit, table};
 use super::Env;
 use crate::model::{Email, Login, Permission, Role, Slug, Staff};
 use crate::ops::{self, staff as s};
@@ -149,36 +149,27 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
         StaffCommand::List => {
             let reader = desk.reader()?;
             let loaded = s::list(reader.as_ref())?;
-            for p in &loaded.problems {
-                eprintln_warning(p);
-            }
-            if env.printer.json {
-                env.printer.json(out, &loaded.items)?;
-                return Ok(0);
-            }
-            let mut rows = vec![vec![
-                "LOGIN".to_string(),
-                "ROLE".into(),
-                "NAME".into(),
-                "E-MAIL".into(),
-                "QUEUES".into(),
-            ]];
-            for st in &loaded.items {
-                rows.push(vec![
-                    st.login.to_string(),
-                    if st.active {
-                        st.role.to_string()
-                    } else {
-                        format!("{} (inactive)", st.role)
-                    },
-                    cell(st.name.as_deref().unwrap_or("(no name)"), 40),
-                    st.email
-                        .as_ref()
-                        .map_or("(no e-mail)".into(), |e| e.to_string()),
-                    queues_text(st),
-                ]);
-            }
-            table(out, &rows)?;
+            listing(
+                &env.printer,
+                out,
+                &loaded,
+                &["LOGIN", "ROLE", "NAME", "E-MAIL", "QUEUES"],
+                |st| {
+                    vec![
+                        st.login.to_string(),
+                        if st.active {
+                            st.role.to_string()
+                        } else {
+                            format!("{} (inactive)", st.role)
+                        },
+                        cell(st.name.as_deref().unwrap_or("(no name)"), 40),
+                        st.email
+                            .as_ref()
+                            .map_or("(no e-mail)".into(), |e| e.to_string()),
+                        queues_text(st),
+                    ]
+                },
+            )?;
         }
         StaffCommand::Show(a) => {
             let reader = desk.reader()?;
@@ -261,8 +252,4 @@ fn queues_text(st: &Staff) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-fn eprintln_warning(p: &crate::store::FileError) {
-    eprintln!("warning: {p}");
 }

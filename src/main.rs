@@ -15,7 +15,7 @@ fn main() {
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             let _ = out.flush();
-            let _ = writeln!(err, "error: {e:#}");
+            let _ = writeln!(err, "error: {}", message(&e));
             1
         }
     };
@@ -34,4 +34,20 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The error and its causes on one line, leaving out a cause the message before it already
+/// quotes (library errors name their cause in their own text, as `path: cause`).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }

@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod failpoint;
 pub mod index;
 pub mod mail;
 pub mod model;

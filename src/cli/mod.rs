@@ -145,9 +145,16 @@ pub struct Env {
 }
 
 impl Env {
-    /// The desk containing the working directory.
+    /// The desk containing the working directory, with whatever an interrupted git-desk
+    /// command left finished first (said in one line on standard error).
     pub fn desk(&self) -> Result<Desk> {
-        Ok(Desk::discover(&self.cwd)?)
+        let desk = Desk::discover(&self.cwd)?;
+        match desk.recover() {
+            Ok(r) if !r.is_empty() => eprintln!("git-desk: {}", r.summary()),
+            Ok(_) => {}
+            Err(e) => eprintln!("warning: an interrupted git-desk command left work that could not be finished yet: {e}"),
+        }
+        Ok(desk)
     }
 
     /// The acting staff member, read from the desk as its users see it.

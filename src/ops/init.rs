@@ -110,7 +110,7 @@ fn make(
         )));
     }
 
-    let mut tx = desk.begin(ctx.now())?;
+    let mut tx = desk.begin_initial(ctx.now())?;
     let (identity, actor, files) = match sample {
         Some(files) => {
             let n = files.len();

@@ -228,6 +228,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         } else {
             out.write(&path, &make()?)?;
             written += 1;
+            crate::failpoint::hit("site.page");
         }
         new_pages.insert(path, key);
         Ok(())
@@ -293,6 +294,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     // 100k tickets writing it again is a good part of a no-op build).
     let same = !full && written == 0 && removed == 0 && head == old.head && new_pages == old.pages;
     if !same {
+        crate::failpoint::hit("site.manifest");
         let manifest = Manifest {
             version: GENERATOR_VERSION.into(),
             build_id: build_id.clone(),

@@ -725,25 +725,3 @@ impl TestDesk {
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
 }
-
-#[test]
-fn a_lock_left_by_a_dead_process_does_not_block_the_next_command() {
-    let d = TestDesk::new();
-    // A killed git or git-desk leaves index.lock behind, held by nobody.
-    std::fs::write(d.path(".git/index.lock"), b"").unwrap();
-    d.ok(&[
-        "--as",
-        "alice",
-        "ticket",
-        "new",
-        "-t",
-        "After a crash",
-        "--email",
-        "c@x.example",
-        "-m",
-        "x",
-    ]);
-    assert_eq!(d.commit_count(), 2);
-    assert!(!d.path(".git/index.lock").exists());
-    assert_eq!(d.status(), "");
-}

@@ -5,6 +5,7 @@ mod support;
 mod admin;
 mod cdp;
 mod commit_engine;
+mod crash;
 mod foundation;
 mod kb;
 mod lifecycle;

@@ -6,9 +6,13 @@
 //! recipients name, with the queue's new-ticket auto-response queued in the outbox unless
 //! the loop rules forbid (the per-mail work is in [`super::intake`]).
 //!
-//! Order of effects: everything is staged, then committed; only after the commit exists are
-//! the mails marked seen and the refused ones moved to quarantine. A crash in between leaves
-//! mails unseen that the desk already holds: the next run skips them by Message-ID.
+//! Order of effects: everything is staged, then committed; only once the commit is complete
+//! — the branch moved, the files written and the index renamed into place, so HEAD, the
+//! index and the work tree all hold every mail — are the mails marked seen and the refused
+//! ones moved to quarantine. A crash before that leaves them unseen: the next run first
+//! finishes the interrupted commit (every command does, see `store::journal`), then skips
+//! the mails the desk holds by Message-ID and marks them seen; a mail whose commit never
+//! reached the branch, or was undone by hand since, is not in HEAD and is taken in again.
 
 use std::path::PathBuf;
 
@@ -231,6 +235,7 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
         if let Err(e) = r {
             report.warnings.push(e.to_string());
         }
+        crate::failpoint::hit("mail.seen");
     }
     Ok(report)
 }

@@ -149,10 +149,7 @@ pub fn create(
     let assignee = input.assignee.unwrap_or_else(|| me.login.clone());
     check_assignee(tx, me, &assignee)?;
     let tickets = check_tickets(tx, me, &input.tickets)?;
-    let id = tx
-        .max_task_id()?
-        .map(TaskId::next)
-        .unwrap_or(TaskId::new(1).expect("1 is positive"));
+    let id = super::ids::next_task(tx)?;
     let now = ctx.now();
     let task = Task {
         id,

@@ -6,6 +6,7 @@ mod admin;
 mod cdp;
 mod commit_engine;
 mod foundation;
+mod ids;
 mod kb;
 mod lifecycle;
 mod mail;

@@ -4,6 +4,7 @@ mod support;
 
 mod admin;
 mod cdp;
+mod clock;
 mod commit_engine;
 mod foundation;
 mod ids;

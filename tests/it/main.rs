@@ -13,6 +13,7 @@ mod lifecycle;
 mod mail;
 mod messages;
 mod qa;
+mod query_depth;
 mod search;
 mod search_index;
 mod search_mass;

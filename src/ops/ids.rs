@@ -18,6 +18,21 @@ pub fn next_ticket(tx: &mut Transaction<'_>) -> Result<TicketId> {
     Ok(id)
 }
 
+/// The id [`next_ticket`] would hand out, staging nothing: for a create that may still be
+/// refused (mail intake checks attachments under the id first), followed by
+/// [`record_ticket`] once it goes ahead.
+pub fn peek_ticket(tx: &Transaction<'_>) -> Result<TicketId> {
+    Ok(marks(tx)?.take_ticket())
+}
+
+/// Stages the mark for ticket `id`, handed out by [`peek_ticket`].
+pub fn record_ticket(tx: &mut Transaction<'_>, id: TicketId) -> Result<()> {
+    let mut marks = marks(tx)?;
+    marks.last_ticket = marks.last_ticket.max(id.get());
+    tx.put_yaml(layout::IDS_FILE, &marks);
+    Ok(())
+}
+
 /// The next task id; the new mark is staged in `tx`.
 pub fn next_task(tx: &mut Transaction<'_>) -> Result<TaskId> {
     let mut marks = marks(tx)?;

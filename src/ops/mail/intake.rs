@@ -19,6 +19,7 @@ use crate::store::message_index::MessageIndex;
 use crate::store::{layout, CommitMessage, Desk, DeskRead, StoreError, Transaction};
 
 use super::super::error::{OpError, Result};
+use super::super::ids;
 use super::super::ticket::{
     self as tickets, attach, fresh_key, IncomingCustomerMessage, NewAttachment,
 };
@@ -229,7 +230,7 @@ impl<'a> Run<'a> {
                 "the mail has no text and no attachments",
             ));
         }
-        let id = super::super::ids::next_ticket(tx)?;
+        let id = ids::peek_ticket(tx)?;
         let now = self.ctx.now();
         // Replies go to Reply-To unless that is one of our own addresses.
         let email = mail
@@ -273,6 +274,7 @@ impl<'a> Run<'a> {
             attachments,
             extra: Default::default(),
         };
+        ids::record_ticket(tx, id)?;
         tx.put_yaml(layout::ticket_file(id), &ticket);
         tx.put_yaml(layout::message(id, &key), &message);
         self.index.add(

@@ -764,6 +764,8 @@ fn an_id_deleted_upstream_is_not_reused_and_the_marks_merge_as_the_max() {
     assert!(out.contains("ticket 1041 was renumbered to 1042"), "{out}");
     assert!(out.contains("ticket 1042 was renumbered to 1043"), "{out}");
     assert!(!out.contains("task 7 was renumbered"), "{out}");
+    // Both sides wrote ids.yaml: merged, not reported as a conflict.
+    assert!(!out.contains("ids.yaml"), "{out}");
     let marks = c.server_file("ids.yaml");
     assert_eq!(marks, "last_ticket: 1043\nlast_task: 7\n");
     assert!(c

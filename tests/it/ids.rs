@@ -117,16 +117,25 @@ fn a_task_removed_by_hand_does_not_free_its_id() {
 #[test]
 fn a_desk_without_ids_yaml_falls_back_to_its_history_once() {
     let d = TestDesk::example();
-    // Made before ids.yaml existed: the newest ticket deleted, no mark in the tree.
+    // Made before ids.yaml existed: a ticket added and removed by hand (no trailers), the
+    // newest ticket deleted by git-desk, no mark in the tree.
+    let t = d
+        .read("tickets/001/1040/ticket.yaml")
+        .replace("id: 1040", "id: 1043");
+    d.write("tickets/001/1043/ticket.yaml", &t);
+    d.git(&["add", "tickets/001/1043"]);
+    d.git(&["commit", "-qm", "a ticket by hand"]);
+    d.git(&["rm", "-rq", "tickets/001/1043"]);
+    d.git(&["commit", "-qm", "and away again"]);
     d.ok(&["--as", "alice", "ticket", "delete", "1040"]);
     assert!(!d.path("ids.yaml").exists());
     check_ok(&d);
-    assert_eq!(new_ticket(&d, &["-t", "After 1040"]), 1041);
-    assert_eq!(marks(&d), (1041, 6));
+    assert_eq!(new_ticket(&d, &["-t", "After 1043"]), 1044);
+    assert_eq!(marks(&d), (1044, 6));
     // A ticket made by hand above the mark is respected, and check says the mark is low.
     let t = d
-        .read("tickets/001/1041/ticket.yaml")
-        .replace("id: 1041", "id: 1050");
+        .read("tickets/001/1044/ticket.yaml")
+        .replace("id: 1044", "id: 1050");
     d.write("tickets/001/1050/ticket.yaml", &t);
     d.git(&["add", "tickets/001/1050"]);
     d.git(&["commit", "-qm", "a ticket by hand"]);
@@ -134,7 +143,7 @@ fn a_desk_without_ids_yaml_falls_back_to_its_history_once() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
         r.stdout.contains(
-            "ids.yaml: last_ticket is 1041 but ticket 1050 exists; set it to 1050 or more so no id is handed out twice"
+            "ids.yaml: last_ticket is 1044 but ticket 1050 exists; set it to 1050 or more so no id is handed out twice"
         ),
         "{}{}",
         r.stdout,
@@ -180,4 +189,29 @@ fn mail_tagged_with_a_merged_or_deleted_ticket_never_threads_into_a_new_one() {
     );
     assert_eq!(marks(&d).0, 1042);
     check_ok(&d);
+}
+
+#[test]
+fn verify_flags_a_technician_lowering_the_marks() {
+    let d = TestDesk::example();
+    assert_eq!(new_ticket(&d, &["-t", "Raises the mark"]), 1041);
+    d.write("ids.yaml", "last_ticket: 1000\nlast_task: 6\n");
+    d.git(&[
+        "commit",
+        "-qam",
+        "lower\n\nDesk-Op: ticket.edit\nDesk-Actor: bob\n",
+        "--author",
+        "Bob Brennan <bob@example.com>",
+    ]);
+    let r = d.run(&["verify"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "lowering the id marks in ids.yaml needs `settings.admin`, which bob does not hold"
+        ),
+        "{}",
+        r.stdout
+    );
+    // Raising them (what every create does) is no violation.
+    assert!(!r.stdout.contains("ticket 1041"), "{}", r.stdout);
 }

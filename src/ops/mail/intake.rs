@@ -1,8 +1,10 @@
 //! One ingest run's work on the transaction: for each parsed mail, skip it (its Message-ID
 //! is in the desk), thread it (a customer's reply through `ops::ticket::customer_message`;
-//! a bounce or automatic reply as a note), or open a ticket in the routed queue and queue
-//! the queue's new-ticket auto-response unless the loop rules or the hourly limit forbid.
-//! Nothing here touches the Maildir or commits; `ingest` does, in that order.
+//! a bounce or automatic reply as a note; one naming a ticket merged away goes to the ticket
+//! it was merged into), or open a ticket in the routed queue (its id from `ops::ids`, never
+//! one used before) and queue the queue's new-ticket auto-response unless the loop rules or
+//! the hourly limit forbid. Nothing here touches the Maildir or commits; `ingest` does, in
+//! that order.
 
 use std::collections::{HashMap, HashSet};
 

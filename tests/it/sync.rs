@@ -179,6 +179,12 @@ fn disjoint_changes_and_taken_ids_merge_without_loss() {
         "{t}"
     );
     assert!(c.server_file("staff/zoe.yaml").contains("name: Zoe"));
+    // Both clones wrote ids.yaml: the larger mark, after renumbering.
+    assert_eq!(
+        c.server_file("ids.yaml"),
+        "last_ticket: 1042\nlast_task: 6\n"
+    );
+    assert!(!out.contains("ids.yaml"), "{out}");
     let log = c.server_log();
     assert_eq!(
         &log[..3],

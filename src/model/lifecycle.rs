@@ -93,10 +93,23 @@ pub enum Refusal {
     MergeSelf,
     #[error("is not due for auto-close")]
     NotDue,
+    /// The clock (a skewed system clock, or `GIT_DESK_NOW`) is before the ticket's creation:
+    /// stamping it would write a time `check` rejects.
+    #[error("was created at {created_at}, after the time given ({now}); check the system clock or GIT_DESK_NOW")]
+    BeforeCreation {
+        created_at: Timestamp,
+        now: Timestamp,
+    },
 }
 
 /// Applies one action. The result has `updated_at = now` when anything changed.
 pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket, Refusal> {
+    if now < ticket.created_at {
+        return Err(Refusal::BeforeCreation {
+            created_at: ticket.created_at,
+            now,
+        });
+    }
     let mut t = ticket.clone();
     match action {
         Action::Retitle(title) => t.title = title.clone(),

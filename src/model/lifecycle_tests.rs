@@ -254,3 +254,35 @@ fn absorbing_records_provenance_and_reopens_a_closed_target() {
         Err(Refusal::MergeSelf)
     );
 }
+
+#[test]
+fn a_clock_before_the_tickets_creation_is_refused_for_every_action() {
+    let t = picked("bob");
+    let early = at("2026-10-31T23:59:59Z");
+    for action in [
+        Action::Note,
+        Action::CustomerMessage,
+        Action::Release,
+        Action::Close { by: "bob".into() },
+        Action::Retitle("New title".into()),
+    ] {
+        let err = apply(&t, &action, early).unwrap_err();
+        assert_eq!(
+            err,
+            Refusal::BeforeCreation {
+                created_at: at("2026-11-01T10:00:00Z"),
+                now: early
+            }
+        );
+    }
+    assert_eq!(
+        Refusal::BeforeCreation {
+            created_at: at("2026-11-01T10:00:00Z"),
+            now: early
+        }
+        .to_string(),
+        "was created at 2026-11-01T10:00:00Z, after the time given (2026-10-31T23:59:59Z); check the system clock or GIT_DESK_NOW"
+    );
+    // The creation second itself is fine.
+    assert!(apply(&t, &Action::Note, at("2026-11-01T10:00:00Z")).is_ok());
+}

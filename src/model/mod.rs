@@ -6,6 +6,7 @@ pub mod account;
 pub mod billing;
 pub mod extra;
 pub mod id;
+pub mod ids;
 pub mod kb;
 pub mod lifecycle;
 pub mod message;
@@ -26,6 +27,7 @@ pub use extra::{Document, Extra, Value};
 pub use id::{
     author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
 };
+pub use ids::IdMarks;
 pub use kb::{KbArticle, KbFront};
 pub use lifecycle::{Action, Refusal};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};

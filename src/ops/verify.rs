@@ -26,7 +26,9 @@ use std::collections::BTreeSet;
 use gix::ObjectId;
 use serde::Serialize;
 
-use crate::model::{Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket};
+use crate::model::{
+    IdMarks, Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket,
+};
 use crate::store::diff::{changes, tree_of, PathChange};
 use crate::store::{commit, layout, parse_trailers, yaml, Desk, DeskRead, StoreError, TreeSource};
 
@@ -428,6 +430,23 @@ fn check_path(
                 ck.flag(format!(
                     "{path} was changed or removed: attachments are immutable"
                 ));
+            }
+        }
+        // Creating a ticket or task raises the marks; lowering them would hand ids out twice.
+        layout::IDS_FILE => {
+            let old: Option<IdMarks> = blob(repo, path, ch.old);
+            let new: Option<IdMarks> = blob(repo, path, ch.new);
+            let lowered = match (&old, &new) {
+                (Some(o), Some(n)) => n.last_ticket < o.last_ticket || n.last_task < o.last_task,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if lowered {
+                ck.need(
+                    me,
+                    Permission::SettingsAdmin,
+                    &format!("lowering the id marks in {path}"),
+                );
             }
         }
         _ => {}

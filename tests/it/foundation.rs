@@ -127,7 +127,8 @@ fn ticket_new_is_one_commit_with_author_trailers_and_two_files() {
         assert!(msg.contains(t), "missing {t} in {msg}");
     }
     let paths = d.last_paths();
-    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(paths.contains(&"ids.yaml".to_string()));
     assert!(paths.contains(&"tickets/001/1041/ticket.yaml".to_string()));
     assert!(paths.iter().any(|p| p
         .starts_with("tickets/001/1041/messages/20261127T120000Z-john-")

@@ -4,14 +4,17 @@ mod support;
 
 mod admin;
 mod cdp;
+mod clock;
 mod commit_engine;
 mod crash;
 mod foundation;
+mod ids;
 mod kb;
 mod lifecycle;
 mod mail;
 mod messages;
 mod qa;
+mod query_depth;
 mod search;
 mod search_index;
 mod search_mass;

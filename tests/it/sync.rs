@@ -179,6 +179,12 @@ fn disjoint_changes_and_taken_ids_merge_without_loss() {
         "{t}"
     );
     assert!(c.server_file("staff/zoe.yaml").contains("name: Zoe"));
+    // Both clones wrote ids.yaml: the larger mark, after renumbering.
+    assert_eq!(
+        c.server_file("ids.yaml"),
+        "last_ticket: 1042\nlast_task: 6\n"
+    );
+    assert!(!out.contains("ids.yaml"), "{out}");
     let log = c.server_log();
     assert_eq!(
         &log[..3],
@@ -728,4 +734,54 @@ fn sync_takes_mail_in_and_sends_the_outbox_nothing_lost_or_doubled_when_killed()
     );
     assert_eq!(c.status(0), "");
     assert_eq!(inbox.files("new").len(), 0);
+}
+
+#[test]
+fn an_id_deleted_upstream_is_not_reused_and_the_marks_merge_as_the_max() {
+    let c = Cluster::new(2);
+    let new = |i: usize, title: &str| {
+        c.desk_ok(
+            i,
+            &[
+                "--as",
+                "alice",
+                "ticket",
+                "new",
+                "-t",
+                title,
+                "--email",
+                "a@x.example",
+                "-m",
+                "hi",
+            ],
+        )
+    };
+    // Clone zero hands out 1041 and deletes it again; the server's mark says 1041.
+    assert!(new(0, "Zero's").starts_with("ticket 1041 created"));
+    c.desk_ok(0, &["--as", "alice", "ticket", "delete", "1041"]);
+    c.desk_ok(0, &["sync"]);
+    assert!(c.server_file("ids.yaml").contains("last_ticket: 1041\n"));
+    // Clone one made 1041 and 1042 meanwhile, and a task: all taken upstream or not,
+    // the tickets move past the mark; ids.yaml never conflicts.
+    assert!(new(1, "One's first").starts_with("ticket 1041 created"));
+    assert!(new(1, "One's second").starts_with("ticket 1042 created"));
+    c.desk_ok(1, &["--as", "dave", "task", "new", "--title", "One's task"]);
+    let out = c.desk_ok(1, &["sync"]);
+    assert!(out.contains("ticket 1041 was renumbered to 1042"), "{out}");
+    assert!(out.contains("ticket 1042 was renumbered to 1043"), "{out}");
+    assert!(!out.contains("task 7 was renumbered"), "{out}");
+    // Both sides wrote ids.yaml: merged, not reported as a conflict.
+    assert!(!out.contains("ids.yaml"), "{out}");
+    let marks = c.server_file("ids.yaml");
+    assert_eq!(marks, "last_ticket: 1043\nlast_task: 7\n");
+    assert!(c
+        .server_file("tickets/001/1042/ticket.yaml")
+        .contains("title: One's first"));
+    assert_eq!(c.status(1), "");
+    assert!(c.desk_ok(1, &["check"]).starts_with("ok:"));
+    // Clone zero catches up and goes on after the mark.
+    c.desk_ok(0, &["sync"]);
+    assert!(new(0, "Zero's next").starts_with("ticket 1044 created"));
+    assert!(c.desk_ok(0, &["check"]).starts_with("ok:"));
+    c.git_ok(&c.server, &["fsck", "--strict"]);
 }

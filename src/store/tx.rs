@@ -43,15 +43,16 @@ enum Edit {
 
 pub struct Transaction<'d> {
     desk: &'d Desk,
-    /// git-desk's own lock, held until the transaction ends.
-    _held: OsLock,
-    /// `.git/index.lock` (work tree only), released when the new index is in place.
+    /// `.git/index.lock` (work tree only), released when the new index is in place (or,
+    /// dropped, before `_held`: fields drop in order).
     index_lock: Option<GitLock>,
     branch: Branch,
     parent: Option<ObjectId>,
     base: TreeSource,
     edits: BTreeMap<String, Edit>,
     now: Timestamp,
+    /// git-desk's own lock, held until the transaction ends.
+    _held: OsLock,
 }
 
 impl Desk {
@@ -96,13 +97,13 @@ impl Desk {
         };
         Ok(Transaction {
             desk: self,
-            _held: held,
             index_lock,
             branch,
             parent,
             base: TreeSource::new(repo, tree),
             edits: BTreeMap::new(),
             now,
+            _held: held,
         })
     }
 }

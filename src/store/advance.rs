@@ -55,7 +55,7 @@ impl Desk {
                     removing: ch.new.is_none(),
                 })
                 .collect();
-            worktree::check_clean(&repo, self.root(), &idx, &mut touched)?;
+            worktree::check_clean(&repo, self.root(), &idx, &mut touched, &[])?;
             index = Some(idx);
             self.write_journal(&Entry {
                 branch: branch.name.clone(),

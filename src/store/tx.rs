@@ -225,15 +225,12 @@ impl Transaction<'_> {
                         removing: false,
                     });
                 }
-                worktree::check_clean(repo, root, &index, &mut touched)?;
-                // Entries of the previous mutation a concurrent git command put back are
-                // set again in the same index write.
-                let mine: BTreeSet<&str> = touched.iter().map(|t| t.path).collect();
+                // Entries of recent mutations that a concurrent git command put back are
+                // set again in the same index write (and count as repaired for the check).
                 let expected: Vec<_> = self
                     .desk
                     .last_changes(repo)
                     .into_iter()
-                    .filter(|(p, _)| !mine.contains(p.as_str()) && !self.removed_by_tree(p))
                     .filter(|(p, want)| {
                         self.base
                             .entry(p)
@@ -243,6 +240,9 @@ impl Transaction<'_> {
                     })
                     .collect();
                 fixes = worktree::clobbered(repo, root, &index, &expected)?;
+                worktree::check_clean(repo, root, &index, &mut touched, &fixes)?;
+                let mine: BTreeSet<&str> = touched.iter().map(|t| t.path).collect();
+                fixes.retain(|(p, _)| !mine.contains(p.as_str()));
                 Some(index)
             }
             None => None,

@@ -72,19 +72,28 @@ pub(crate) struct Touched<'a> {
 }
 
 /// Refuses when any touched path differs from HEAD in the index or in the work tree. A file
-/// that is about to be removed may already be gone from the work tree.
+/// that is about to be removed may already be gone from the work tree. `repaired` are index
+/// entries about to be set again ([`clobbered`]): their staged state counts as repaired.
 pub(crate) fn check_clean(
     repo: &gix::Repository,
     root: &Path,
     index: &WorkIndex,
     touched: &mut [Touched<'_>],
+    repaired: &[(String, Option<ObjectId>)],
 ) -> Result<()> {
     touched.sort_by(|a, b| a.path.cmp(b.path));
     let paths: Vec<&str> = touched.iter().map(|t| t.path).collect();
     let staged = index.staged(repo, &paths)?;
     for (i, t) in touched.iter().enumerate() {
         if let Some(staged) = &staged {
-            let same = match (&staged[i], t.head) {
+            let fixed = repaired
+                .iter()
+                .find(|(p, _)| p == t.path)
+                .map(|(_, id)| match id {
+                    Some(id) => Staged::Blob(*id),
+                    None => Staged::Absent,
+                });
+            let same = match (fixed.as_ref().unwrap_or(&staged[i]), t.head) {
                 (Staged::Absent, None) => true,
                 (Staged::Blob(s), Some(h)) => *s == h,
                 _ => false,

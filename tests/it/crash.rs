@@ -471,6 +471,52 @@ fn a_git_commit_loop_beside_a_git_desk_loop_loses_nothing() {
     assert_healthy(&d, "loops");
 }
 
+/// What `git commit -- PATH` does when a git-desk commit lands between its reading the
+/// index and locking it: it writes back the index it read, older than HEAD.
+fn clobber_index_around(d: &TestDesk, args: &[&str]) {
+    let stale = std::fs::read(d.path(".git/index")).unwrap();
+    d.ok(args);
+    std::fs::write(d.path(".git/index"), stale).unwrap();
+    assert_ne!(d.status(), "", "the index is behind HEAD");
+}
+
+#[test]
+fn index_entries_a_concurrent_git_put_back_are_set_again() {
+    let d = TestDesk::example();
+    let note = |text: &str| -> Vec<String> {
+        ["--as", "alice", "ticket", "note", "1020", "-m", text]
+            .map(String::from)
+            .to_vec()
+    };
+    let args = note("Clobber one");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    clobber_index_around(&d, &args);
+    // `check` repairs it and says so.
+    let r = d.run(&["check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("index entr"), "{}", r.stderr);
+    assert_eq!(d.status(), "");
+    // The next mutation of the same ticket is not refused as "uncommitted changes": it
+    // repairs the entries in its own index write.
+    let args = note("Clobber two");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    clobber_index_around(&d, &args);
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "note",
+        "1020",
+        "-m",
+        "Clobber three",
+    ]);
+    assert_eq!(d.status(), "");
+    for t in ["Clobber one", "Clobber two", "Clobber three"] {
+        assert_eq!(count_in_head(&d, t, "tickets/001/1020/messages"), 1, "{t}");
+    }
+    assert_healthy(&d, "repaired");
+}
+
 #[test]
 fn a_lock_left_by_a_killed_git_desk_is_taken_over() {
     let d = TestDesk::example();

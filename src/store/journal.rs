@@ -174,10 +174,26 @@ impl Desk {
             .collect()
     }
 
-    /// The files the last finished mutation wrote (path → blob, none = removed), for
-    /// repairing index entries a concurrent git command put back
-    /// ([`worktree::clobbered`]). Empty when unknown.
-    pub(crate) fn last_changes(&self, repo: &gix::Repository) -> Vec<(String, Option<ObjectId>)> {
+    /// The files the last finished mutations wrote (path → blob, none = removed) that
+    /// `head` (the branch's tree now) still holds as written, for repairing index entries a
+    /// concurrent git command put back ([`worktree::clobbered`]). Empty when unknown.
+    pub(crate) fn recent_writes(
+        &self,
+        repo: &gix::Repository,
+        head: &super::source::TreeSource,
+    ) -> Vec<(String, Option<ObjectId>)> {
+        self.last_changes(repo)
+            .into_iter()
+            .filter(|(p, want)| {
+                head.entry(p)
+                    .ok()
+                    .map(|e| e.filter(|(_, tree)| !tree).map(|(id, _)| id))
+                    == Some(*want)
+            })
+            .collect()
+    }
+
+    fn last_changes(&self, repo: &gix::Repository) -> Vec<(String, Option<ObjectId>)> {
         let mut out = std::collections::BTreeMap::new();
         // Newest last, so that a later mutation's blob wins for a path both wrote.
         for e in self.last_entries() {
@@ -219,16 +235,7 @@ impl Desk {
             return Ok(0);
         };
         let base = super::source::TreeSource::new(repo.clone(), head);
-        let expected: Vec<_> = self
-            .last_changes(repo)
-            .into_iter()
-            .filter(|(p, want)| {
-                base.entry(p)
-                    .ok()
-                    .map(|e| e.filter(|(_, tree)| !tree).map(|(id, _)| id))
-                    == Some(*want)
-            })
-            .collect();
+        let expected = self.recent_writes(repo, &base);
         let index = WorkIndex::open(repo)?;
         let fixes = worktree::clobbered(repo, self.root(), &index, &expected)?;
         if fixes.is_empty() {

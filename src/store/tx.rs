@@ -197,55 +197,16 @@ impl Transaction<'_> {
         }
 
         // 1. The work tree must not hold uncommitted edits of anything we touch.
-        let mut fixes = Vec::new();
         let worktree = match self.desk.kind() {
             DeskKind::WorkTree => Some(self.desk.root().to_path_buf()),
             _ => None,
         };
-        let index = match &worktree {
+        let (index, fixes) = match &worktree {
             Some(root) => {
-                let index = WorkIndex::open(repo)?;
-                let mut touched = Vec::with_capacity(removals.len() + puts.len());
-                for (path, id) in &removals {
-                    touched.push(Touched {
-                        path,
-                        head: Some(*id),
-                        removing: true,
-                    });
-                }
-                for (path, _) in &puts {
-                    let head = self
-                        .base
-                        .entry(path)?
-                        .filter(|(_, is_tree)| !is_tree)
-                        .map(|(id, _)| id);
-                    touched.push(Touched {
-                        path,
-                        head,
-                        removing: false,
-                    });
-                }
-                // Entries of recent mutations that a concurrent git command put back are
-                // set again in the same index write (and count as repaired for the check).
-                let expected: Vec<_> = self
-                    .desk
-                    .last_changes(repo)
-                    .into_iter()
-                    .filter(|(p, want)| {
-                        self.base
-                            .entry(p)
-                            .ok()
-                            .map(|e| e.filter(|(_, tree)| !tree).map(|(id, _)| id))
-                            == Some(*want)
-                    })
-                    .collect();
-                fixes = worktree::clobbered(repo, root, &index, &expected)?;
-                worktree::check_clean(repo, root, &index, &mut touched, &fixes)?;
-                let mine: BTreeSet<&str> = touched.iter().map(|t| t.path).collect();
-                fixes.retain(|(p, _)| !mine.contains(p.as_str()));
-                Some(index)
+                let (index, fixes) = self.check_worktree(root, &removals, &puts)?;
+                (Some(index), fixes)
             }
-            None => None,
+            None => (None, Vec::new()),
         };
 
         // 2. Objects: blobs, the edited tree, the commit.
@@ -347,6 +308,48 @@ impl Transaction<'_> {
             });
         }
         Ok(Some(id))
+    }
+}
+
+impl Transaction<'_> {
+    /// Step 1 of a work tree's commit: refuses when a touched path has uncommitted edits
+    /// in the index or the file. Returns the index, and the entries of recent mutations
+    /// that a concurrent git command put back (see [`worktree::clobbered`]), which the
+    /// commit sets again in its own index write and which count as repaired here.
+    fn check_worktree(
+        &self,
+        root: &Path,
+        removals: &BTreeMap<String, ObjectId>,
+        puts: &[(String, Vec<u8>)],
+    ) -> Result<(WorkIndex, worktree::IndexFixes)> {
+        let repo = self.base.repo();
+        let index = WorkIndex::open(repo)?;
+        let mut touched = Vec::with_capacity(removals.len() + puts.len());
+        for (path, id) in removals {
+            touched.push(Touched {
+                path,
+                head: Some(*id),
+                removing: true,
+            });
+        }
+        for (path, _) in puts {
+            let head = self
+                .base
+                .entry(path)?
+                .filter(|(_, is_tree)| !is_tree)
+                .map(|(id, _)| id);
+            touched.push(Touched {
+                path,
+                head,
+                removing: false,
+            });
+        }
+        let expected = self.desk.recent_writes(repo, &self.base);
+        let mut fixes = worktree::clobbered(repo, root, &index, &expected)?;
+        worktree::check_clean(repo, root, &index, &mut touched, &fixes)?;
+        let mine: BTreeSet<&str> = touched.iter().map(|t| t.path).collect();
+        fixes.retain(|(p, _)| !mine.contains(p.as_str()));
+        Ok((index, fixes))
     }
 }
 

@@ -64,6 +64,9 @@ impl WorkIndex {
     }
 }
 
+/// Index entries to set without touching their files: path → blob (none: no entry).
+pub(crate) type IndexFixes = Vec<(String, Option<ObjectId>)>;
+
 /// One touched path: its blob in HEAD (if any) and whether the commit removes it.
 pub(crate) struct Touched<'a> {
     pub path: &'a str,

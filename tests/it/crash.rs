@@ -691,3 +691,64 @@ fn next(mut x: u64) -> u64 {
     x ^= x << 17;
     x
 }
+
+#[test]
+fn a_bare_desk_killed_at_every_step_takes_its_locks_back() {
+    let d = TestDesk::empty();
+    let from = example_repo();
+    let r = d.run_in(
+        d.tmp.path(),
+        &[
+            "init",
+            "--bare",
+            "server.git",
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let bare = d.tmp.path().join("server.git");
+    let new = |title: &str| {
+        let o = d
+            .cmd_in(&bare)
+            .args(["--as", "alice", "ticket", "new", "-t", title])
+            .args(["--email", "c@x.example", "-m", "x"])
+            .output()
+            .unwrap();
+        to_run(o)
+    };
+    for point in [
+        "tx.locked",
+        "tx.commit-written",
+        "tx.ref-locked",
+        "tx.ref-updated",
+    ] {
+        let o = d
+            .cmd_in(&bare)
+            .env("GIT_DESK_FAILPOINT", point)
+            .args(["--as", "alice", "ticket", "new", "-t", point])
+            .args(["--email", "c@x.example", "-m", "x"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.signal(), Some(9), "not killed at {point}");
+        let (_, r) = new(&format!("after {point}"));
+        assert_eq!(r.code, 0, "{point}: {}", r.stderr);
+        assert!(!bare.join("refs/heads/main.lock").exists(), "{point}");
+        let fsck = isolated("git", &d.home(), &bare)
+            .args(["fsck", "--no-dangling", "--no-progress"])
+            .output()
+            .unwrap();
+        assert!(fsck.status.success(), "{point}");
+        let log = isolated("git", &d.home(), &bare)
+            .args(["log", "--format=%s"])
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&log.stdout);
+        assert_eq!(
+            log.contains(&format!("\"{point}\"")),
+            point == "tx.ref-updated",
+            "{point}: {log}"
+        );
+        assert!(log.contains(&format!("after {point}")), "{log}");
+    }
+}

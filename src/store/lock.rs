@@ -330,6 +330,7 @@ pub fn clear_dead_locks(resources: &[PathBuf]) -> (Vec<PathBuf>, Vec<ForeignLock
     let mut removed = Vec::new();
     let mut foreign = Vec::new();
     for r in resources {
+        remove_dead_strays(r);
         let lock = lock_path(r);
         if identity(&lock).is_none() {
             continue;
@@ -344,6 +345,32 @@ pub fn clear_dead_locks(resources: &[PathBuf]) -> (Vec<PathBuf>, Vec<ForeignLock
         }
     }
     (removed, foreign)
+}
+
+/// Removes the files a killed git-desk left beside `resource` while making a lock or a new
+/// version of it (`.<name>.desk-<what>-<pid>`, ignored by git).
+fn remove_dead_strays(resource: &Path) {
+    let (Some(dir), Some(name)) = (resource.parent(), resource.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest
+            .strip_prefix(".desk-")
+            .or_else(|| rest.strip_prefix(".lock.desk-"))
+            .and_then(|r| r.rsplit_once('-'))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !alive(pid, 0)) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -402,6 +429,15 @@ mod tests {
         assert!(!lock_path(&r).exists());
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "no stray files: {names:?}");
+        // Strays of a killed process are removed; a live process's are not.
+        let dead = dir.path().join(".main.lock.desk-mark-4194399");
+        let live = dir
+            .path()
+            .join(format!(".main.desk-new-{}", std::process::id()));
+        std::fs::write(&dead, "x").unwrap();
+        std::fs::write(&live, "x").unwrap();
+        clear_dead_locks(std::slice::from_ref(&r));
+        assert!(!dead.exists() && live.exists());
     }
 
     #[test]

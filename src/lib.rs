@@ -17,6 +17,7 @@ pub mod index;
 pub mod mail;
 pub mod model;
 pub mod ops;
+pub mod seal;
 pub mod site;
 pub mod spell;
 pub mod store;

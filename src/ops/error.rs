@@ -30,6 +30,10 @@ pub enum OpError {
     ProfileIncomplete { login: Login, action: String },
     #[error("cannot tell who you are: {0}")]
     NoActor(String),
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error(transparent)]
+    Open(#[from] crate::seal::OpenError),
 }
 
 impl OpError {

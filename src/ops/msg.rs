@@ -9,13 +9,20 @@
 //!
 //! A message is named by its file key (`20261127T174501Z-alice-3f2a`), the same in every
 //! recipient's inbox; commands accept the key or any prefix of it that is unique.
+//!
+//! Confidentiality: the subject and text are encrypted (`crate::seal`) to every recipient's
+//! keys and the sender's, so only they can read them, whoever holds a clone. Nothing of them
+//! goes into the commit message, the e-mail notification or any derived file. Reading
+//! decrypts with the caller's [`Keyring`]; messages from before encryption are read as they
+//! are and can be sealed in place with [`encrypt`].
 
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::model::{
-    Login, MailKind, MessageKey, OutMail, Permission, PrivateMessage, Staff, Timestamp,
+    Letter, Login, MailKind, MessageKey, OutMail, Permission, PrivateMessage, Staff, Timestamp,
 };
+use crate::seal::{self, Keyring, OpenError};
 use crate::store::{layout, CommitMessage, DeskRead, FileError, Loaded, Source, Transaction};
 
 use super::actor;
@@ -58,8 +65,23 @@ pub struct Sent {
     pub outbox: Option<String>,
 }
 
+/// The keys a message from `me` to `staff` is encrypted to: every recipient's and the
+/// sender's own (so the sender can read what they sent). Anyone without a key is refused.
+fn keys_of<'s>(
+    me: &'s Staff,
+    staff: impl IntoIterator<Item = &'s Staff>,
+) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
+    let mut keys = seal::recipients(me)?;
+    for s in staff {
+        if s.login != me.login {
+            keys.extend(seal::recipients(s)?);
+        }
+    }
+    Ok(keys)
+}
+
 /// "Send a New Message": a copy in each recipient's inbox and one e-mail notification to
-/// the recipients' addresses, in one commit.
+/// the recipients' addresses, in one commit. The subject and text are encrypted.
 pub fn send(
     tx: &mut Transaction<'_>,
     ctx: &Context,
@@ -99,18 +121,12 @@ pub fn send(
         }
         staff.push(s);
     }
+    let keys = keys_of(me, &staff)?;
+    let sealed = seal::seal(&Letter { subject, body }, &keys)?;
 
     let now = ctx.now();
     let key = ctx.new_key(me.login.as_str());
-    let message = PrivateMessage {
-        from: me.login.clone(),
-        to: recipients.clone(),
-        subject: subject.clone(),
-        at: now,
-        read: false,
-        body,
-        extra: Default::default(),
-    };
+    let message = PrivateMessage::sealed(me.login.clone(), recipients.clone(), now, sealed);
     for login in &recipients {
         tx.put_yaml(layout::inbox_message(login, &key), &message);
     }
@@ -121,7 +137,7 @@ pub fn send(
         None
     } else {
         let settings = tx.settings()?;
-        let mail = notification(&settings, me, &key, &subject, &notified, now);
+        let mail = notification(&settings, me, &key, &notified, now);
         let path = layout::outbox(&key);
         tx.put_yaml(path.clone(), &mail);
         Some(path)
@@ -131,12 +147,7 @@ pub fn send(
     let msg = CommitMessage::new(
         "msg.send",
         me.login.as_str(),
-        format!(
-            "msg: {} to {}: \"{}\"",
-            me.login,
-            names.join(", "),
-            crate::store::commit::one_line(&subject, 60)
-        ),
+        format!("msg: {} to {}", me.login, names.join(", ")),
     )
     .trailer("Desk-Message", key.to_string());
     let sent = Sent {
@@ -149,13 +160,12 @@ pub fn send(
     Ok((sent, msg))
 }
 
-/// The e-mail telling recipients a message is waiting. It names the sender and the subject
-/// and says how to read it; the text itself stays in the desk.
+/// The e-mail telling recipients a message is waiting. It names the sender and says how
+/// to read it; the subject and text stay encrypted in the desk.
 fn notification(
     settings: &crate::model::Settings,
     me: &Staff,
     key: &MessageKey,
-    subject: &str,
     to: &[&Staff],
     now: Timestamp,
 ) -> OutMail {
@@ -165,7 +175,7 @@ fn notification(
         .clone()
         .unwrap_or_else(|| settings.support_email.to_string());
     let body = format!(
-        "{name} ({login}) sent you a private message on {desk}:\n\n  Subject: {subject}\n\nRead it with:\n\n  git desk msg show {key}\n",
+        "{name} ({login}) sent you a private message on {desk}.\n\nIt is encrypted to your key; read it with:\n\n  git desk msg show {key}\n",
         name = me.display_name(),
         login = me.login,
         desk = settings.name,
@@ -180,10 +190,9 @@ fn notification(
             .filter_map(|s| s.email.as_ref().map(|e| e.to_string()))
             .collect(),
         subject: format!(
-            "[{}] Private message from {}: {}",
+            "[{}] Private message from {}",
             settings.name,
             me.display_name(),
-            subject
         ),
         in_reply_to: None,
         references: vec![],
@@ -197,70 +206,92 @@ fn notification(
     }
 }
 
-/// A message as listed and shown.
+/// A message as listed and shown: routing fields and the opened letter.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub key: MessageKey,
-    #[serde(flatten)]
-    pub message: PrivateMessage,
+    pub from: Login,
+    pub to: Vec<Login>,
+    pub at: Timestamp,
+    pub read: bool,
+    pub subject: String,
+    pub body: String,
+    /// Whether the message is stored encrypted (false: written before encryption, in clear).
+    pub encrypted: bool,
+}
+
+/// Opens the messages `items` of `path_of`'s inbox: a damaged one becomes a problem (the
+/// others are still listed); a missing or wrong identity fails the whole read.
+fn open_all(
+    items: Vec<(MessageKey, PrivateMessage)>,
+    path_of: impl Fn(&MessageKey) -> String,
+    keys: &Keyring,
+    out: &mut Loaded<Entry>,
+) -> Result<()> {
+    for (key, m) in items {
+        match seal::open(&key, &m, keys) {
+            Ok(letter) => out.items.push(Entry {
+                encrypted: m.is_sealed(),
+                key,
+                from: m.from,
+                to: m.to,
+                at: m.at,
+                read: m.read,
+                subject: letter.subject,
+                body: letter.body,
+            }),
+            Err(OpenError::Damaged { reason, .. }) => out.problems.push(FileError {
+                path: path_of(&key),
+                line: None,
+                column: None,
+                message: reason,
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// "My Inbox": unread first, then newest first.
-pub fn inbox(src: &(impl Source + ?Sized), me: &Staff) -> Result<Loaded<Entry>> {
+pub fn inbox(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result<Loaded<Entry>> {
     require_use(me, "read private messages")?;
     let loaded = src.inbox(&me.login)?;
-    let mut items: Vec<Entry> = loaded
-        .items
-        .into_iter()
-        .map(|(key, message)| Entry { key, message })
-        .collect();
-    items.sort_by(|a, b| {
-        (a.message.read, std::cmp::Reverse(&a.key))
-            .cmp(&(b.message.read, std::cmp::Reverse(&b.key)))
-    });
-    Ok(Loaded {
-        items,
+    let mut out = Loaded {
+        items: Vec::new(),
         problems: loaded.problems,
-    })
-}
-
-/// A message the actor sent (one entry per message, however many recipients).
-#[derive(Debug, Clone, Serialize)]
-pub struct SentEntry {
-    pub key: MessageKey,
-    pub from: Login,
-    pub to: Vec<Login>,
-    pub subject: String,
-    pub at: Timestamp,
-    pub body: String,
-}
-
-impl From<Entry> for SentEntry {
-    fn from(e: Entry) -> Self {
-        SentEntry {
-            key: e.key,
-            from: e.message.from,
-            to: e.message.to,
-            subject: e.message.subject,
-            at: e.message.at,
-            body: e.message.body,
-        }
-    }
+    };
+    open_all(
+        loaded.items,
+        |k| layout::inbox_message(&me.login, k),
+        keys,
+        &mut out,
+    )?;
+    out.items.sort_by(|a, b| {
+        (a.read, std::cmp::Reverse(&a.key)).cmp(&(b.read, std::cmp::Reverse(&b.key)))
+    });
+    Ok(out)
 }
 
 /// The messages the actor sent that are still in some recipient's inbox, newest first.
 /// Whether a recipient has read or deleted their copy is not shown.
-pub fn sent(src: &(impl Source + ?Sized), me: &Staff) -> Result<Loaded<SentEntry>> {
+pub fn sent(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result<Loaded<Entry>> {
     require_use(me, "read private messages")?;
-    let mut out: Loaded<SentEntry> = Loaded::default();
+    let mut out: Loaded<Entry> = Loaded::default();
+    let mut seen: Vec<MessageKey> = Vec::new();
     for owner in src.inbox_owners()? {
         let loaded = src.inbox(&owner)?;
         out.problems.extend(loaded.problems);
-        for (key, message) in loaded.items {
-            if message.from == me.login && !out.items.iter().any(|e| e.key == key) {
-                out.items.push(Entry { key, message }.into());
-            }
-        }
+        let mine: Vec<(MessageKey, PrivateMessage)> = loaded
+            .items
+            .into_iter()
+            .filter(|(k, m)| m.from == me.login && !seen.contains(k))
+            .map(|(k, mut m)| {
+                m.read = true;
+                (k, m)
+            })
+            .collect();
+        seen.extend(mine.iter().map(|(k, _)| k.clone()));
+        open_all(mine, |k| layout::inbox_message(&owner, k), keys, &mut out)?;
     }
     out.items.sort_by(|a, b| b.key.cmp(&a.key));
     Ok(out)
@@ -317,38 +348,116 @@ fn resolve<'k>(
 }
 
 /// Finds a message by key or unique prefix: in the actor's inbox first, else among the
-/// messages the actor sent.
-pub fn find(src: &(impl Source + ?Sized), me: &Staff, id: &str) -> Result<Found> {
+/// messages the actor sent; only that one message is decrypted.
+pub fn find(src: &(impl Source + ?Sized), me: &Staff, id: &str, keys: &Keyring) -> Result<Found> {
     require_use(me, "read private messages")?;
     let mine = src.inbox(&me.login)?.items;
     if let Some(key) = resolve(id, mine.iter().map(|(k, _)| k))?.cloned() {
-        let (key, message) = mine.into_iter().find(|(k, _)| *k == key).expect("resolved");
-        return Ok(Found {
-            copy: Copy::Inbox,
-            entry: Entry { key, message },
-        });
+        let one = mine.into_iter().filter(|(k, _)| *k == key).collect();
+        return open_one(one, Copy::Inbox, &me.login, keys);
     }
-    let sent = sent(src, me)?.items;
-    if let Some(key) = resolve(id, sent.iter().map(|e| &e.key))?.cloned() {
-        let e = sent.into_iter().find(|e| e.key == key).expect("resolved");
-        let message = PrivateMessage {
-            from: e.from,
-            to: e.to,
-            subject: e.subject,
-            at: e.at,
-            read: true,
-            body: e.body,
-            extra: Default::default(),
-        };
-        return Ok(Found {
-            copy: Copy::Sent,
-            entry: Entry {
-                key: e.key,
-                message,
-            },
-        });
+    let mut sent: Vec<(MessageKey, PrivateMessage, Login)> = Vec::new();
+    for owner in src.inbox_owners()? {
+        for (k, m) in src.inbox(&owner)?.items {
+            if m.from == me.login && !sent.iter().any(|(s, _, _)| *s == k) {
+                sent.push((k, m, owner.clone()));
+            }
+        }
+    }
+    if let Some(key) = resolve(id, sent.iter().map(|(k, _, _)| k))?.cloned() {
+        let (k, mut m, owner) = sent.into_iter().find(|(k, _, _)| *k == key).expect("resolved");
+        m.read = true;
+        return open_one(vec![(k, m)], Copy::Sent, &owner, keys);
     }
     Err(OpError::not_found("message in your inbox", id.trim()))
+}
+
+fn open_one(
+    one: Vec<(MessageKey, PrivateMessage)>,
+    copy: Copy,
+    owner: &Login,
+    keys: &Keyring,
+) -> Result<Found> {
+    let mut out = Loaded::default();
+    open_all(one, |k| layout::inbox_message(owner, k), keys, &mut out)?;
+    match (out.items.pop(), out.problems.pop()) {
+        (Some(entry), _) => Ok(Found { copy, entry }),
+        (None, Some(p)) => Err(OpError::State(p.to_string())),
+        (None, None) => Err(OpError::State("the message vanished while read".into())),
+    }
+}
+
+/// What `encrypt` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Encrypted {
+    /// The inbox files rewritten.
+    pub files: Vec<String>,
+}
+
+/// Seals the clear-text messages (written before encryption) in place, in one commit: the
+/// actor's own inbox, or with `all` every inbox (needs `staff.admin`). Each message is
+/// encrypted to its sender and recipients as a new one would be; anyone of them without a
+/// key stops the whole run (nothing is half-done). Old clear-text copies stay in history.
+pub fn encrypt(
+    tx: &mut Transaction<'_>,
+    me: &Staff,
+    all: bool,
+) -> Result<(Encrypted, CommitMessage)> {
+    require_use(me, "encrypt private messages")?;
+    if all {
+        actor::require(me, Permission::StaffAdmin, "encrypt every inbox")?;
+    }
+    let owners = if all {
+        tx.inbox_owners()?
+    } else {
+        vec![me.login.clone()]
+    };
+    // One ciphertext per message, shared by all its copies (as `send` writes them).
+    let mut sealed: std::collections::BTreeMap<MessageKey, String> = Default::default();
+    let mut files = Vec::new();
+    for owner in owners {
+        let loaded = tx.inbox(&owner)?;
+        for (key, m) in loaded.items {
+            let crate::model::PmContent::Clear { subject, body } = m.content() else {
+                continue;
+            };
+            let text = match sealed.get(&key) {
+                Some(t) => t.clone(),
+                None => {
+                    let sender = tx
+                        .staff(&m.from)?
+                        .ok_or_else(|| OpError::not_found("staff member (the sender)", &m.from))?;
+                    let mut staff = Vec::new();
+                    for login in &m.to {
+                        staff.push(
+                            tx.staff(login)?
+                                .ok_or_else(|| OpError::not_found("staff member", login))?,
+                        );
+                    }
+                    let letter = Letter {
+                        subject: subject.to_owned(),
+                        body: body.to_owned(),
+                    };
+                    let t = seal::seal(&letter, &keys_of(&sender, &staff)?)?;
+                    sealed.insert(key.clone(), t.clone());
+                    t
+                }
+            };
+            let path = layout::inbox_message(&owner, &key);
+            tx.put_yaml(path.clone(), &m.into_sealed(text));
+            files.push(path);
+        }
+    }
+    let msg = CommitMessage::new(
+        "msg.encrypt",
+        me.login.as_str(),
+        format!(
+            "msg: {} encrypt {} clear-text message file(s)",
+            me.login,
+            files.len()
+        ),
+    );
+    Ok((Encrypted { files }, msg))
 }
 
 /// Marks a message of the actor's inbox read; stages nothing when it already is.

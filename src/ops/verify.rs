@@ -175,7 +175,13 @@ fn check_commit(
         .cloned();
     let mut ck = CommitCheck {
         id,
-        subject: message.lines().next().unwrap_or("").to_owned(),
+        subject: super::log::public_subject(
+            crate::store::parse_trailers(&message)
+                .iter()
+                .find(|(k, _)| k == crate::store::commit::TRAILER_OP)
+                .map(|(_, v)| v.as_str()),
+            message.lines().next().unwrap_or(""),
+        ),
         actor_name: me
             .as_ref()
             .map_or_else(|| format!("<{email}>"), |s| s.login.to_string()),

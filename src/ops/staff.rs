@@ -244,29 +244,10 @@ pub fn set_key(
     key: PublicKey,
 ) -> Result<((), CommitMessage)> {
     let e = match key {
-        PublicKey::Ssh(line) => {
-            let mut words = line.split_whitespace();
-            let (Some(kind), Some(data)) = (words.next(), words.next()) else {
-                return Err(OpError::invalid(
-                    "--ssh",
-                    "an SSH public key file holds one line `ssh-ed25519 AAAA… comment`",
-                ));
-            };
-            let key = format!("{kind} {data}");
-            if let Err(e) = key.parse::<age::ssh::Recipient>() {
-                let why = match e {
-                    age::ssh::ParseRecipientKeyError::Unsupported(t) => {
-                        format!("{t} keys cannot be encrypted to; use an ed25519 key")
-                    }
-                    _ => "not an SSH public key age can encrypt to (use ssh-ed25519)".into(),
-                };
-                return Err(OpError::invalid("--ssh", why));
-            }
-            StaffEdit {
-                signing_key: Some(Some(key)),
-                ..Default::default()
-            }
-        }
+        PublicKey::Ssh(line) => StaffEdit {
+            signing_key: Some(Some(ssh_key_line(&line)?)),
+            ..Default::default()
+        },
         PublicKey::Age(k) => StaffEdit {
             age_key: Some(Some(k.trim().to_owned())),
             ..Default::default()
@@ -279,6 +260,29 @@ pub fn set_key(
         format!("staff: register a public key for {login}"),
     );
     Ok(((), msg))
+}
+
+/// The `type base64` of an OpenSSH public key line, refused unless age can encrypt to it
+/// (ed25519, or RSA of 2048 bits or more).
+pub fn ssh_key_line(line: &str) -> Result<String> {
+    let mut words = line.split_whitespace();
+    let (Some(kind), Some(data)) = (words.next(), words.next()) else {
+        return Err(OpError::invalid(
+            "--ssh",
+            "an SSH public key file holds one line `ssh-ed25519 AAAA… comment`",
+        ));
+    };
+    let key = format!("{kind} {data}");
+    if let Err(e) = key.parse::<age::ssh::Recipient>() {
+        let why = match e {
+            age::ssh::ParseRecipientKeyError::Unsupported(t) => {
+                format!("{t} keys cannot be encrypted to; use an ed25519 key")
+            }
+            _ => "not an SSH public key age can encrypt to (use ssh-ed25519)".into(),
+        };
+        return Err(OpError::invalid("--ssh", why));
+    }
+    Ok(key)
 }
 
 /// Grants (`grant = true`) or revokes permissions.

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod message_index;
 pub mod read;
 pub mod scan;
+pub mod sign;
 pub mod source;
 pub mod stale;
 pub mod tx;

@@ -7,6 +7,7 @@ mod autoclose;
 mod billing;
 mod body;
 mod check;
+mod csv;
 mod customer;
 mod index;
 mod init;

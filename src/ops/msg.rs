@@ -272,9 +272,52 @@ pub fn inbox(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result
     Ok(out)
 }
 
+/// A message the actor sent (one entry per message, however many recipients; no read
+/// receipts).
+#[derive(Debug, Clone, Serialize)]
+pub struct SentEntry {
+    pub key: MessageKey,
+    pub from: Login,
+    pub to: Vec<Login>,
+    pub at: Timestamp,
+    pub subject: String,
+    pub body: String,
+    pub encrypted: bool,
+}
+
+impl From<Entry> for SentEntry {
+    fn from(e: Entry) -> Self {
+        SentEntry {
+            key: e.key,
+            from: e.from,
+            to: e.to,
+            at: e.at,
+            subject: e.subject,
+            body: e.body,
+            encrypted: e.encrypted,
+        }
+    }
+}
+
 /// The messages the actor sent that are still in some recipient's inbox, newest first.
 /// Whether a recipient has read or deleted their copy is not shown.
-pub fn sent(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result<Loaded<Entry>> {
+pub fn sent(
+    src: &(impl Source + ?Sized),
+    me: &Staff,
+    keys: &Keyring,
+) -> Result<Loaded<SentEntry>> {
+    let all = sent_entries(src, me, keys)?;
+    Ok(Loaded {
+        items: all.items.into_iter().map(SentEntry::from).collect(),
+        problems: all.problems,
+    })
+}
+
+fn sent_entries(
+    src: &(impl Source + ?Sized),
+    me: &Staff,
+    keys: &Keyring,
+) -> Result<Loaded<Entry>> {
     require_use(me, "read private messages")?;
     let mut out: Loaded<Entry> = Loaded::default();
     let mut seen: Vec<MessageKey> = Vec::new();

@@ -10,6 +10,7 @@ mod kb;
 mod lifecycle;
 mod mail;
 mod messages;
+mod privacy;
 mod qa;
 mod search;
 mod search_index;

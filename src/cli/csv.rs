@@ -34,7 +34,10 @@ mod tests {
 
     #[test]
     fn cells_that_would_be_formulas_stay_text() {
-        assert_eq!(field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
         assert_eq!(field("+1+2"), "\"'+1+2\"");
         assert_eq!(field("-2+3"), "\"'-2+3\"");
         assert_eq!(field("@SUM(A1)"), "\"'@SUM(A1)\"");

@@ -175,7 +175,9 @@ impl Env {
     pub fn keyring(&self, desk: &Desk) -> crate::seal::Keyring {
         use crate::seal::{IdentityFile, Keyring, Passphrase};
         use std::io::IsTerminal;
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let configured = std::env::var(crate::context::ENV_IDENTITY)
             .ok()
             .filter(|s| !s.trim().is_empty())

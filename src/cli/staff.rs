@@ -166,9 +166,8 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
             let key = match (a.ssh, a.age) {
                 (Some(file), _) => {
                     let path = env.cwd.join(file);
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        anyhow::anyhow!("--ssh {}: {e}", path.display())
-                    })?;
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| anyhow::anyhow!("--ssh {}: {e}", path.display()))?;
                     if text.contains("PRIVATE KEY") {
                         anyhow::bail!(
                             "--ssh {}: this is a private key; give the public one (FILE.pub)",

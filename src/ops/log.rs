@@ -123,10 +123,16 @@ mod tests {
     #[test]
     fn old_private_message_commits_lose_their_subject() {
         assert_eq!(
-            public_subject(Some("msg.send"), "msg: alice to bob, carol: \"Pay rise: yes\""),
+            public_subject(
+                Some("msg.send"),
+                "msg: alice to bob, carol: \"Pay rise: yes\""
+            ),
             "msg: alice to bob, carol (subject hidden)"
         );
-        assert_eq!(public_subject(Some("msg.send"), "msg: alice to bob"), "msg: alice to bob");
+        assert_eq!(
+            public_subject(Some("msg.send"), "msg: alice to bob"),
+            "msg: alice to bob"
+        );
         assert_eq!(
             public_subject(Some("ticket.close"), "ticket 5: close \"x\""),
             "ticket 5: close \"x\""

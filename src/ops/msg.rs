@@ -301,11 +301,7 @@ impl From<Entry> for SentEntry {
 
 /// The messages the actor sent that are still in some recipient's inbox, newest first.
 /// Whether a recipient has read or deleted their copy is not shown.
-pub fn sent(
-    src: &(impl Source + ?Sized),
-    me: &Staff,
-    keys: &Keyring,
-) -> Result<Loaded<SentEntry>> {
+pub fn sent(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result<Loaded<SentEntry>> {
     let all = sent_entries(src, me, keys)?;
     Ok(Loaded {
         items: all.items.into_iter().map(SentEntry::from).collect(),
@@ -313,11 +309,7 @@ pub fn sent(
     })
 }
 
-fn sent_entries(
-    src: &(impl Source + ?Sized),
-    me: &Staff,
-    keys: &Keyring,
-) -> Result<Loaded<Entry>> {
+fn sent_entries(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result<Loaded<Entry>> {
     require_use(me, "read private messages")?;
     let mut out: Loaded<Entry> = Loaded::default();
     let mut seen: Vec<MessageKey> = Vec::new();
@@ -408,7 +400,10 @@ pub fn find(src: &(impl Source + ?Sized), me: &Staff, id: &str, keys: &Keyring) 
         }
     }
     if let Some(key) = resolve(id, sent.iter().map(|(k, _, _)| k))?.cloned() {
-        let (k, mut m, owner) = sent.into_iter().find(|(k, _, _)| *k == key).expect("resolved");
+        let (k, mut m, owner) = sent
+            .into_iter()
+            .find(|(k, _, _)| *k == key)
+            .expect("resolved");
         m.read = true;
         return open_one(vec![(k, m)], Copy::Sent, &owner, keys);
     }

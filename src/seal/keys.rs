@@ -20,7 +20,11 @@ pub fn recipients(staff: &Staff) -> Result<Vec<Box<dyn age::Recipient + Send>>, 
         field,
         reason,
     };
-    if let Some(k) = staff.signing_key.as_deref().filter(|k| !k.trim().is_empty()) {
+    if let Some(k) = staff
+        .signing_key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+    {
         let r = age::ssh::Recipient::from_str(k.trim()).map_err(|e| {
             use age::ssh::ParseRecipientKeyError as P;
             bad(
@@ -122,8 +126,11 @@ fn load(f: &IdentityFile) -> Result<Identities, OpenError> {
     };
     if !text.contains("PRIVATE KEY-----") {
         // An age identity file (AGE-SECRET-KEY-1…).
-        let file = age::IdentityFile::from_buffer(text.as_bytes())
-            .map_err(|e| bad(format!("neither an SSH private key nor an age identity: {e}")))?;
+        let file = age::IdentityFile::from_buffer(text.as_bytes()).map_err(|e| {
+            bad(format!(
+                "neither an SSH private key nor an age identity: {e}"
+            ))
+        })?;
         let ids = file.into_identities().map_err(|e| bad(e.to_string()))?;
         if ids.is_empty() {
             return Err(bad("the file holds no age identity".into()));

@@ -26,7 +26,9 @@ pub enum SealError {
          `git desk staff key {login} --ssh FILE.pub`"
     )]
     NoKey { login: Login },
-    #[error("staff/{login}.yaml: `{field}` is not a key private messages can be encrypted to: {reason}")]
+    #[error(
+        "staff/{login}.yaml: `{field}` is not a key private messages can be encrypted to: {reason}"
+    )]
     BadKey {
         login: Login,
         field: &'static str,

@@ -10,8 +10,8 @@ use gix::ObjectId;
 
 use super::Result;
 use crate::model::{
-    Account, KbArticle, Login, Message, MessageKey, Queue, Reseller, Settings,
-    Staff, Task, TaskNote, Ticket, TicketId,
+    Account, KbArticle, Login, Message, MessageKey, Queue, Reseller, Settings, Staff, Task,
+    TaskNote, Ticket, TicketId,
 };
 use crate::store::history::{content_hash, path_key, ticket_tree_ids};
 use crate::store::{layout, DeskRead, FileError, FsSource, Source, StoreError, TreeSource};

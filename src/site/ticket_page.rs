@@ -35,9 +35,8 @@ pub struct Job {
 /// `.txt` suffix, so HTML, SVG, XML, JavaScript — or anything a browser might sniff as
 /// such — is shown as text instead of running with the site's origin.
 const PASSIVE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "webp", "bmp", "pdf", "txt", "log", "csv", "zip", "gz",
-    "tgz", "tar", "7z", "doc", "docx", "xls", "xlsx", "odt", "ods", "ppt", "pptx", "mp3",
-    "mp4", "wav",
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "pdf", "txt", "log", "csv", "zip", "gz", "tgz",
+    "tar", "7z", "doc", "docx", "xls", "xlsx", "odt", "ods", "ppt", "pptx", "mp3", "mp4", "wav",
 ];
 
 /// The name an attachment gets in the site: only `[A-Za-z0-9._-]` (safe in any URL and on

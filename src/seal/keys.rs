@@ -53,12 +53,15 @@ pub fn recipients(staff: &Staff) -> Result<Vec<Box<dyn age::Recipient + Send>>, 
     Ok(out)
 }
 
+/// Asks for the passphrase of the key at the path; `None` when nobody can be asked.
+pub type AskPassphrase = Box<dyn Fn(&Path) -> Option<String>>;
+
 /// Where the passphrase of a protected key comes from.
 pub enum Passphrase {
     /// Given up front (an environment variable).
     Given(String),
     /// Asked for when needed; `None` when nobody can be asked.
-    Ask(Box<dyn Fn(&Path) -> Option<String>>),
+    Ask(AskPassphrase),
 }
 
 /// The reader's private key file.

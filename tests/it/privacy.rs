@@ -671,3 +671,128 @@ fn check_attachment_links(b: &mut crate::cdp::Browser, base: &str) {
         assert!(link.ends_with(".txt"), "{link}");
     }
 }
+
+#[test]
+fn commits_replayed_by_sync_are_signed_again() {
+    let test = "commits_replayed_by_sync_are_signed_again";
+    if !have_program("ssh-keygen", test) {
+        return;
+    }
+    let d = TestDesk::empty();
+    let alice = ssh_key(&d, "alice", "");
+    let bob = ssh_key(&d, "bob", "");
+    let home = d.home();
+    let git = |cwd: &Path, args: &[&str]| {
+        let o = isolated("git", &home, cwd).args(args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    for (k, v) in [
+        ("gpg.format", "ssh"),
+        ("commit.gpgsign", "true"),
+        ("user.signingkey", alice.to_str().unwrap()),
+    ] {
+        git(&home, &["config", "--global", k, v]);
+    }
+    let r = d.run_in(
+        d.tmp.path(),
+        &[
+            "init",
+            "--bare",
+            "server.git",
+            "--admin",
+            "alice",
+            "--admin-name",
+            "Alice",
+            "--admin-email",
+            "alice@example.com",
+            "--support-email",
+            "support@example.com",
+            "--admin-ssh-key",
+            &pub_of(&alice),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let url = format!("file://{}", d.tmp.path().join("server.git").display());
+    git(d.tmp.path(), &["clone", "-q", &url, "c0"]);
+    git(d.tmp.path(), &["clone", "-q", &url, "c1"]);
+    let (c0, c1) = (d.tmp.path().join("c0"), d.tmp.path().join("c1"));
+    let run = |cwd: &Path, args: &[&str]| {
+        let r = d.run_in(cwd, args);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+    };
+    run(
+        &c0,
+        &[
+            "--as",
+            "alice",
+            "staff",
+            "add",
+            "bob",
+            "--name",
+            "Bob",
+            "--email",
+            "bob@example.com",
+        ],
+    );
+    run(
+        &c0,
+        &[
+            "--as",
+            "alice",
+            "staff",
+            "key",
+            "bob",
+            "--ssh",
+            &pub_of(&bob),
+        ],
+    );
+    run(&c0, &["--as", "alice", "sync"]);
+    git(&c1, &["config", "user.signingkey", bob.to_str().unwrap()]);
+    run(&c1, &["--as", "bob", "sync"]);
+    // Both make ticket 1 at once; bob's is replayed (renumbered) onto alice's.
+    run(
+        &c1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "new",
+            "-t",
+            "Bob's",
+            "--email",
+            "c@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    run(
+        &c0,
+        &[
+            "--as",
+            "alice",
+            "ticket",
+            "new",
+            "-t",
+            "Alice's",
+            "--email",
+            "c@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    run(&c0, &["--as", "alice", "sync"]);
+    run(&c1, &["--as", "bob", "sync"]);
+    let subjects = git(&c1, &["log", "--format=%s", "-3"]);
+    assert!(
+        subjects.contains("ticket 2: new") && subjects.contains("ticket 1: new"),
+        "{subjects}"
+    );
+    let out = d.run_in(&c1, &["verify", "--require-signed"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("ok: "), "{}", out.stdout);
+}

@@ -282,6 +282,19 @@ fn msg_encrypt_seals_the_clear_text_messages_in_one_commit() {
         .contains("no clear-text messages"));
     d.ok(&["check"]);
     assert_eq!(d.status(), "");
+    // A message with neither form is reported by `check`.
+    d.write(
+        "inbox/carol/20261101T000000Z-dave-0002.yaml",
+        "from: dave\nto: [carol]\nat: 2026-11-01T00:00:00Z\nread: false\n",
+    );
+    let r = d.run(&["check"]);
+    assert_eq!(r.code, 1);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("inbox/carol/20261101T000000Z-dave-0002.yaml")
+            && all.contains("a private message needs `sealed`"),
+        "{all}"
+    );
 }
 
 #[test]

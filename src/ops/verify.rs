@@ -11,7 +11,9 @@
 //!   `staff.admin` or `settings.admin` (prices); `kb/…`: `kb.admin`;
 //! - `tasks/…`: `tasks.admin`, or `tasks.use` for one's own tasks and notes;
 //! - `inbox/<owner>/…`: a new message needs `messages.use` and `from` = the actor; changing
-//!   (marking read) or deleting one is for the owner only;
+//!   (marking read) or deleting one is for the owner only, except sealing a clear-text
+//!   message in place with its routing unchanged (`msg encrypt --all`), which `staff.admin`
+//!   may do;
 //! - `tickets/<id>/…`: the actor must see the ticket (queue entitlement or assignment, as
 //!   of the parent); message files are immutable and answers/notes must be written as the
 //!   actor; removing a ticket needs `tickets.delete` (or `tickets.merge`); assigning to
@@ -356,10 +358,22 @@ fn check_path(
                     ));
                 }
             } else if owner != me.login.as_str() {
-                ck.flag(format!(
-                    "{} changed or deleted {path} in {owner}'s inbox",
-                    me.login
-                ));
+                let old: Option<PrivateMessage> = blob(repo, path, ch.old);
+                let new: Option<PrivateMessage> = blob(repo, path, ch.new);
+                if sealed_in_place(old.as_ref(), new.as_ref()) {
+                    // `msg encrypt --all`: the ciphertext cannot be checked against the
+                    // clear text it replaces, so only staff admins may do it.
+                    ck.need(
+                        me,
+                        Permission::StaffAdmin,
+                        &format!("encrypting {path} in {owner}'s inbox"),
+                    );
+                } else {
+                    ck.flag(format!(
+                        "{} changed or deleted {path} in {owner}'s inbox",
+                        me.login
+                    ));
+                }
             }
         }
         layout::TICKETS_DIR => {
@@ -467,4 +481,16 @@ fn check_staff(ck: &mut CommitCheck<'_>, repo: &gix::Repository, me: &Staff, ch:
         }
     }
     ck.need(me, Permission::StaffAdmin, &format!("changing {path}"));
+}
+
+/// A clear-text private message replaced by a sealed one with the same routing and read flag
+/// (what `msg encrypt` writes).
+fn sealed_in_place(old: Option<&PrivateMessage>, new: Option<&PrivateMessage>) -> bool {
+    use crate::model::PmContent;
+    let (Some(o), Some(n)) = (old, new) else {
+        return false;
+    };
+    matches!(o.content(), PmContent::Clear { .. })
+        && matches!(n.content(), PmContent::Sealed(_))
+        && (&o.from, &o.to, o.at, o.read) == (&n.from, &n.to, n.at, n.read)
 }

@@ -236,6 +236,9 @@ fn msg_encrypt_seals_the_clear_text_messages_in_one_commit() {
         .ok(&["--as", "alice", "msg", "encrypt", "--all"])
         .contains("no clear-text messages"));
     d.ok(&["check"]);
+    // `verify` accepts the admin's sealing of other inboxes (routing and read flags kept).
+    let out = d.ok(&["verify"]);
+    assert!(out.starts_with("ok: "), "{out}");
     assert_eq!(d.status(), "");
     // A message with neither form is reported by `check`.
     d.write(

@@ -312,3 +312,54 @@ fn log_search_site_stats_and_notification_carry_no_subject() {
         "{log}"
     );
 }
+
+#[test]
+fn the_passphrase_is_asked_for_on_the_terminal() {
+    let test = "the_passphrase_is_asked_for_on_the_terminal";
+    if !have_program("ssh-keygen", test) || !have_program("script", test) {
+        return;
+    }
+    use std::io::{Read, Write};
+    let d = TestDesk::new();
+    let [alice, bob, _] = desk_with_keys(&d);
+    let r = run_with(
+        &d,
+        &alice,
+        None,
+        &[
+            "--as", "alice", "--json", "msg", "send", "--to", "bob", "-s", SUBJECT, "-m", TEXT,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let key = json(&r.stdout)["sent"]["key"].as_str().unwrap().to_owned();
+    // `script` gives git-desk a terminal; the passphrase is typed once the prompt shows.
+    let mut child = isolated("timeout", &d.home(), &d.root)
+        .env("GIT_DESK_NOW", &d.now)
+        .env("GIT_DESK_IDENTITY", &bob)
+        .args(["30", "script", "-qec"])
+        .arg(format!("'{BIN}' --as bob msg show {key}"))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("Passphrase for") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"bob's secret\n").unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(seen.contains(SUBJECT) && seen.contains(TEXT), "{seen}");
+    assert!(
+        !seen.contains("bob's secret"),
+        "the passphrase is not echoed: {seen}"
+    );
+}

@@ -197,6 +197,11 @@ fn check_commit(
             claimed.as_deref(),
             op.as_deref(),
         ) {
+            if opts.require_signed {
+                if let Err(reason) = super::signature::check_any(&c, &staff) {
+                    ck.flag(reason);
+                }
+            }
             for ch in changes(repo, before.tree_id(), after.tree_id())? {
                 if let Some(why) = super::mail::verify::violation(repo, &ch) {
                     ck.flag(why);

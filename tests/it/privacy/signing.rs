@@ -201,6 +201,23 @@ fn a_signed_desk_verifies_and_forged_commits_are_refused() {
         "x",
     ]);
     git(&desk, &["push", "-q", "origin", "HEAD"]);
+    // Mail intake commits in the desk's name: signed by whoever ran it, they pass; unsigned,
+    // they are refused like any other.
+    let md = crate::mail::Maildir::new(d.tmp.path().join("Maildir"));
+    md.deliver_fixture("plain.eml");
+    d.ok(&["mail", "ingest", md.root.to_str().unwrap()]);
+    let out = d.ok(&["verify", "--require-signed"]);
+    assert!(out.starts_with("ok: "), "{out}");
+    git(&desk, &["config", "commit.gpgsign", "false"]);
+    md.deliver_fixture("alternative.eml");
+    d.ok(&["mail", "ingest", md.root.to_str().unwrap()]);
+    let r = d.run(&["verify", "--require-signed"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("the commit is not signed"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

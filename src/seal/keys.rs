@@ -167,3 +167,54 @@ fn load(f: &IdentityFile) -> Result<Identities, OpenError> {
     };
     Ok(vec![Box::new(age::ssh::Identity::from(key))])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    fn staff() -> Staff {
+        Staff::new("dan".parse().unwrap(), Role::Support)
+    }
+
+    #[test]
+    fn recipients_come_from_either_key_and_none_is_a_refusal_naming_the_fields() {
+        let mut s = staff();
+        assert_eq!(
+            recipients(&s).err(),
+            Some(SealError::NoKey {
+                login: s.login.clone()
+            })
+        );
+        s.age_key = Some(age::x25519::Identity::generate().to_public().to_string());
+        assert_eq!(recipients(&s).unwrap().len(), 1);
+        s.signing_key = Some("ecdsa-sha2-nistp256 AAAAE2VjZHNh".into());
+        match recipients(&s).err() {
+            Some(SealError::BadKey { field, .. }) => assert_eq!(field, "signing_key"),
+            other => panic!("{other:?}"),
+        }
+        s.signing_key = None;
+        s.age_key = Some("age1nope".into());
+        assert!(matches!(
+            recipients(&s).err(),
+            Some(SealError::BadKey {
+                field: "age_key",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_missing_identity_file_is_named() {
+        let keys = Keyring::new(IdentityFile {
+            path: "/nonexistent/id_ed25519".into(),
+            passphrase: Passphrase::Ask(Box::new(|_| None)),
+        });
+        assert_eq!(
+            keys.identities().err(),
+            Some(OpenError::NoIdentity {
+                path: "/nonexistent/id_ed25519".into()
+            })
+        );
+    }
+}

@@ -24,6 +24,10 @@ pub enum StaffCommand {
     /// messages are encrypted to it; `--age KEY` adds an age key messages are encrypted to.
     /// Your own key is yours to set; anyone else's needs staff.admin.
     Key(KeyArgs),
+    /// Print git's allowed-signers list from the staff's signing keys (e-mail, then key), for
+    /// `git config gpg.ssh.allowedSignersFile`, so `git verify-commit` and `git log
+    /// --show-signature` check desk commits too.
+    Signers,
     /// Grant permissions (needs staff.admin).
     Grant(PermArgs),
     /// Revoke permissions (needs staff.admin).
@@ -188,6 +192,16 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
                 &format!("key registered for {}", a.login),
                 commit,
             )?;
+        }
+        StaffCommand::Signers => {
+            let reader = desk.reader()?;
+            let loaded = s::list(reader.as_ref())?;
+            for st in loaded.items.iter().filter(|s| s.active) {
+                if let (Some(email), Some(key)) = (&st.email, &st.signing_key) {
+                    let key = key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+                    writeln!(out, "{email} namespaces=\"git\" {key}")?;
+                }
+            }
         }
         StaffCommand::Grant(a) => perms(env, &desk, out, a, true)?,
         StaffCommand::Revoke(a) => perms(env, &desk, out, a, false)?,

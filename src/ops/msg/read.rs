@@ -25,13 +25,20 @@ pub struct Entry {
     pub encrypted: bool,
 }
 
+/// Messages of a listing that the reader's key does not open (encrypted to an older key of
+/// theirs, say), kept until the listing is complete.
+#[derive(Default)]
+struct Unopened(Vec<(String, OpenError)>);
+
 /// Opens the messages `items` of `path_of`'s inbox: a damaged one becomes a problem (the
-/// others are still listed); a missing or wrong identity fails the whole read.
+/// others are still listed); one not encrypted to the reader's key is kept in `unopened`;
+/// a missing identity or a wrong passphrase fails the whole read.
 fn open_all(
     items: Vec<(MessageKey, PrivateMessage)>,
     path_of: impl Fn(&MessageKey) -> String,
     keys: &Keyring,
     out: &mut Loaded<Entry>,
+    unopened: &mut Unopened,
 ) -> Result<()> {
     for (key, m) in items {
         match seal::open(&key, &m, keys) {
@@ -51,8 +58,31 @@ fn open_all(
                 column: None,
                 message: reason,
             }),
+            Err(e @ OpenError::NotForMe { .. }) => unopened.0.push((path_of(&key), e)),
             Err(e) => return Err(e.into()),
         }
+    }
+    Ok(())
+}
+
+/// Ends a listing: when the key opened no encrypted message at all, it is the wrong key and
+/// that is the error; otherwise the messages it could not open are reported as problems
+/// beside the others (e.g. messages sent before the reader's key was replaced).
+fn settle(out: &mut Loaded<Entry>, unopened: Unopened) -> Result<()> {
+    let opened_any = out.items.iter().any(|e| e.encrypted);
+    let mut rest = unopened.0.into_iter();
+    if !opened_any {
+        if let Some((_, e)) = rest.next() {
+            return Err(e.into());
+        }
+    }
+    for (path, e) in rest {
+        out.problems.push(FileError {
+            path,
+            line: None,
+            column: None,
+            message: e.to_string(),
+        });
     }
     Ok(())
 }
@@ -65,12 +95,15 @@ pub fn inbox(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Result
         items: Vec::new(),
         problems: loaded.problems,
     };
+    let mut unopened = Unopened::default();
     open_all(
         loaded.items,
         |k| layout::inbox_message(&me.login, k),
         keys,
         &mut out,
+        &mut unopened,
     )?;
+    settle(&mut out, unopened)?;
     out.items.sort_by(|a, b| {
         (a.read, std::cmp::Reverse(&a.key)).cmp(&(b.read, std::cmp::Reverse(&b.key)))
     });
@@ -118,6 +151,7 @@ fn sent_entries(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Res
     require_use(me, "read private messages")?;
     let mut out: Loaded<Entry> = Loaded::default();
     let mut seen: Vec<MessageKey> = Vec::new();
+    let mut unopened = Unopened::default();
     for owner in src.inbox_owners()? {
         let loaded = src.inbox(&owner)?;
         out.problems.extend(loaded.problems);
@@ -131,8 +165,10 @@ fn sent_entries(src: &(impl Source + ?Sized), me: &Staff, keys: &Keyring) -> Res
             })
             .collect();
         seen.extend(mine.iter().map(|(k, _)| k.clone()));
-        open_all(mine, |k| layout::inbox_message(&owner, k), keys, &mut out)?;
+        let path = |k: &MessageKey| layout::inbox_message(&owner, k);
+        open_all(mine, path, keys, &mut out, &mut unopened)?;
     }
+    settle(&mut out, unopened)?;
     out.items.sort_by(|a, b| b.key.cmp(&a.key));
     Ok(out)
 }
@@ -189,7 +225,15 @@ fn open_one(
     keys: &Keyring,
 ) -> Result<Found> {
     let mut out = Loaded::default();
-    open_all(one, |k| layout::inbox_message(owner, k), keys, &mut out)?;
+    let mut unopened = Unopened::default();
+    open_all(
+        one,
+        |k| layout::inbox_message(owner, k),
+        keys,
+        &mut out,
+        &mut unopened,
+    )?;
+    settle(&mut out, unopened)?;
     match (out.items.pop(), out.problems.pop()) {
         (Some(entry), _) => Ok(Found { copy, entry }),
         (None, Some(p)) => Err(OpError::State(p.to_string())),

@@ -361,3 +361,52 @@ fn the_passphrase_is_asked_for_on_the_terminal() {
     let seen = String::from_utf8_lossy(&seen);
     assert!(seen.contains(SUBJECT) && seen.contains(TEXT), "{seen}");
 }
+
+#[test]
+fn after_a_key_is_replaced_the_messages_to_the_old_one_are_reported_not_fatal() {
+    let test = "after_a_key_is_replaced_the_messages_to_the_old_one_are_reported_not_fatal";
+    if !have_program("ssh-keygen", test) {
+        return;
+    }
+    let mut d = TestDesk::new();
+    let [alice, _bob, _] = desk_with_keys(&d);
+    let send = |d: &TestDesk, subject: &str| {
+        let r = run_with(
+            d,
+            &alice,
+            None,
+            &[
+                "--as", "alice", "--json", "msg", "send", "--to", "bob", "-s", subject, "-m", "x",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json(&r.stdout)["sent"]["key"].as_str().unwrap().to_owned()
+    };
+    let old = send(&d, "Before the new key");
+    let new_key = ssh_key(&d, "bob-2027", "");
+    d.ok(&[
+        "--as",
+        "bob",
+        "staff",
+        "key",
+        "bob",
+        "--ssh",
+        &pub_of(&new_key),
+    ]);
+    d.now = "2026-11-27T13:00:00Z".into();
+    let new = send(&d, "After the new key");
+    let r = run_with(&d, &new_key, None, &["--as", "bob", "msg", "inbox"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("After the new key"), "{}", r.stdout);
+    assert!(!r.stdout.contains(&old), "{}", r.stdout);
+    assert!(
+        r.stderr.contains(&format!("warning: inbox/bob/{old}.yaml"))
+            && r.stderr.contains("it is not encrypted to that key"),
+        "{}",
+        r.stderr
+    );
+    let r = run_with(&d, &new_key, None, &["--as", "bob", "msg", "show", &old]);
+    assert_eq!(r.code, 1);
+    let r = run_with(&d, &new_key, None, &["--as", "bob", "msg", "show", &new]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -247,18 +247,16 @@ impl Transaction<'_> {
             },
         };
         let text = message.render();
-        let commit = super::sign::sign_if_asked(
-            repo,
-            gix::objs::Commit {
-                tree,
-                parents: self.parent.into_iter().collect(),
-                author: sig.clone(),
-                committer: sig.clone(),
-                encoding: None,
-                message: text.as_str().into(),
-                extra_headers: vec![],
-            },
-        )?;
+        let commit = gix::objs::Commit {
+            tree,
+            parents: self.parent.into_iter().collect(),
+            author: sig.clone(),
+            committer: sig.clone(),
+            encoding: None,
+            message: text.as_str().into(),
+            extra_headers: vec![],
+        };
+        let commit = super::sign::sign_if_asked(repo, commit)?;
         let id = repo
             .write_object(&commit)
             .map_err(|e| StoreError::git("writing the commit", e))?

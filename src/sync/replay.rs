@@ -177,19 +177,17 @@ fn write_commit(
         .map_err(err)?
         .to_owned()
         .map_err(|e| StoreError::git("reading a commit", e))?;
+    let commit = gix::objs::Commit {
+        tree,
+        parents: [parent].into_iter().collect(),
+        author,
+        committer,
+        encoding: None,
+        message: message.into(),
+        extra_headers: vec![],
+    };
     // Replayed commits are signed afresh, like `git rebase` with commit.gpgSign.
-    let commit = crate::store::sign::sign_if_asked(
-        repo,
-        gix::objs::Commit {
-            tree,
-            parents: [parent].into_iter().collect(),
-            author,
-            committer,
-            encoding: None,
-            message: message.into(),
-            extra_headers: vec![],
-        },
-    )?;
+    let commit = crate::store::sign::sign_if_asked(repo, commit)?;
     Ok(repo
         .write_object(&commit)
         .map_err(|e| StoreError::git("writing a commit", e))?

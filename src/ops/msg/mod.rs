@@ -13,8 +13,9 @@
 //! Confidentiality: the subject and text are encrypted (`crate::seal`) to every recipient's
 //! keys and the sender's, so only they can read them, whoever holds a clone. Nothing of them
 //! goes into the commit message, the e-mail notification or any derived file. Reading
-//! decrypts with the caller's [`Keyring`](crate::seal::Keyring); messages from before encryption are read as they
-//! are and can be sealed in place with [`encrypt`].
+//! (`read`) decrypts with the caller's [`Keyring`](crate::seal::Keyring); deleting needs no
+//! key. Messages from before encryption are read as they are and can be sealed in place
+//! with [`encrypt`].
 
 use serde::Serialize;
 

@@ -33,7 +33,7 @@ pub use lifecycle::{Action, Refusal};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
 pub use money::Money;
 pub use outbox::{MailKind, OutMail};
-pub use pm::PrivateMessage;
+pub use pm::{Content as PmContent, Letter, PrivateMessage};
 pub use queue::Queue;
 pub use settings::{
     AutoClose, Pricing, ResellerSupport, Settings, SiteSettings, Smtp, Spelling, TlsMode,

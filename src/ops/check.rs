@@ -254,7 +254,14 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
                 format!("inbox of `{owner}`, who is not a staff member"),
             ));
         }
-        take(&mut r, src.inbox(&owner)?);
+        for (key, m) in take(&mut r, src.inbox(&owner)?) {
+            if m.content() == crate::model::PmContent::Missing {
+                r.problems.push(problem(
+                    layout::inbox_message(&owner, &key),
+                    "a private message needs `sealed` (or, from before encryption, `subject` and `body`)",
+                ));
+            }
+        }
     }
     take(&mut r, src.all_kb()?);
     for (key, mail) in take(&mut r, src.outbox()?) {

@@ -36,6 +36,10 @@ pub enum OpError {
         created_at: Timestamp,
         now: Timestamp,
     },
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error(transparent)]
+    Open(#[from] crate::seal::OpenError),
 }
 
 impl OpError {

@@ -141,6 +141,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     let me = site.options.for_login.as_ref();
     let shared_key = content_hash([
         GENERATOR_VERSION.as_bytes(),
+        super::ticket_page::ATTACHMENT_NAMING.as_bytes(),
         site.shared.shared_key.as_bytes(),
         site.templates.key.as_bytes(),
         me.map_or("", |l| l.as_str()).as_bytes(),

@@ -16,6 +16,7 @@ pub mod lock;
 pub mod message_index;
 pub mod read;
 pub mod scan;
+pub mod sign;
 pub mod source;
 pub mod tx;
 mod worktree;

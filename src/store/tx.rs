@@ -258,6 +258,7 @@ impl Transaction<'_> {
             message: text.as_str().into(),
             extra_headers: vec![],
         };
+        let commit = super::sign::sign_if_asked(repo, commit)?;
         let id = repo
             .write_object(&commit)
             .map_err(|e| StoreError::git("writing the commit", e))?

@@ -189,6 +189,8 @@ fn write_commit(
         message: message.into(),
         extra_headers: vec![],
     };
+    // Replayed commits are signed afresh, like `git rebase` with commit.gpgSign.
+    let commit = crate::store::sign::sign_if_asked(repo, commit)?;
     Ok(repo
         .write_object(&commit)
         .map_err(|e| StoreError::git("writing a commit", e))?

@@ -13,6 +13,7 @@ mod kb;
 mod lifecycle;
 mod mail;
 mod messages;
+mod privacy;
 mod qa;
 mod query_depth;
 mod search;

@@ -346,7 +346,7 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
         );
     }
     let mine = d.tmp.path().join("bob");
-    build(&d, &mine, &["--for", "bob"]);
+    build(&d, &mine, &["--as", "bob", "--for", "bob"]);
     let inbox = read(&mine.join("inbox.html"));
     for (who, subject, _) in &subjects {
         let owned_by_bob = subjects.iter().any(|(w, s, _)| *w == "bob" && s == subject);
@@ -372,13 +372,29 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
     assert!(index.contains("My Assigned Tickets") && index.contains("badge-mine"));
     assert!(!read(&shared.join("index.html")).contains("badge-mine"));
     check_links(&mine);
-    let err = d.run(&["site", "build", "--out", "x", "--for", "nobody"]);
-    assert_eq!(err.code, 1);
-    assert!(
-        err.stderr.contains("no such staff member"),
-        "{}",
-        err.stderr
-    );
+    // Only one's own copy: carol may not build bob's, nor anyone a non-staff login's.
+    for (actor, login) in [("carol", "bob"), ("alice", "bob"), ("alice", "nobody")] {
+        let out = d.tmp.path().join(format!("x-{actor}-{login}"));
+        let err = d.run(&[
+            "--as",
+            actor,
+            "site",
+            "build",
+            "--out",
+            out.to_str().unwrap(),
+            "--for",
+            login,
+        ]);
+        assert_eq!(err.code, 1, "{}", err.stderr);
+        assert!(
+            err.stderr.contains(&format!(
+                "--for {login}: a personal site holds private messages, so it is built only for yourself (you are {actor})"
+            )),
+            "{}",
+            err.stderr
+        );
+        assert!(!out.exists(), "nothing written for a refused --for");
+    }
 }
 
 #[test]

@@ -233,6 +233,7 @@ fn queue_outbox(
             ticket: Some(TicketId::new(id).expect("ids start at 1")),
             from: "Example Hosting Support <support@example.com>".into(),
             to: vec![accounts[id as usize % accounts.len()].1.to_string()],
+            cc: vec![],
             subject: format!("[#{id}] Re: your ticket"),
             in_reply_to: Some(format!("<{id}.0@bench.desk.invalid>")),
             references: vec![format!("<{id}.0@bench.desk.invalid>")],

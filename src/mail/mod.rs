@@ -8,7 +8,9 @@ pub mod loops;
 pub mod maildir;
 pub mod outgoing;
 pub mod parse;
+pub mod raw;
 pub mod route;
+pub mod screen;
 pub mod smtp;
 
-pub use parse::{parse, IncomingMail, MailAttachment, MailError};
+pub use parse::{parse, IncomingMail, MailAttachment, MailError, UNKNOWN_SENDER};

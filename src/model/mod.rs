@@ -34,7 +34,8 @@ pub use outbox::{MailKind, OutMail};
 pub use pm::PrivateMessage;
 pub use queue::Queue;
 pub use settings::{
-    AutoClose, Pricing, ResellerSupport, Settings, SiteSettings, Smtp, Spelling, TlsMode,
+    AutoClose, IgnoreRule, MailSettings, Pricing, ResellerSupport, Settings, SiteSettings, Smtp,
+    Spelling, TlsMode,
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};

@@ -70,6 +70,9 @@ pub struct Ticket {
     pub title: String,
     /// The customer's reply address.
     pub email: Email,
+    /// Who else the customer wrote to (Cc): copied on answers, never auto-responded to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<Email>,
     /// The owner account ("Change User"); none when the sender is unknown.
     #[serde(default)]
     pub account: Option<Login>,
@@ -120,6 +123,7 @@ impl Ticket {
             id,
             title: new.title,
             email: new.email,
+            cc: Vec::new(),
             account: new.account,
             queue: new.queue,
             status: if new.assignee.is_some() {
@@ -158,6 +162,11 @@ impl Ticket {
             ));
         }
         Ok(t.to_owned())
+    }
+
+    /// True when `addr` is the customer's address or one of the Cc addresses.
+    pub fn involves(&self, addr: &str) -> bool {
+        self.email.same_as(addr) || self.cc.iter().any(|c| c.same_as(addr))
     }
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {

@@ -97,7 +97,8 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
     }
     let prepared = super::raw::prepare(raw);
     let eight_bit = prepared.eight_bit_headers;
-    let raw: &[u8] = &prepared.bytes;
+    let rewritten = utf8_words(&prepared.bytes);
+    let raw: &[u8] = rewritten.as_deref().unwrap_or(&prepared.bytes);
     let first = raw.split(|&b| b == b'\n').next().unwrap_or_default();
     if !looks_like_header(first) {
         return Err(MailError::NotMail);
@@ -176,8 +177,10 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         let i = i as u32;
         if msg.text_body.contains(&i) {
             let text = match &part.body {
-                PartType::Text(t) => t.to_string(),
-                PartType::Html(h) => html_text(h),
+                PartType::Text(t) => whatwg_text(raw, part).unwrap_or_else(|| t.to_string()),
+                PartType::Html(h) => {
+                    html_text(&whatwg_text(raw, part).unwrap_or_else(|| h.to_string()))
+                }
                 _ => continue,
             };
             body_parts.push(text);
@@ -240,6 +243,40 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         cc,
         filter_headers,
     })
+}
+
+/// The mail with its RFC 2047 words in other charsets than UTF-8 re-written as UTF-8
+/// words, decoded by encoding_rs (see `raw`); `None` when there is nothing to re-write.
+fn utf8_words(raw: &[u8]) -> Option<Vec<u8>> {
+    let foreign = raw.windows(2).enumerate().any(|(i, w)| {
+        w == b"=?"
+            && raw[i + 2..]
+                .iter()
+                .take(40)
+                .position(|&b| b == b'?')
+                .is_some_and(|q| {
+                    let label = &raw[i + 2..i + 2 + q];
+                    !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8")
+                })
+    });
+    if !foreign {
+        return None;
+    }
+    let msg = MessageParser::default().parse(raw)?;
+    let ranges: Vec<(usize, usize)> = msg
+        .parts
+        .iter()
+        .map(|p| (p.offset_header as usize, p.offset_body as usize))
+        .collect();
+    super::raw::reencode_words(raw, &ranges)
+}
+
+/// A text part decoded by encoding_rs from the charset it declares (the WHATWG tables);
+/// `None` to keep the parser's own decoding (UTF-8, or a label encoding_rs does not know).
+fn whatwg_text(raw: &[u8], part: &mail_parser::MessagePart<'_>) -> Option<String> {
+    let charset = part.content_type()?.attribute("charset")?;
+    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
+    super::raw::decode_text(body, part.encoding, charset)
 }
 
 /// An address that came from a header is usable when it holds no replacement character

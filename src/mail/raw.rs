@@ -7,6 +7,12 @@
 //! WHATWG default for `iso-8859-1`), and re-encoded as UTF-8, which the parser reads as it
 //! is. The names of the headers so decoded are kept: an address read from guessed bytes is
 //! not trusted (see `parse`).
+//!
+//! Character sets are decoded by encoding_rs, the WHATWG Encoding Standard's tables: the
+//! parser's own single-byte tables differ from them for a few charsets (ISO-8859-7 has no
+//! `€`, ISO-8859-16, KOI8-U, macintosh, windows-1255 differ in places), so RFC 2047 words
+//! in header sections are re-written as UTF-8 words ([`reencode_words`]) and text bodies
+//! are decoded here too ([`decode_text`]).
 
 use std::borrow::Cow;
 
@@ -121,6 +127,125 @@ pub fn prepare(raw: &[u8]) -> Prepared<'_> {
     }
 }
 
+/// The RFC 2047 encoded words inside `ranges` (header sections) of `raw` whose charset
+/// encoding_rs knows (other than UTF-8), re-written as UTF-8 `Q` words; `None` when there
+/// is none.
+pub fn reencode_words(raw: &[u8], ranges: &[(usize, usize)]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len() + 64);
+    let mut copied = 0;
+    let mut changed = false;
+    for &(start, end) in ranges {
+        let end = end.min(raw.len());
+        if start < copied || start >= end {
+            continue;
+        }
+        let mut i = start;
+        while i + 1 < end {
+            if raw[i] == b'=' && raw[i + 1] == b'?' {
+                if let Some((len, text)) = encoded_word(&raw[i..end]) {
+                    out.extend_from_slice(&raw[copied..i]);
+                    out.extend_from_slice(utf8_word(&text).as_bytes());
+                    i += len;
+                    copied = i;
+                    changed = true;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.extend_from_slice(&raw[copied..]);
+    Some(out)
+}
+
+/// `=?charset?B|Q?data?=` at the start of `s`, when the charset is one encoding_rs decodes
+/// and it is not UTF-8: its length and its text.
+fn encoded_word(s: &[u8]) -> Option<(usize, String)> {
+    let body = s.strip_prefix(b"=?")?;
+    let q1 = body.iter().take(80).position(|&b| b == b'?')?;
+    let label = &body[..q1];
+    let label = label.split(|&b| b == b'*').next().unwrap_or(label); // RFC 2231 language
+    let enc = Encoding::for_label(label)?;
+    if enc == encoding_rs::UTF_8 || enc == encoding_rs::REPLACEMENT {
+        return None;
+    }
+    let rest = &body[q1 + 1..];
+    let (kind, rest) = (rest.first()?.to_ascii_uppercase(), rest.get(1..)?);
+    let rest = rest.strip_prefix(b"?")?;
+    let end = rest
+        .windows(2)
+        .position(|w| w == b"?=")
+        .filter(|&e| !rest[..e].iter().any(|b| b.is_ascii_whitespace()))?;
+    let data = &rest[..end];
+    let bytes = match kind {
+        b'B' => mail_parser::decoders::base64::base64_decode(data)?,
+        b'Q' => q_decode(data)?,
+        _ => return None,
+    };
+    let (text, _) = enc.decode_without_bom_handling(&bytes);
+    let len = 2 + q1 + 1 + 2 + end + 2;
+    Some((len, text.into_owned()))
+}
+
+/// RFC 2047 `Q` data: `_` is a space, `=XX` a byte.
+fn q_decode(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        match data[i] {
+            b'_' => out.push(b' '),
+            b'=' => {
+                let hex = std::str::from_utf8(data.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
+/// `text` as one UTF-8 `Q` word.
+fn utf8_word(text: &str) -> String {
+    let mut w = String::from("=?utf-8?Q?");
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'!' | b'*' | b'+' | b'-' | b'/') {
+            w.push(b as char);
+        } else {
+            w.push_str(&format!("={b:02X}"));
+        }
+    }
+    w.push_str("?=");
+    w
+}
+
+/// A text part's transfer-decoded bytes decoded from `charset` by encoding_rs; `None`
+/// when encoding_rs does not know the label, or it is UTF-8 (the parser's own result is
+/// then kept).
+pub fn decode_text(
+    raw_body: &[u8],
+    transfer: mail_parser::Encoding,
+    charset: &str,
+) -> Option<String> {
+    let enc = Encoding::for_label(charset.trim().as_bytes())?;
+    if enc == encoding_rs::UTF_8 || enc == encoding_rs::REPLACEMENT {
+        return None;
+    }
+    let bytes = match transfer {
+        mail_parser::Encoding::None => raw_body.to_vec(),
+        mail_parser::Encoding::Base64 => mail_parser::decoders::base64::base64_decode(raw_body)?,
+        mail_parser::Encoding::QuotedPrintable => {
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(raw_body)?
+        }
+    };
+    let (text, _) = enc.decode_without_bom_handling(&bytes);
+    Some(text.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +276,8 @@ mod tests {
         );
         assert_eq!(p.eight_bit_headers, ["subject"]);
 
+        let p = prepare(b"From: Tom\xe9?@football.example.com\n\nhi\n");
+        assert_eq!(p.eight_bit_headers, ["from"]);
         let p = prepare(b"From: Tom\xe9?@football.example.com\n\nhi\n");
         assert_eq!(
             &*p.bytes,

@@ -74,7 +74,7 @@ pub enum MailError {
     BadSender(String),
     #[error("malformed MIME: {0}")]
     BadMime(String),
-    #[error("the mail is {size} bytes, more than the limit of {max}")]
+    #[error("the mail is {size} bytes, more than the limit of {max} (mail_max_bytes)")]
     TooLarge { size: u64, max: u64 },
 }
 
@@ -282,7 +282,7 @@ fn whatwg_text(raw: &[u8], part: &mail_parser::MessagePart<'_>) -> Option<String
 /// An address that came from a header is usable when it holds no replacement character
 /// and, if the header had raw 8-bit bytes, is plain ASCII (else its bytes were guessed).
 fn usable(addr: &str, header_was_8bit: bool) -> bool {
-    !addr.contains('\u{fffd}') && !(header_was_8bit && !addr.is_ascii())
+    !addr.contains('\u{fffd}') && (!header_was_8bit || addr.is_ascii())
 }
 
 type Sender = (Email, Option<String>, Option<String>);

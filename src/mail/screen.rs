@@ -69,7 +69,14 @@ pub fn spam(mail: &IncomingMail, s: &MailSettings) -> Option<String> {
                 "x-rspamd-action" => "X-Rspamd-Action",
                 _ => "Authentication-Results",
             };
-            let shown: String = v.chars().take(120).collect();
+            // The verdict itself, not the whole header (DMARC comes after DKIM and SPF).
+            let shown = match v.to_ascii_lowercase().find("dmarc=fail") {
+                Some(at) if header == "Authentication-Results" => {
+                    v[at..].split(';').next().unwrap_or("").trim().to_owned()
+                }
+                _ => v.to_owned(),
+            };
+            let shown: String = shown.chars().take(120).collect();
             return Some(format!("{header}: {shown}"));
         }
     }

@@ -100,7 +100,7 @@ pub fn set(s: &mut Settings, key: &str, value: &str) -> Result<(), InvalidValue>
             let n: u64 = v
                 .parse()
                 .map_err(|_| InvalidValue(format!("`{v}` is not a number of bytes")))?;
-            if n < 1024 || n > MAX_ATTACHMENT_LIMIT {
+            if !(1024..=MAX_ATTACHMENT_LIMIT).contains(&n) {
                 return Err(InvalidValue(format!(
                     "mail_max_bytes must be between 1024 and {MAX_ATTACHMENT_LIMIT}, got {n}"
                 )));

@@ -286,7 +286,9 @@ impl<'a> Run<'a> {
     }
 
     fn is_own(&self, addr: &Email) -> bool {
-        self.own.iter().any(|o| o.same_as(addr.as_str()))
+        self.own
+            .iter()
+            .any(|o| o.as_str().eq_ignore_ascii_case(addr.as_str()))
             || addr
                 .as_str()
                 .eq_ignore_ascii_case(crate::mail::UNKNOWN_SENDER)

@@ -23,8 +23,9 @@ pub enum MailCommand {
     /// New mails become tickets (routed to a queue by recipient) or replies to the ticket
     /// they refer to (In-Reply-To/References, or `[#ID]` in the subject). A mail is marked
     /// seen only once the commit holding it exists; mails the desk already holds are
-    /// skipped; malformed or oversized mails are moved to `quarantine/` inside the Maildir
-    /// with a `.reason` file.
+    /// skipped; malformed mails and mails over `mail_max_bytes` are moved to `quarantine/`
+    /// inside the Maildir with a `.reason` file, spam (SpamAssassin, rspamd, DMARC fail) to
+    /// `spam/`; mail from an address on `mail.ignore` is kept seen or deleted.
     Ingest(IngestArgs),
     /// Deliver the due mails of the outbox over SMTP and record the outcome in one commit.
     ///

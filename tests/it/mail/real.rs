@@ -310,6 +310,21 @@ fn cc_is_kept_copied_on_answers_edited_and_a_cc_reply_threads() {
         shown.contains("ann@doe.example, billing@doe.example"),
         "{shown}"
     );
+    // The site's ticket page names them.
+    let site = d.tmp.path().join("site");
+    d.ok(&[
+        "--as",
+        "alice",
+        "site",
+        "build",
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(site.join(format!("tickets/001/{id}.html"))).unwrap();
+    assert!(
+        page.contains("<dt>Cc</dt><dd>ann@doe.example, billing@doe.example</dd>"),
+        "{page}"
+    );
     // The auto-response goes to the customer only.
     let (_, auto) = outbox(&d).remove(0);
     assert_eq!(auto["to"], serde_json::json!(["john@doe.example"]));

@@ -4,6 +4,7 @@
 //! safe headers ([`outgoing`]) that [`smtp`] delivers. The use cases that commit the
 //! results are in `ops::mail`.
 
+mod address;
 pub mod loops;
 pub mod maildir;
 pub mod outgoing;

@@ -97,7 +97,7 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
     }
     let prepared = super::raw::prepare(raw);
     let eight_bit = prepared.eight_bit_headers;
-    let rewritten = utf8_words(&prepared.bytes);
+    let rewritten = super::raw::utf8_words(&prepared.bytes);
     let raw: &[u8] = rewritten.as_deref().unwrap_or(&prepared.bytes);
     let first = raw.split(|&b| b == b'\n').next().unwrap_or_default();
     if !looks_like_header(first) {
@@ -112,14 +112,14 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
     check_mime(&msg)?;
 
     let (from, from_name, unusable_sender) =
-        sender(msg.from(), eight_bit.iter().any(|h| h == "from"))?;
+        super::address::sender(msg.from(), eight_bit.iter().any(|h| h == "from"))?;
     let reply_to = msg
         .reply_to()
         .and_then(Address::first)
         .and_then(|a| a.address())
-        .filter(|a| usable(a, eight_bit.iter().any(|h| h == "reply-to")))
+        .filter(|a| super::address::usable(a, eight_bit.iter().any(|h| h == "reply-to")))
         .and_then(|a| a.trim().parse::<Email>().ok());
-    let cc = cc_addresses(&msg, eight_bit.iter().any(|h| h == "cc"));
+    let cc = super::address::cc_addresses(&msg, eight_bit.iter().any(|h| h == "cc"));
     let filter_headers = filter_headers(&msg);
 
     let mut recipients = Vec::new();
@@ -177,9 +177,11 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         let i = i as u32;
         if msg.text_body.contains(&i) {
             let text = match &part.body {
-                PartType::Text(t) => whatwg_text(raw, part).unwrap_or_else(|| t.to_string()),
+                PartType::Text(t) => {
+                    super::raw::whatwg_text(raw, part).unwrap_or_else(|| t.to_string())
+                }
                 PartType::Html(h) => {
-                    html_text(&whatwg_text(raw, part).unwrap_or_else(|| h.to_string()))
+                    html_text(&super::raw::whatwg_text(raw, part).unwrap_or_else(|| h.to_string()))
                 }
                 _ => continue,
             };
@@ -243,89 +245,6 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         cc,
         filter_headers,
     })
-}
-
-/// The mail with its RFC 2047 words in other charsets than UTF-8 re-written as UTF-8
-/// words, decoded by encoding_rs (see `raw`); `None` when there is nothing to re-write.
-fn utf8_words(raw: &[u8]) -> Option<Vec<u8>> {
-    let foreign = raw.windows(2).enumerate().any(|(i, w)| {
-        w == b"=?"
-            && raw[i + 2..]
-                .iter()
-                .take(40)
-                .position(|&b| b == b'?')
-                .is_some_and(|q| {
-                    let label = &raw[i + 2..i + 2 + q];
-                    !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8")
-                })
-    });
-    if !foreign {
-        return None;
-    }
-    let msg = MessageParser::default().parse(raw)?;
-    let ranges: Vec<(usize, usize)> = msg
-        .parts
-        .iter()
-        .map(|p| (p.offset_header as usize, p.offset_body as usize))
-        .collect();
-    super::raw::reencode_words(raw, &ranges)
-}
-
-/// A text part decoded by encoding_rs from the charset it declares (the WHATWG tables);
-/// `None` to keep the parser's own decoding (UTF-8, or a label encoding_rs does not know).
-fn whatwg_text(raw: &[u8], part: &mail_parser::MessagePart<'_>) -> Option<String> {
-    let charset = part.content_type()?.attribute("charset")?;
-    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
-    super::raw::decode_text(body, part.encoding, charset)
-}
-
-/// An address that came from a header is usable when it holds no replacement character
-/// and, if the header had raw 8-bit bytes, is plain ASCII (else its bytes were guessed).
-fn usable(addr: &str, header_was_8bit: bool) -> bool {
-    !addr.contains('\u{fffd}') && (!header_was_8bit || addr.is_ascii())
-}
-
-type Sender = (Email, Option<String>, Option<String>);
-
-fn sender(from: Option<&Address<'_>>, header_was_8bit: bool) -> Result<Sender, MailError> {
-    let addr = from.and_then(Address::first).ok_or(MailError::NoSender)?;
-    let raw = addr.address().map(str::trim).unwrap_or("");
-    if raw.is_empty() {
-        return Err(MailError::NoSender);
-    }
-    let name = addr
-        .name()
-        .map(one_line)
-        .filter(|n| !n.is_empty() && n != raw);
-    if !usable(raw, header_was_8bit) {
-        let unknown = UNKNOWN_SENDER.parse().expect("a valid address");
-        return Ok((unknown, name, Some(one_line(raw))));
-    }
-    let email = raw
-        .parse::<Email>()
-        .map_err(|_| MailError::BadSender(one_line(raw)))?;
-    Ok((email, name, None))
-}
-
-/// The usable Cc addresses, each once.
-fn cc_addresses(msg: &mail_parser::Message<'_>, header_was_8bit: bool) -> Vec<Email> {
-    let mut out: Vec<Email> = Vec::new();
-    for list in msg.all_cc() {
-        for a in list.iter() {
-            let Some(addr) = a.address().map(str::trim) else {
-                continue;
-            };
-            if !usable(addr, header_was_8bit) {
-                continue;
-            }
-            if let Ok(e) = addr.parse::<Email>() {
-                if !out.iter().any(|o| o.same_as(e.as_str())) {
-                    out.push(e);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The headers spam filters add, in order.

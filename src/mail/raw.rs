@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 
 use encoding_rs::{Encoding, WINDOWS_1252};
+use mail_parser::MimeHeaders;
 
 /// The mail without an mbox `From ` first line, its header section in UTF-8, and the
 /// lower-cased names of the headers that held undecodable 8-bit bytes.
@@ -244,6 +245,40 @@ pub fn decode_text(
     };
     let (text, _) = enc.decode_without_bom_handling(&bytes);
     Some(text.into_owned())
+}
+
+/// The mail with its RFC 2047 words in other charsets than UTF-8 re-written as UTF-8
+/// words, decoded by encoding_rs (see `raw`); `None` when there is nothing to re-write.
+pub(super) fn utf8_words(raw: &[u8]) -> Option<Vec<u8>> {
+    let foreign = raw.windows(2).enumerate().any(|(i, w)| {
+        w == b"=?"
+            && raw[i + 2..]
+                .iter()
+                .take(40)
+                .position(|&b| b == b'?')
+                .is_some_and(|q| {
+                    let label = &raw[i + 2..i + 2 + q];
+                    !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8")
+                })
+    });
+    if !foreign {
+        return None;
+    }
+    let msg = mail_parser::MessageParser::default().parse(raw)?;
+    let ranges: Vec<(usize, usize)> = msg
+        .parts
+        .iter()
+        .map(|p| (p.offset_header as usize, p.offset_body as usize))
+        .collect();
+    reencode_words(raw, &ranges)
+}
+
+/// A text part decoded by encoding_rs from the charset it declares (the WHATWG tables);
+/// `None` to keep the parser's own decoding (UTF-8, or a label encoding_rs does not know).
+pub(super) fn whatwg_text(raw: &[u8], part: &mail_parser::MessagePart<'_>) -> Option<String> {
+    let charset = part.content_type()?.attribute("charset")?;
+    let body = raw.get(part.offset_body as usize..part.offset_end as usize)?;
+    decode_text(body, part.encoding, charset)
 }
 
 #[cfg(test)]

@@ -128,9 +128,9 @@ pub fn prepare(raw: &[u8]) -> Prepared<'_> {
     }
 }
 
-/// The RFC 2047 encoded words inside `ranges` (header sections) of `raw` whose charset
-/// encoding_rs knows (other than UTF-8), re-written as UTF-8 `Q` words; `None` when there
-/// is none.
+/// The RFC 2047 encoded words and RFC 2231 extended parameter values (`name*=cs'lang'%XX`,
+/// not the numbered continuations) inside `ranges` (header sections) of `raw` whose charset
+/// encoding_rs knows (other than UTF-8), re-written as UTF-8; `None` when there is none.
 pub fn reencode_words(raw: &[u8], ranges: &[(usize, usize)]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(raw.len() + 64);
     let mut copied = 0;
@@ -147,6 +147,23 @@ pub fn reencode_words(raw: &[u8], ranges: &[(usize, usize)]) -> Option<Vec<u8>> 
                     out.extend_from_slice(&raw[copied..i]);
                     out.extend_from_slice(utf8_word(&text).as_bytes());
                     i += len;
+                    copied = i;
+                    changed = true;
+                    continue;
+                }
+            }
+            if raw[i] == b'*' && raw[i + 1] == b'=' && i > 0 && raw[i - 1].is_ascii_alphabetic() {
+                if let Some((len, text)) = extended_value(&raw[i + 2..end]) {
+                    out.extend_from_slice(&raw[copied..i + 2]);
+                    out.extend_from_slice(b"utf-8''");
+                    for &b in text.as_bytes() {
+                        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                            out.push(b);
+                        } else {
+                            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+                        }
+                    }
+                    i += 2 + len;
                     copied = i;
                     changed = true;
                     continue;
@@ -189,6 +206,36 @@ fn encoded_word(s: &[u8]) -> Option<(usize, String)> {
     let (text, _) = enc.decode_without_bom_handling(&bytes);
     let len = 2 + q1 + 1 + 2 + end + 2;
     Some((len, text.into_owned()))
+}
+
+/// `charset'lang'%XX…` (RFC 2231) at the start of `s`, when encoding_rs knows the charset
+/// and it is not UTF-8: its length and its text.
+fn extended_value(s: &[u8]) -> Option<(usize, String)> {
+    let q1 = s.iter().take(40).position(|&b| b == b'\'')?;
+    let enc = Encoding::for_label(&s[..q1])?;
+    if enc == encoding_rs::UTF_8 || enc == encoding_rs::REPLACEMENT {
+        return None;
+    }
+    let q2 = q1 + 1 + s[q1 + 1..].iter().take(40).position(|&b| b == b'\'')?;
+    let value = &s[q2 + 1..];
+    let len = value
+        .iter()
+        .position(|&b| b == b';' || b.is_ascii_whitespace())
+        .unwrap_or(value.len());
+    let mut bytes = Vec::with_capacity(len);
+    let mut i = 0;
+    while i < len {
+        if value[i] == b'%' {
+            let hex = std::str::from_utf8(value.get(i + 1..i + 3)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            bytes.push(value[i]);
+            i += 1;
+        }
+    }
+    let (text, _) = enc.decode_without_bom_handling(&bytes);
+    Some((q2 + 1 + len, text.into_owned()))
 }
 
 /// RFC 2047 `Q` data: `_` is a space, `=XX` a byte.
@@ -251,15 +298,19 @@ pub fn decode_text(
 /// words, decoded by encoding_rs (see `raw`); `None` when there is nothing to re-write.
 pub(super) fn utf8_words(raw: &[u8]) -> Option<Vec<u8>> {
     let foreign = raw.windows(2).enumerate().any(|(i, w)| {
-        w == b"=?"
-            && raw[i + 2..]
-                .iter()
-                .take(40)
-                .position(|&b| b == b'?')
-                .is_some_and(|q| {
-                    let label = &raw[i + 2..i + 2 + q];
-                    !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8")
-                })
+        let end = match w {
+            b"=?" => b'?',
+            b"*=" => b'\'',
+            _ => return false,
+        };
+        raw[i + 2..]
+            .iter()
+            .take(40)
+            .position(|&b| b == end)
+            .is_some_and(|q| {
+                let label = &raw[i + 2..i + 2 + q];
+                !label.eq_ignore_ascii_case(b"utf-8") && !label.eq_ignore_ascii_case(b"utf8")
+            })
     });
     if !foreign {
         return None;
@@ -312,12 +363,38 @@ mod tests {
         assert_eq!(p.eight_bit_headers, ["subject"]);
 
         let p = prepare(b"From: Tom\xe9?@football.example.com\n\nhi\n");
-        assert_eq!(p.eight_bit_headers, ["from"]);
-        let p = prepare(b"From: Tom\xe9?@football.example.com\n\nhi\n");
         assert_eq!(
             &*p.bytes,
             "From: Tomé?@football.example.com\n\nhi\n".as_bytes()
         );
         assert_eq!(p.eight_bit_headers, ["from"]);
+    }
+
+    #[test]
+    fn foreign_words_and_parameters_become_utf8() {
+        let raw = b"Subject: =?iso-8859-7?B?pKU=?= =?utf-8?Q?x?= =?x-unknown?Q?y?=\n\n=?iso-8859-7?Q?=A4?=\n";
+        let head = raw.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let out = reencode_words(raw, &[(0, head)]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Subject: =?utf-8?Q?=E2=82=AC=E2=82=AF?= =?utf-8?Q?x?= =?x-unknown?Q?y?=\n\n=?iso-8859-7?Q?=A4?=\n",
+            "only the header section is touched"
+        );
+        assert_eq!(reencode_words(b"Subject: plain\n\n", &[(0, 15)]), None);
+
+        let raw = b"Content-Disposition: attachment; filename*=iso-8859-7'el'%A4%A5.txt\n\n";
+        let out = reencode_words(raw, &[(0, raw.len())]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Content-Disposition: attachment; filename*=utf-8''%E2%82%AC%E2%82%AF.txt\n\n"
+        );
+        // Numbered continuations are left to the parser.
+        let raw = b"Content-Type: text/plain; name*0*=iso-8859-7''%A4\n\n";
+        assert_eq!(reencode_words(raw, &[(0, raw.len())]), None);
+
+        // Through the parser: the attachment's name in ISO-8859-7 as WHATWG reads it.
+        let mail = b"From: a@b.example\nSubject: s\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename*=iso-8859-7''%A4%A5.txt\n\nxx\n--b--\n";
+        let m = crate::mail::parse(mail).unwrap();
+        assert_eq!(m.attachments[0].name.as_deref(), Some("€₯.txt"));
     }
 }

@@ -109,7 +109,7 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
         Action::Retitle(title) => t.title = title.clone(),
         Action::SetEmail(e) => {
             t.email = e.clone();
-            t.cc.retain(|c| !c.same_as(e.as_str()));
+            t.cc.retain(|c| !c.as_str().eq_ignore_ascii_case(e.as_str()));
         }
         Action::AddCc(e) => {
             if t.involves(e.as_str()) {
@@ -119,7 +119,7 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
         }
         Action::RemoveCc(e) => {
             let before = t.cc.len();
-            t.cc.retain(|c| !c.same_as(e.as_str()));
+            t.cc.retain(|c| !c.as_str().eq_ignore_ascii_case(e.as_str()));
             if t.cc.len() == before {
                 return Err(Refusal::NotCc(e.clone()));
             }

@@ -164,9 +164,12 @@ impl Ticket {
         Ok(t.to_owned())
     }
 
-    /// True when `addr` is the customer's address or one of the Cc addresses.
+    /// True when `addr` is the customer's address or one of the Cc addresses (case
+    /// ignored: mail systems treat `John@` and `john@` as one mailbox).
     pub fn involves(&self, addr: &str) -> bool {
-        self.email.same_as(addr) || self.cc.iter().any(|c| c.same_as(addr))
+        std::iter::once(&self.email)
+            .chain(&self.cc)
+            .any(|e| e.as_str().eq_ignore_ascii_case(addr.trim()))
     }
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {

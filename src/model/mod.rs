@@ -36,7 +36,8 @@ pub use outbox::{MailKind, OutMail};
 pub use pm::{Content as PmContent, Letter, PrivateMessage};
 pub use queue::Queue;
 pub use settings::{
-    AutoClose, Pricing, ResellerSupport, Settings, SiteSettings, Smtp, Spelling, TlsMode,
+    AutoClose, IgnoreRule, MailSettings, Pricing, ResellerSupport, Settings, SiteSettings, Smtp,
+    Spelling, TlsMode,
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};

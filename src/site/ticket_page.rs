@@ -161,6 +161,7 @@ fn render_one(
         "ticket": row(t, shared, me),
         "detail": {
             "account": account, "reseller": reseller,
+            "cc": t.cc.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             "first_answered_at": t.first_answered_at.map(|x| x.to_string()),
             "answered_at": t.answered_at.map(|x| x.to_string()),
             "closed_by": closed_by,

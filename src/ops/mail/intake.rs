@@ -174,6 +174,11 @@ impl<'a> Run<'a> {
                     self.index
                         .add(t, key, MessageKind::Customer, Some(mail.message_id.clone()));
                 }
+                // Only a mail that quotes the thread's Message-IDs came from someone who got
+                // the thread; a `[#ID]` in a subject anyone can type.
+                if by == route::ThreadedBy::Reference {
+                    self.widen_cc(tx, t, mail)?;
+                }
                 Outcome::Reply {
                     ticket: t,
                     threaded_by: by.name(),
@@ -226,10 +231,10 @@ impl<'a> Run<'a> {
     ) -> Result<Outcome> {
         let body = self.body_with_limits(mail);
         let files = self.attachments(mail);
-        if body.trim().is_empty() && files.is_empty() {
+        if body.trim().is_empty() && files.is_empty() && mail.subject.trim().is_empty() {
             return Err(OpError::invalid(
                 "body",
-                "the mail has no text and no attachments",
+                "the mail has no subject, no text and no attachments",
             ));
         }
         let id = ids::peek_ticket(tx)?;
@@ -250,7 +255,7 @@ impl<'a> Run<'a> {
             .get(&mail.from.as_str().to_ascii_lowercase())
             .or_else(|| self.accounts.get(&email.as_str().to_ascii_lowercase()))
             .cloned();
-        let ticket = Ticket::new(
+        let mut ticket = Ticket::new(
             id,
             NewTicket {
                 title: ticket_title(&mail.subject),
@@ -263,6 +268,11 @@ impl<'a> Run<'a> {
             },
             now,
         );
+        for c in &mail.cc {
+            if !self.is_own(c) && !ticket.involves(c.as_str()) {
+                ticket.cc.push(c.clone());
+            }
+        }
         let author = mail.from.to_string();
         let key = fresh_key(tx, self.ctx, &author, |k| vec![layout::message(id, k)])?;
         // Checks every attachment before staging any: a refusal leaves nothing behind.
@@ -286,14 +296,70 @@ impl<'a> Run<'a> {
             Some(mail.message_id.clone()),
         );
 
-        let no_autoresponse = self
-            .autoresponse(tx, mail, &ticket, &message)?
-            .map(|why| why.to_string());
+        let no_autoresponse = match &mail.unusable_sender {
+            Some(raw) => {
+                self.unusable_sender_note(tx, id, raw)?;
+                Some(NoAutoResponse::UnusableAddress(raw.clone()).to_string())
+            }
+            None => self
+                .autoresponse(tx, mail, &ticket, &message)?
+                .map(|why| why.to_string()),
+        };
         Ok(Outcome::NewTicket {
             ticket: id,
             queue,
             no_autoresponse,
         })
+    }
+
+    fn is_own(&self, addr: &Email) -> bool {
+        self.own
+            .iter()
+            .any(|o| o.as_str().eq_ignore_ascii_case(addr.as_str()))
+            || addr
+                .as_str()
+                .eq_ignore_ascii_case(crate::mail::UNKNOWN_SENDER)
+    }
+
+    /// A reply threaded by reference brings its sender and its Cc addresses into the
+    /// ticket's `cc` (the customer stays the customer; the desk's own addresses are never
+    /// added).
+    fn widen_cc(&self, tx: &mut Transaction<'_>, id: TicketId, mail: &IncomingMail) -> Result<()> {
+        let Some(mut ticket) = tx.ticket(id)? else {
+            return Ok(());
+        };
+        let before = ticket.cc.len();
+        for c in std::iter::once(&mail.from).chain(&mail.cc) {
+            if !self.is_own(c) && !ticket.involves(c.as_str()) {
+                ticket.cc.push(c.clone());
+            }
+        }
+        if ticket.cc.len() != before {
+            tx.put_yaml(layout::ticket_file(id), &ticket);
+        }
+        Ok(())
+    }
+
+    /// Says on ticket `id` that its sender's address could not be read.
+    fn unusable_sender_note(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        id: TicketId,
+        raw: &str,
+    ) -> Result<()> {
+        let body = format!(
+            "The sender's address `{raw}` could not be decoded (it holds bytes of no known \
+             character set), so it was not used: no auto-response was sent, and answers go \
+             to {} until the customer's address is set with `git desk ticket edit {id} \
+             --email ADDRESS`.",
+            tx.ticket(id)?
+                .map(|t| t.email.to_string())
+                .unwrap_or_default()
+        );
+        let author = self.settings.support_email.to_string();
+        let key = system_note(tx, self.ctx, id, &author, None, body)?;
+        self.index.add(id, key, MessageKind::Note, None);
+        Ok(())
     }
 
     /// Queues the queue's new-ticket response for `ticket`, or says why not.

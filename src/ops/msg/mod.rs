@@ -196,6 +196,7 @@ fn notification(
             .iter()
             .filter_map(|s| s.email.as_ref().map(|e| e.to_string()))
             .collect(),
+        cc: vec![],
         subject: format!(
             "[{}] Private message from {}",
             settings.name,

@@ -3,7 +3,10 @@
 
 mod ingest;
 mod loops;
+mod outbox;
+mod real;
 mod send;
+pub(crate) mod smtp_server;
 pub(crate) mod smtpd;
 
 use std::path::{Path, PathBuf};

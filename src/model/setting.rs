@@ -25,6 +25,7 @@ pub const KEYS: &[&str] = &[
     "spelling.words",
     "site.title",
     "site.output",
+    "site.customers",
 ];
 
 /// The largest attachment limit accepted (1 GiB): the files live in git.
@@ -60,6 +61,7 @@ pub fn get(s: &Settings, key: &str) -> Result<String, InvalidValue> {
         "spelling.words" => s.spelling.words.join(","),
         "site.title" => opt(&s.site.title),
         "site.output" => opt(&s.site.output),
+        "site.customers" => opt(&s.site.customers),
         _ => return Err(unknown(key)),
     })
 }
@@ -133,6 +135,11 @@ pub fn set(s: &mut Settings, key: &str, value: &str) -> Result<(), InvalidValue>
         "site.output" => {
             s.site.output = optional(v)
                 .map(|o| one_line(&o, "site.output", 500))
+                .transpose()?
+        }
+        "site.customers" => {
+            s.site.customers = optional(v)
+                .map(|o| one_line(&o, "site.customers", 500))
                 .transpose()?
         }
         _ => return Err(unknown(key)),

@@ -236,4 +236,8 @@ pub struct SiteSettings {
     /// Where `sync` rebuilds the site; no rebuild when unset.
     #[serde(default)]
     pub output: Option<String>,
+    /// Where `site build` writes the customer status pages (relative to the desk); none
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<String>,
 }

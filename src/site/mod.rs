@@ -17,6 +17,9 @@
 //!   files.
 
 mod audit;
+mod body;
+pub mod customers;
+mod dashboard;
 mod data;
 mod manifest;
 mod markdown;
@@ -37,7 +40,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-2";
+const GENERATOR_VERSION: &str = "git-desk-site-3";
 
 /// What to build.
 #[derive(Debug, Clone)]

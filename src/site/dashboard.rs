@@ -172,7 +172,7 @@ mod tests {
                 email: "a@b.example".parse::<Email>().unwrap(),
                 account: None,
                 queue: "general".parse::<Slug>().unwrap(),
-                priority: Priority::new(priority).unwrap(),
+                priority: Priority::new(i64::from(priority)).unwrap(),
                 assignee: None,
                 sticky: false,
             },

@@ -201,9 +201,15 @@ mod tests {
 
     #[test]
     fn the_first_line_skips_quotes_and_is_cut() {
-        assert_eq!(first_line("\n> old\n  Hello there  \nmore", 80), "Hello there");
+        assert_eq!(
+            first_line("\n> old\n  Hello there  \nmore", 80),
+            "Hello there"
+        );
         assert_eq!(first_line("abcdef", 4), "abc…");
-        assert_eq!(first_line("Dear Ms Martins,\n\nThe site is down.", 80), "The site is down.");
+        assert_eq!(
+            first_line("Dear Ms Martins,\n\nThe site is down.", 80),
+            "The site is down."
+        );
         assert_eq!(first_line("Hello,", 80), "Hello,");
         assert_eq!(first_line("", 4), "");
     }

@@ -39,8 +39,12 @@ pub fn secret_path(desk: &Desk) -> PathBuf {
 
 fn fresh_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| SiteError::io("the operating system's random source", std::io::Error::other(e.to_string())))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        SiteError::io(
+            "the operating system's random source",
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n")
 }
 
@@ -52,7 +56,9 @@ pub fn secret(desk: &Desk) -> Result<Vec<u8>> {
         Ok(_) => {
             return Err(SiteError::io(
                 &path,
-                std::io::Error::other("too short to be a secret; remove it or run `git desk site rotate-secret`"),
+                std::io::Error::other(
+                    "too short to be a secret; remove it or run `git desk site rotate-secret`",
+                ),
             ))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -130,14 +136,28 @@ fn status_text(s: Status) -> (&'static str, &'static str) {
     match s {
         Status::New => ("Received", "We have your request and will answer soon."),
         Status::Open => ("In progress", "We are working on your request."),
-        Status::Answered => ("Answered", "We have answered: we are waiting for your reply."),
-        Status::Resolved => ("Resolved", "We consider this request resolved. Reply by e-mail if it is not."),
-        Status::Closed => ("Closed", "This request is closed. Reply by e-mail to open it again."),
+        Status::Answered => (
+            "Answered",
+            "We have answered: we are waiting for your reply.",
+        ),
+        Status::Resolved => (
+            "Resolved",
+            "We consider this request resolved. Reply by e-mail if it is not.",
+        ),
+        Status::Closed => (
+            "Closed",
+            "This request is closed. Reply by e-mail to open it again.",
+        ),
     }
 }
 
 /// Writes the customer page of every ticket into `dir` and removes pages at old paths.
-pub fn build(desk: &Desk, dir: &Path, site_out: Option<&Path>, now: Timestamp) -> Result<CustomerSummary> {
+pub fn build(
+    desk: &Desk,
+    dir: &Path,
+    site_out: Option<&Path>,
+    now: Timestamp,
+) -> Result<CustomerSummary> {
     let out = OutDir::prepare(dir, desk)?;
     if let Some(site) = site_out {
         let site = super::output::normalize(site);
@@ -156,7 +176,11 @@ pub fn build(desk: &Desk, dir: &Path, site_out: Option<&Path>, now: Timestamp) -
     let ids = src.ticket_ids()?;
     let mut problems: Vec<String> = ids.problems.iter().map(FileError::to_string).collect();
     let mut keep = BTreeSet::new();
-    let desk_name = settings.site.title.clone().unwrap_or_else(|| settings.name.clone());
+    let desk_name = settings
+        .site
+        .title
+        .clone()
+        .unwrap_or_else(|| settings.name.clone());
     for id in ids.items {
         let lt = match load_ticket(src.as_ref(), id)? {
             Ok(lt) => lt,
@@ -219,7 +243,13 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert_eq!(a, token(b"0123456789abcdef0123456789abcdef", id));
         assert_ne!(a, token(b"0123456789abcdef0123456789abcdeX", id));
-        assert_ne!(a, token(b"0123456789abcdef0123456789abcdef", TicketId::new(1005).unwrap()));
+        assert_ne!(
+            a,
+            token(
+                b"0123456789abcdef0123456789abcdef",
+                TicketId::new(1005).unwrap()
+            )
+        );
         assert!(!a.contains("1004"));
         assert!(is_page_name(&format!("{a}.html")));
         assert!(!is_page_name("index.html"));

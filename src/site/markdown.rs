@@ -88,7 +88,10 @@ mod tests {
         let html = to_html("Hi <script>alert(1)</script> **there** press <kbd>Ctrl</kbd>\n\n<div onclick=x>y</div>\n\n<img src=x onerror=alert(1)>\n");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("alert(1)"), "{html}");
-        assert!(!html.contains("onclick") && !html.contains("onerror"), "{html}");
+        assert!(
+            !html.contains("onclick") && !html.contains("onerror"),
+            "{html}"
+        );
         assert!(!html.contains("&lt;kbd&gt;"), "{html}");
         assert!(html.contains("<kbd>Ctrl</kbd>"), "{html}");
         assert!(html.contains("<div>y</div>"), "{html}");
@@ -100,7 +103,10 @@ mod tests {
         let html = to_html("[a](javascript:alert(1)) [b]( JaVa\tScRiPt:x) ![c](data:image/png;base64,xx) [d](https://example.com/x) [e](other.md#part) [f](mailto:a@b.example)");
         assert!(!html.to_lowercase().contains("javascript"), "{html}");
         assert!(!html.contains("href=\"#\""), "no dead link: {html}");
-        assert!(html.contains("<a rel=\"noopener noreferrer\">a</a>") || html.contains(">a</a>"), "{html}");
+        assert!(
+            html.contains("<a rel=\"noopener noreferrer\">a</a>") || html.contains(">a</a>"),
+            "{html}"
+        );
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("href=\"https://example.com/x\""), "{html}");
         assert!(html.contains("href=\"other.html#part\""), "{html}");

@@ -105,7 +105,9 @@ pub fn row(
             "Customer".to_owned()
         } else {
             let a = s.last_author.as_deref().unwrap_or("");
-            shared.staff(a).map_or(a.to_owned(), |s| s.display_name().to_owned())
+            shared
+                .staff(a)
+                .map_or(a.to_owned(), |s| s.display_name().to_owned())
         })
     });
     Row {
@@ -147,9 +149,13 @@ pub fn row(
 
 /// A working list cut in two, each in its order: the tickets that need work (most urgent
 /// first) and those waiting on the customer (oldest answer first).
-pub fn split<'a>(items: impl Iterator<Item = Item<'a>>, now: Timestamp) -> (Vec<Item<'a>>, Vec<Item<'a>>) {
-    let (mut work, mut waiting): (Vec<Item>, Vec<Item>) =
-        items.filter(|(t, _)| !t.status.is_done()).partition(|(t, _)| dashboard::needs_work(t));
+pub fn split<'a>(
+    items: impl Iterator<Item = Item<'a>>,
+    now: Timestamp,
+) -> (Vec<Item<'a>>, Vec<Item<'a>>) {
+    let (mut work, mut waiting): (Vec<Item>, Vec<Item>) = items
+        .filter(|(t, _)| !t.status.is_done())
+        .partition(|(t, _)| dashboard::needs_work(t));
     work.sort_by(|a, b| dashboard::by_urgency(*a, *b, now));
     waiting.sort_by(|a, b| dashboard::by_answer_age(*a, *b));
     (work, waiting)
@@ -164,7 +170,13 @@ pub struct List {
     pub more: usize,
 }
 
-fn list(items: &[Item<'_>], shared: &Shared, me: Option<&Login>, now: Timestamp, limit: usize) -> List {
+fn list(
+    items: &[Item<'_>],
+    shared: &Shared,
+    me: Option<&Login>,
+    now: Timestamp,
+    limit: usize,
+) -> List {
     List {
         rows: items
             .iter()
@@ -187,7 +199,13 @@ pub struct ViewCount {
     pub waiting_on_customer: usize,
 }
 
-fn view_count(name: String, url: String, work: &[Item<'_>], waiting: usize, now: Timestamp) -> ViewCount {
+fn view_count(
+    name: String,
+    url: String,
+    work: &[Item<'_>],
+    waiting: usize,
+    now: Timestamp,
+) -> ViewCount {
     let oldest = work
         .iter()
         .filter_map(|(t, s)| dashboard::waiting_since(t, *s))
@@ -278,7 +296,13 @@ fn as_of(now: Timestamp) -> String {
     format!("{} {} UTC", &s[..10], &s[11..16])
 }
 
-fn dashboard_page(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>, now: Timestamp) {
+fn dashboard_page(
+    pages: &mut Vec<Page>,
+    shared: &Shared,
+    tickets: &[Item<'_>],
+    me: Option<&Login>,
+    now: Timestamp,
+) {
     let today = now.date();
     let mut views = Vec::new();
     let mine = me.map(|m| {
@@ -286,12 +310,33 @@ fn dashboard_page(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], 
         views.push(view_count("My tickets".into(), "index.html#mine".into(), &work, waiting.len(), now));
         json!({"work": list(&work, shared, me, now, DASHBOARD_ROWS), "waiting": list(&waiting, shared, me, now, DASHBOARD_ROWS)})
     });
-    let (work, waiting) = split(tickets.iter().copied().filter(|(t, _)| t.assignee.is_none()), now);
-    views.push(view_count("New Unassigned".into(), "index.html#unassigned".into(), &work, waiting.len(), now));
+    let (work, waiting) = split(
+        tickets
+            .iter()
+            .copied()
+            .filter(|(t, _)| t.assignee.is_none()),
+        now,
+    );
+    views.push(view_count(
+        "New Unassigned".into(),
+        "index.html#unassigned".into(),
+        &work,
+        waiting.len(),
+        now,
+    ));
     let unassigned = json!({"work": list(&work, shared, me, now, DASHBOARD_ROWS), "waiting": list(&waiting, shared, me, now, DASHBOARD_ROWS)});
     for q in &shared.queues {
-        let (work, waiting) = split(tickets.iter().copied().filter(|(t, _)| t.queue == q.slug), now);
-        views.push(view_count(format!("Queue: {}", q.name), queue_url(q.slug.as_str()), &work, waiting.len(), now));
+        let (work, waiting) = split(
+            tickets.iter().copied().filter(|(t, _)| t.queue == q.slug),
+            now,
+        );
+        views.push(view_count(
+            format!("Queue: {}", q.name),
+            queue_url(q.slug.as_str()),
+            &work,
+            waiting.len(),
+            now,
+        ));
     }
     let soon = today.plus_days(7);
     let mut due: Vec<&crate::model::Task> = shared
@@ -332,26 +377,51 @@ fn counts(items: &[Item<'_>]) -> Value {
 
 /// The pages of a working list (a queue, a technician): the tickets that need work first,
 /// then those waiting on the customer, cut into pages.
-fn work_pages(first: &str, items: &[Item<'_>], shared: &Shared, me: Option<&Login>, now: Timestamp) -> Vec<(String, Value)> {
+fn work_pages(
+    first: &str,
+    items: &[Item<'_>],
+    shared: &Shared,
+    me: Option<&Login>,
+    now: Timestamp,
+) -> Vec<(String, Value)> {
     let (work, waiting) = split(items.iter().copied(), now);
     let all: Vec<Item> = work.iter().chain(&waiting).copied().collect();
     paginate(first, &all)
         .into_iter()
         .map(|(path, chunk, pager)| {
-            let rows: Vec<Row> = chunk.iter().map(|(t, s)| row(t, *s, shared, me, Some(now))).collect();
+            let rows: Vec<Row> = chunk
+                .iter()
+                .map(|(t, s)| row(t, *s, shared, me, Some(now)))
+                .collect();
             let (w, a): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.needs_work);
-            (path, json!({"list": {"work": {"rows": w, "total": work.len(), "more": 0},
+            (
+                path,
+                json!({"list": {"work": {"rows": w, "total": work.len(), "more": 0},
                                    "waiting": {"rows": a, "total": waiting.len(), "more": 0}},
-                          "paging": pager}))
+                          "paging": pager}),
+            )
         })
         .collect()
 }
 
-fn queue_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>, now: Timestamp) {
+fn queue_pages(
+    pages: &mut Vec<Page>,
+    shared: &Shared,
+    tickets: &[Item<'_>],
+    me: Option<&Login>,
+    now: Timestamp,
+) {
     let mut index = Vec::new();
     for q in &shared.queues {
-        let items: Vec<Item> = tickets.iter().copied().filter(|(t, _)| t.queue == q.slug && !t.status.is_done()).collect();
-        let done = tickets.iter().filter(|(t, _)| t.queue == q.slug && t.status.is_done()).count();
+        let items: Vec<Item> = tickets
+            .iter()
+            .copied()
+            .filter(|(t, _)| t.queue == q.slug && !t.status.is_done())
+            .collect();
+        let done = tickets
+            .iter()
+            .filter(|(t, _)| t.queue == q.slug && t.status.is_done())
+            .count();
         let counts = counts(&items);
         let (work, waiting) = split(items.iter().copied(), now);
         index.push(json!({"name": q.name, "url": queue_url(q.slug.as_str()), "email": q.email.as_ref().map(|e| e.to_string()),
@@ -362,7 +432,13 @@ fn queue_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me:
             ctx["done"] = json!(done);
             ctx["as_of"] = json!(as_of(now));
             ctx["built_at"] = json!(now.to_string());
-            pages.push(Page { path, template: "queue.html", title: format!("Queue: {}", q.name), section: "queues", ctx });
+            pages.push(Page {
+                path,
+                template: "queue.html",
+                title: format!("Queue: {}", q.name),
+                section: "queues",
+                ctx,
+            });
         }
     }
     pages.push(Page {
@@ -374,11 +450,21 @@ fn queue_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me:
     });
 }
 
-fn staff_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>, now: Timestamp) {
+fn staff_pages(
+    pages: &mut Vec<Page>,
+    shared: &Shared,
+    tickets: &[Item<'_>],
+    me: Option<&Login>,
+    now: Timestamp,
+) {
     let today = now.date();
     let mut index = Vec::new();
     for s in &shared.staff {
-        let items: Vec<Item> = tickets.iter().copied().filter(|(t, _)| t.is_assigned_to(&s.login) && !t.status.is_done()).collect();
+        let items: Vec<Item> = tickets
+            .iter()
+            .copied()
+            .filter(|(t, _)| t.is_assigned_to(&s.login) && !t.status.is_done())
+            .collect();
         let mut tasks: Vec<&crate::model::Task> = shared
             .tasks
             .iter()
@@ -400,7 +486,13 @@ fn staff_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me:
             ctx["tasks"] = json!(tasks);
             ctx["as_of"] = json!(as_of(now));
             ctx["built_at"] = json!(now.to_string());
-            pages.push(Page { path, template: "staff.html", title: s.display_name().to_owned(), section: "staff", ctx });
+            pages.push(Page {
+                path,
+                template: "staff.html",
+                title: s.display_name().to_owned(),
+                section: "staff",
+                ctx,
+            });
         }
     }
     pages.push(Page {
@@ -449,7 +541,6 @@ fn task_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], toda
             ctx: json!({"task": v, "notes": notes}),
         });
     }
-
 }
 
 fn kb_pages(pages: &mut Vec<Page>, shared: &Shared) {
@@ -486,7 +577,6 @@ fn kb_pages(pages: &mut Vec<Page>, shared: &Shared) {
         section: "kb",
         ctx: json!({"categories": cats}),
     });
-
 }
 
 fn closed_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>) {
@@ -503,7 +593,10 @@ fn closed_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me
     for (m, mut v) in months {
         v.sort_by(|(a, _), (b, _)| b.closed_at.cmp(&a.closed_at).then(b.id.cmp(&a.id)));
         for (path, items, pager) in paginate(&month_url(&m), &v) {
-            let rows: Vec<Row> = items.iter().map(|(t, s)| row(t, *s, shared, me, None)).collect();
+            let rows: Vec<Row> = items
+                .iter()
+                .map(|(t, s)| row(t, *s, shared, me, None))
+                .collect();
             pages.push(Page {
                 path,
                 template: "closed-month.html",
@@ -520,12 +613,11 @@ fn closed_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me
         section: "closed",
         ctx: json!({"months": month_list}),
     });
-
 }
 
 fn inbox_page(pages: &mut Vec<Page>, shared: &Shared, me: &Login) {
     // The technician's own inbox (only with --for).
-        let mut inbox: Vec<Value> = shared
+    let mut inbox: Vec<Value> = shared
             .inbox
             .iter()
             .map(|(k, m)| json!({"key": k.to_string(), "from": m.from.as_str(),
@@ -533,14 +625,14 @@ fn inbox_page(pages: &mut Vec<Page>, shared: &Shared, me: &Login) {
                 "to": m.to.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
                 "subject": m.subject, "at": m.at.to_string(), "read": m.read, "body": m.body}))
             .collect();
-        inbox.reverse();
-        pages.push(Page {
-            path: "inbox.html".into(),
-            template: "inbox.html",
-            title: format!("Inbox of {me}"),
-            section: "inbox",
-            ctx: json!({"messages": inbox}),
-        });
+    inbox.reverse();
+    pages.push(Page {
+        path: "inbox.html".into(),
+        template: "inbox.html",
+        title: format!("Inbox of {me}"),
+        section: "inbox",
+        ctx: json!({"messages": inbox}),
+    });
 }
 
 #[cfg(test)]

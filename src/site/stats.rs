@@ -51,8 +51,11 @@ fn hbars(items: &[(String, u64)]) -> Value {
         .map(|(label, value)| HBar {
             label: label.clone(),
             value: *value,
-            pct: ((100.0 * *value as f64 / max * 10.0).round() / 10.0)
-                .max(if *value > 0 { 0.5 } else { 0.0 }),
+            pct: ((100.0 * *value as f64 / max * 10.0).round() / 10.0).max(if *value > 0 {
+                0.5
+            } else {
+                0.0
+            }),
         })
         .collect();
     json!({"bars": bars})

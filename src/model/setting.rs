@@ -26,6 +26,7 @@ pub const KEYS: &[&str] = &[
     "site.title",
     "site.output",
     "site.customers",
+    "site.customer_url",
 ];
 
 /// The largest attachment limit accepted (1 GiB): the files live in git.
@@ -62,6 +63,7 @@ pub fn get(s: &Settings, key: &str) -> Result<String, InvalidValue> {
         "site.title" => opt(&s.site.title),
         "site.output" => opt(&s.site.output),
         "site.customers" => opt(&s.site.customers),
+        "site.customer_url" => opt(&s.site.customer_url),
         _ => return Err(unknown(key)),
     })
 }
@@ -140,6 +142,11 @@ pub fn set(s: &mut Settings, key: &str, value: &str) -> Result<(), InvalidValue>
         "site.customers" => {
             s.site.customers = optional(v)
                 .map(|o| one_line(&o, "site.customers", 500))
+                .transpose()?
+        }
+        "site.customer_url" => {
+            s.site.customer_url = optional(v)
+                .map(|o| one_line(&o, "site.customer_url", 500))
                 .transpose()?
         }
         _ => return Err(unknown(key)),

@@ -240,4 +240,8 @@ pub struct SiteSettings {
     /// when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customers: Option<String>,
+    /// Where the customer pages are published (`https://status.example.com/`): when set,
+    /// every answer mailed carries the link to its ticket's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_url: Option<String>,
 }

@@ -227,3 +227,68 @@ fn another_desk_gets_other_addresses_and_the_setting_is_honoured() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("must not share"), "{}", r.stderr);
 }
+
+#[test]
+fn answers_carry_the_link_to_the_customer_page_when_the_desk_publishes_them() {
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1039",
+        "--pickup",
+        "-m",
+        "Before the setting.",
+    ]);
+    d.ok(&[
+        "--as",
+        "alice",
+        "settings",
+        "set",
+        "site.customer_url",
+        "https://status.example.com/desk/",
+    ]);
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1039",
+        "-m",
+        "The site is back.",
+    ]);
+    let outbox: Vec<String> = std::fs::read_dir(d.path("outbox"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let with_link: Vec<&String> = outbox
+        .iter()
+        .filter(|m| m.contains("https://status.example.com/desk/"))
+        .collect();
+    assert_eq!(
+        with_link.len(),
+        1,
+        "only the answer after the setting: {outbox:?}"
+    );
+    let m = with_link[0];
+    assert!(m.contains("The site is back."), "{m}");
+    let at = m.find("https://status.example.com/desk/").unwrap() + 32;
+    let name: String = m[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    assert_eq!(name.len(), 37, "{name}");
+    // The thread keeps the answer as written; the staff site does not show the link.
+    let thread = d.ok(&["--as", "bob", "ticket", "show", "1039"]);
+    assert!(!thread.contains("status.example.com"), "{thread}");
+    let status = d.tmp.path().join("status");
+    build(
+        &d,
+        &d.tmp.path().join("site"),
+        &["--customers", status.to_str().unwrap()],
+    );
+    let page = std::fs::read_to_string(status.join(&name)).expect("the linked page exists");
+    assert!(page.contains("Request #1039,"));
+    assert!(page.contains("The site is back."));
+}

@@ -124,7 +124,6 @@ pub fn built_script(now: Timestamp) -> Vec<u8> {
          \x20 var holder = document.querySelector(\"[data-built-at]\");\n\
          \x20 var t = document.getElementById(\"built-at\");\n\
          \x20 if (!holder || !t) {{ return; }}\n\
-         \x20 t.setAttribute(\"datetime\", window.GIT_DESK_BUILT.at);\n\
          \x20 t.textContent = window.GIT_DESK_BUILT.text;\n\
          \x20 holder.hidden = false;\n\
          }})();\n"

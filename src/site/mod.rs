@@ -15,11 +15,14 @@
 //!   rename).
 //! - A git desk is rendered from HEAD (the committed state); a plain directory from its
 //!   files.
+//! - The dashboard's lists say what needs work first (see [`dashboard`] for the waits and
+//!   the urgency order); [`customers`] writes the customer status pages, apart from the
+//!   staff site.
 
 mod audit;
 mod body;
 pub mod customers;
-mod dashboard;
+pub mod dashboard;
 mod data;
 mod manifest;
 mod markdown;

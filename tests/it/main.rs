@@ -21,6 +21,8 @@ mod search_index;
 mod search_mass;
 mod site;
 mod site_browser;
+mod site_customers;
+mod site_dashboard;
 mod spell;
 mod stats;
 mod sync;

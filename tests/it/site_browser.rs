@@ -156,7 +156,14 @@ fn browser_dashboard_order_phone_layout_and_customer_page() {
     build(
         &d,
         &out,
-        &["--for", "bob", "--customers", status.to_str().unwrap()],
+        &[
+            "--as",
+            "bob",
+            "--for",
+            "bob",
+            "--customers",
+            status.to_str().unwrap(),
+        ],
     );
     let base = format!("file://{}/", out.display());
     let mut b = Browser::start();

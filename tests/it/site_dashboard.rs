@@ -61,7 +61,7 @@ fn unix(ts: &str) -> i64 {
 fn the_dashboard_lists_what_needs_work_most_urgent_first() {
     let d = TestDesk::example();
     let out = d.tmp.path().join("site");
-    build(&d, &out, &["--for", "bob"]);
+    build(&d, &out, &["--as", "bob", "--for", "bob"]);
     let index = read(&out.join("index.html"));
     assert!(
         index.contains("As of <time datetime=\"2026-11-27T12:00:00Z\""),

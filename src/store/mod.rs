@@ -3,6 +3,7 @@
 //! [`DeskRead`] methods; every mutation is a [`Transaction`] that becomes one commit.
 
 pub mod advance;
+pub mod catalog;
 pub mod commit;
 pub mod desk;
 pub mod diff;

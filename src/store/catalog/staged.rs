@@ -1,0 +1,215 @@
+//! Hand edits staged in git's index: tickets whose index entries differ from HEAD (a `git
+//! add` of an edited `ticket.yaml`, a new or removed ticket directory) are read from the
+//! index instead of HEAD, so readers follow what `git diff --cached` shows, and an edit
+//! undone by `git reset --hard` or `git checkout -- FILE` drops out again.
+//!
+//! Finding them compares each ticket directory's index entries (paths and blob ids, as a
+//! [`Fingerprint`]) with the fingerprint the catalog recorded for HEAD's tree: one pass over
+//! the `tickets/` entries of the index, no `lstat` and no tree reads. The pass is needed
+//! only when the index file changed; its result is kept in `<cache>/catalog-staged.bin`
+//! keyed by the index file's size, modification time and inode and by the `tickets/` tree,
+//! so a command run on an unchanged index and HEAD reads neither. Edits that are not staged
+//! are not seen (see the module docs of [`super`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+use super::file::{oid, Dir, Oid, Stored};
+use super::refresh::{self, Fingerprint};
+use crate::model::TicketId;
+use crate::store::error::{Result, StoreError};
+use crate::store::{layout, scan, Desk};
+
+/// What identifies one state of the index file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    len: u64,
+    mtime: i64,
+    mtime_ns: i64,
+    ino: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Cached {
+    stamp: Stamp,
+    tickets: Option<Oid>,
+    /// Ticket id → its directory as staged (none: removed from the index).
+    dirs: Vec<(u64, Option<Dir>)>,
+}
+
+const FILE: &str = "catalog-staged.bin";
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: m.len(),
+        mtime: m.mtime(),
+        mtime_ns: m.mtime_nsec(),
+        ino: m.ino(),
+    })
+}
+
+/// Replaces the rows of `stored` (HEAD's tree) with the staged state of every ticket whose
+/// index entries differ from it.
+pub fn overlay(desk: &Desk, stored: &mut Stored) -> Result<()> {
+    let Some(repo) = desk.repo() else {
+        return Ok(());
+    };
+    let index_path = repo.index_path();
+    let Some(now) = stamp(&index_path) else {
+        return Ok(()); // no index: nothing staged
+    };
+    let cache = desk.cache_dir().join(FILE);
+    let cached: Option<Cached> = std::fs::read(&cache)
+        .ok()
+        .and_then(|b| postcard::from_bytes(&b).ok())
+        .filter(|c: &Cached| c.stamp == now && c.tickets == stored.tickets);
+    let dirs = match cached {
+        Some(c) => c.dirs,
+        None => {
+            let dirs = differing(repo, stored)?;
+            // The index may have changed while it was read: keep the result only if not.
+            if stamp(&index_path) == Some(now) {
+                let c = Cached {
+                    stamp: now,
+                    tickets: stored.tickets,
+                    dirs: dirs.clone(),
+                };
+                if let Ok(bytes) = postcard::to_stdvec(&c) {
+                    let _ = write_atomically(&cache, &bytes);
+                }
+            }
+            dirs
+        }
+    };
+    apply(stored, dirs);
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// One ticket directory as the index holds it.
+#[derive(Default)]
+struct InIndex {
+    files: Fingerprint,
+    ticket: Option<ObjectId>,
+    messages: Vec<(String, ObjectId)>,
+    conflict: bool,
+}
+
+/// The ticket directories whose index entries differ from `stored`, read from the index.
+fn differing(repo: &gix::Repository, stored: &Stored) -> Result<Vec<(u64, Option<Dir>)>> {
+    let index = repo
+        .open_index()
+        .map_err(|e| StoreError::git("reading git's index", e))?;
+    let mut seen: BTreeMap<u64, InIndex> = BTreeMap::new();
+    let prefix = format!("{}/", layout::TICKETS_DIR);
+    let entries = index
+        .prefixed_entries(prefix.as_bytes().as_bstr())
+        .unwrap_or(&[]);
+    for e in entries {
+        let path = e.path(&index).to_str_lossy();
+        let Some(id) = layout::ticket_of_path(&path) else {
+            continue;
+        };
+        let Some(rel) = path
+            .strip_prefix(&layout::ticket_dir(id))
+            .and_then(|r| r.strip_prefix('/'))
+        else {
+            continue;
+        };
+        let d = seen.entry(id.get()).or_default();
+        use gix::index::entry::Mode;
+        if e.stage() != gix::index::entry::Stage::Unconflicted {
+            d.conflict = true;
+            continue;
+        }
+        if e.mode != Mode::FILE && e.mode != Mode::FILE_EXECUTABLE {
+            continue;
+        }
+        d.files.add(rel, e.id);
+        if rel == "ticket.yaml" {
+            d.ticket = Some(e.id);
+        } else if let Some(name) = rel.strip_prefix("messages/") {
+            if !name.contains('/') && name.ends_with(".yaml") && !name.starts_with('.') {
+                d.messages.push((name.to_owned(), e.id));
+            }
+        }
+    }
+    let recorded: HashMap<u64, u64> = stored
+        .buckets
+        .iter()
+        .flat_map(|b| b.dirs.iter().map(|d| (d.id, d.files)))
+        .collect();
+    let mut out = Vec::new();
+    for (id, mut d) in seen.iter_mut().map(|(k, v)| (*k, std::mem::take(v))) {
+        if !d.conflict && recorded.get(&id) == Some(&d.files.0) {
+            continue;
+        }
+        let tid = TicketId::new(id).expect("a parsed ticket id");
+        let ticket = match d.ticket {
+            Some(b) => Some(scan::blob(repo, b)?),
+            None => None,
+        };
+        d.messages.sort();
+        let last = match d.messages.last() {
+            Some((n, b)) => Some((n.clone(), scan::blob(repo, *b)?)),
+            None => None,
+        };
+        let row = refresh::row(tid, ticket.as_deref(), d.messages.len(), last);
+        out.push((
+            id,
+            Some(Dir {
+                id,
+                tree: oid(ObjectId::null(repo.object_hash())),
+                files: d.files.0,
+                row,
+            }),
+        ));
+    }
+    for id in recorded.keys() {
+        if !seen.contains_key(id) {
+            out.push((*id, None));
+        }
+    }
+    Ok(out)
+}
+
+fn apply(stored: &mut Stored, dirs: Vec<(u64, Option<Dir>)>) {
+    if dirs.is_empty() {
+        return;
+    }
+    let mut by_id: HashMap<u64, Option<Dir>> = dirs.into_iter().collect();
+    for b in &mut stored.buckets {
+        b.dirs.retain_mut(|d| match by_id.remove(&d.id) {
+            Some(Some(new)) => {
+                *d = new;
+                true
+            }
+            Some(None) => false,
+            None => true,
+        });
+    }
+    // Tickets that exist only in the index.
+    let mut extra: Vec<Dir> = by_id.into_values().flatten().collect();
+    if !extra.is_empty() {
+        extra.sort_by_key(|d| d.id);
+        stored.buckets.push(super::file::Bucket {
+            name: "staged".into(),
+            tree: [0; 20],
+            dirs: extra,
+        });
+    }
+}

@@ -56,7 +56,7 @@ impl Catalog {
                 let repo = desk.repo().expect("a work tree has a repository");
                 let tree = crate::store::diff::tree_of(repo, head)?;
                 let (mut stored, read) = stored_at(desk, tree)?;
-                staged::overlay(desk, &mut stored)?;
+                staged::overlay(desk, &mut stored, tree)?;
                 Ok(Catalog::from_stored(stored, read))
             }
         }

@@ -37,12 +37,24 @@ struct Stamp {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Cached {
     stamp: Stamp,
-    tickets: Option<Oid>,
+    /// HEAD's tree.
+    head: Option<Oid>,
+    staged: Staged,
+}
+
+/// What git's index holds that HEAD's tree does not.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Staged {
     /// Ticket id → its directory as staged (none: removed from the index).
-    dirs: Vec<(u64, Option<Dir>)>,
+    pub tickets: Vec<(u64, Option<Dir>)>,
+    /// Other files people edit by hand (`tasks/`, `kb/`, `accounts/`) whose index entry
+    /// differs from HEAD: path → blob id in the index (none: removed from the index).
+    pub others: Vec<(String, Option<Oid>)>,
 }
 
 const FILE: &str = "catalog-staged.bin";
+/// Directories besides `tickets/` whose staged edits [`Staged::others`] lists.
+const OTHERS: [&str; 3] = [layout::TASKS_DIR, layout::KB_DIR, layout::ACCOUNTS_DIR];
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok()?;
@@ -54,41 +66,101 @@ fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// Replaces the rows of `stored` (HEAD's tree) with the staged state of every ticket whose
-/// index entries differ from it.
-pub fn overlay(desk: &Desk, stored: &mut Stored) -> Result<()> {
+/// Replaces the rows of `stored` (HEAD's tree `head`) with the staged state of every ticket
+/// whose index entries differ from it.
+pub(super) fn overlay(desk: &Desk, stored: &mut Stored, head: ObjectId) -> Result<()> {
+    let s = staged_with(desk, head, Some(stored))?;
+    apply(stored, s.tickets);
+    Ok(())
+}
+
+/// What git's index of a work-tree desk holds that HEAD's tree does not (nothing for a bare
+/// desk, a plain directory or an unborn branch).
+pub fn staged(desk: &Desk) -> Result<Staged> {
+    if desk.kind() != crate::store::DeskKind::WorkTree {
+        return Ok(Staged::default());
+    }
+    let Some(head) = desk.head_commit()? else {
+        return Ok(Staged::default());
+    };
+    let repo = desk.repo().expect("a work tree has a repository");
+    let tree = crate::store::diff::tree_of(repo, head)?;
+    staged_with(desk, tree, None)
+}
+
+fn staged_with(desk: &Desk, head: ObjectId, stored: Option<&Stored>) -> Result<Staged> {
     let Some(repo) = desk.repo() else {
-        return Ok(());
+        return Ok(Staged::default());
     };
     let index_path = repo.index_path();
     let Some(now) = stamp(&index_path) else {
-        return Ok(()); // no index: nothing staged
+        return Ok(Staged::default()); // no index: nothing staged
     };
     let cache = desk.cache_dir().join(FILE);
     let cached: Option<Cached> = std::fs::read(&cache)
         .ok()
         .and_then(|b| postcard::from_bytes(&b).ok())
-        .filter(|c: &Cached| c.stamp == now && c.tickets == stored.tickets);
-    let dirs = match cached {
-        Some(c) => c.dirs,
+        .filter(|c: &Cached| c.stamp == now && c.head == Some(oid(head)));
+    if let Some(c) = cached {
+        return Ok(c.staged);
+    }
+    let owned;
+    let stored = match stored {
+        Some(s) => s,
         None => {
-            let dirs = differing(repo, stored)?;
-            // The index may have changed while it was read: keep the result only if not.
-            if stamp(&index_path) == Some(now) {
-                let c = Cached {
-                    stamp: now,
-                    tickets: stored.tickets,
-                    dirs: dirs.clone(),
-                };
-                if let Ok(bytes) = postcard::to_stdvec(&c) {
-                    let _ = write_atomically(&cache, &bytes);
-                }
-            }
-            dirs
+            owned = super::stored_at(desk, head)?.0;
+            &owned
         }
     };
-    apply(stored, dirs);
-    Ok(())
+    let index = repo
+        .open_index()
+        .map_err(|e| StoreError::git("reading git's index", e))?;
+    let staged = Staged {
+        tickets: differing(repo, &index, stored)?,
+        others: others(repo, &index, head)?,
+    };
+    // The index may have changed while it was read: keep the result only if not.
+    if stamp(&index_path) == Some(now) {
+        let c = Cached {
+            stamp: now,
+            head: Some(oid(head)),
+            staged: staged.clone(),
+        };
+        if let Ok(bytes) = postcard::to_stdvec(&c) {
+            let _ = write_atomically(&cache, &bytes);
+        }
+    }
+    Ok(staged)
+}
+
+/// The files below [`OTHERS`] whose index entry differs from HEAD's tree.
+fn others(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    head: ObjectId,
+) -> Result<Vec<(String, Option<Oid>)>> {
+    let tree = crate::store::TreeSource::new(repo.clone(), head);
+    let mut out = Vec::new();
+    for dir in OTHERS {
+        let prefix = format!("{dir}/");
+        let mut in_head: HashMap<String, ObjectId> = tree.files_under(dir)?.into_iter().collect();
+        for e in index
+            .prefixed_entries(prefix.as_bytes().as_bstr())
+            .unwrap_or(&[])
+        {
+            let path = e.path(index).to_str_lossy().into_owned();
+            let same = e.stage() == gix::index::entry::Stage::Unconflicted
+                && in_head.get(&path) == Some(&e.id);
+            in_head.remove(&path);
+            if !same {
+                out.push((path, Some(oid(e.id))));
+            }
+        }
+        out.extend(in_head.into_keys().map(|p| (p, None)));
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -110,17 +182,18 @@ struct InIndex {
 }
 
 /// The ticket directories whose index entries differ from `stored`, read from the index.
-fn differing(repo: &gix::Repository, stored: &Stored) -> Result<Vec<(u64, Option<Dir>)>> {
-    let index = repo
-        .open_index()
-        .map_err(|e| StoreError::git("reading git's index", e))?;
+fn differing(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    stored: &Stored,
+) -> Result<Vec<(u64, Option<Dir>)>> {
     let mut seen: BTreeMap<u64, InIndex> = BTreeMap::new();
     let prefix = format!("{}/", layout::TICKETS_DIR);
     let entries = index
         .prefixed_entries(prefix.as_bytes().as_bstr())
         .unwrap_or(&[]);
     for e in entries {
-        let path = e.path(&index).to_str_lossy();
+        let path = e.path(index).to_str_lossy();
         let Some(id) = layout::ticket_of_path(&path) else {
             continue;
         };

@@ -154,41 +154,20 @@ pub fn changes(desk: &Desk, recorded: &State, now: &State) -> Result<Changes> {
 }
 
 /// The paths that differ between the trees of commits `a` and `b`; none when `a` is not in
-/// the repository any more.
+/// the repository any more. The diff is the store's (`store::diff`): unchanged subtrees are
+/// not read.
 fn tree_diff(repo: &gix::Repository, a: &str, b: &str) -> Result<Option<Vec<String>>> {
-    let tree_of = |id: &str| -> Result<Option<gix::Tree<'_>>> {
-        let Ok(oid) = ObjectId::from_hex(id.as_bytes()) else {
-            return Ok(None);
-        };
-        let Ok(commit) = repo.find_commit(oid) else {
-            return Ok(None);
-        };
-        let tree = commit
-            .tree()
-            .map_err(|e| IndexError::git("reading a commit's tree", e))?;
-        Ok(Some(tree))
+    let tree_of = |id: &str| -> Option<ObjectId> {
+        let oid = ObjectId::from_hex(id.as_bytes()).ok()?;
+        crate::store::diff::tree_of(repo, oid).ok()
     };
-    let (Some(ta), Some(tb)) = (tree_of(a)?, tree_of(b)?) else {
+    let (Some(ta), Some(tb)) = (tree_of(a), tree_of(b)) else {
         return Ok(None);
     };
-    let mut rec = gix::diff::tree::Recorder::default();
-    gix::diff::tree(
-        gix::objs::TreeRefIter::from_bytes(&ta.data, repo.object_hash()),
-        gix::objs::TreeRefIter::from_bytes(&tb.data, repo.object_hash()),
-        gix::diff::tree::State::default(),
-        &repo.objects,
-        &mut rec,
-    )
-    .map_err(|e| IndexError::git("comparing the indexed commit with HEAD", e))?;
-    use gix::diff::tree::recorder::Change;
     Ok(Some(
-        rec.records
+        crate::store::diff::changes(repo, ta, tb)?
             .into_iter()
-            .map(|c| match c {
-                Change::Addition { path, .. }
-                | Change::Deletion { path, .. }
-                | Change::Modification { path, .. } => path.to_str_lossy().into_owned(),
-            })
+            .map(|c| c.path)
             .collect(),
     ))
 }

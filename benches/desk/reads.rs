@@ -110,7 +110,7 @@ pub fn run(
         cmd(
             tools,
             dir,
-            &["--as", "bob", "ticket", "note", "1001", "-m", "Bench note."],
+            &["--as", "bob", "ticket", "note", "1", "-m", "Bench note."],
         )
     };
     let s = repeat(runs, warmup, || note(work))?;
@@ -230,10 +230,10 @@ pub fn run(
             work,
             &[
                 "--as",
-                "bob",
+                "alice",
                 "ticket",
                 "answer",
-                "1002",
+                "2",
                 "--pickup",
                 "-m",
                 "Bench answer.",

@@ -165,12 +165,12 @@ pub(crate) fn fresh_key(
 /// that could not be read.
 pub(crate) fn candidates(
     tx: &Transaction<'_>,
-    pred: impl Fn(&crate::store::catalog::Summary) -> bool,
+    pred: impl Fn(&crate::store::catalog::Summary<'_>) -> bool,
 ) -> Result<(Vec<TicketId>, Vec<crate::store::FileError>)> {
     let catalog = crate::store::catalog::Catalog::at_commit(tx.desk(), tx.parent())?;
-    let mut ids: Vec<TicketId> = catalog
+    let view = catalog.view()?;
+    let mut ids: Vec<TicketId> = view
         .tickets()
-        .iter()
         .filter(|s| pred(s))
         .map(|s| s.ticket_id())
         .collect();
@@ -181,7 +181,7 @@ pub(crate) fn candidates(
     );
     ids.sort();
     ids.dedup();
-    Ok((ids, catalog.problems().to_vec()))
+    Ok((ids, view.problems()))
 }
 
 /// Checks a message body: not blank.

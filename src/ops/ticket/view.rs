@@ -99,9 +99,10 @@ pub struct Listing {
 pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
     let settings = desk.reader()?.settings()?;
     let catalog = Catalog::open(desk)?;
-    let mut problems = catalog.problems().to_vec();
+    let view = catalog.view()?;
+    let mut problems = view.problems();
     let mut tickets = Vec::new();
-    for s in catalog.tickets() {
+    for s in view.tickets() {
         if !matches(s, me, &settings, q) {
             continue;
         }
@@ -148,7 +149,7 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
     Ok(Listing { sections, problems })
 }
 
-fn matches(t: &Summary, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
+fn matches(t: &Summary<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
     if !t.visible_to(me, settings) {
         return false;
     }
@@ -165,7 +166,10 @@ fn matches(t: &Summary, me: &Staff, settings: &Settings, q: &ListQuery) -> bool 
     {
         return false;
     }
-    if q.queue.as_ref().is_some_and(|qu| t.queue != qu.as_str()) {
+    if q.queue
+        .as_ref()
+        .is_some_and(|qu| t.queue.as_str() != qu.as_str())
+    {
         return false;
     }
     let mine = t.is_assigned_to(me.login.as_str());

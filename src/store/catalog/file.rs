@@ -30,40 +30,63 @@ pub fn oid(id: gix::ObjectId) -> Oid {
 }
 
 /// Everything the catalog records: the `tickets/` tree it reflects and, per bucket and per
-/// ticket directory, the tree id it was read from.
+/// ticket directory, the tree id it was read from. Text is borrowed from the file's bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stored {
+pub struct Stored<'a> {
     /// The `tickets/` tree (none: the desk has no tickets directory).
     pub tickets: Option<Oid>,
-    /// By name.
-    pub buckets: Vec<Bucket>,
+    /// By bucket number, so that the tickets of all buckets are in id order.
+    #[serde(borrow)]
+    pub buckets: Vec<Bucket<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bucket {
+pub struct Bucket<'a> {
     pub name: String,
     pub tree: Oid,
     /// Ascending id.
-    pub dirs: Vec<Dir>,
+    #[serde(borrow)]
+    pub dirs: Vec<Dir<'a>>,
 }
 
 /// One `tickets/<bucket>/<id>` directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Dir {
+pub struct Dir<'a> {
     pub id: u64,
     pub tree: Oid,
     /// A fingerprint of the directory's files (paths and blob ids), comparable with one
     /// computed from git's index entries: how staged hand edits are found.
     pub files: u64,
-    pub row: Row,
+    #[serde(borrow)]
+    pub row: Row<'a>,
+}
+
+impl Dir<'_> {
+    pub fn into_owned(self) -> Dir<'static> {
+        Dir {
+            id: self.id,
+            tree: self.tree,
+            files: self.files,
+            row: match self.row {
+                Row::Ticket(s) => Row::Ticket(s.into_owned()),
+                Row::Broken(p) => Row::Broken(p),
+            },
+        }
+    }
+}
+
+/// Bucket names in numeric order (`999` before `1000`).
+pub fn bucket_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
 }
 
 /// Nearly every row is a ticket: boxing it (what clippy suggests for the size difference)
 /// would only add an allocation per row to decoding.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Row {
-    Ticket(Summary),
+pub enum Row<'a> {
+    #[serde(borrow)]
+    Ticket(Summary<'a>),
     /// The directory could not be read as a ticket (`git desk check` says more).
     Broken(Problem),
 }
@@ -102,7 +125,7 @@ pub fn path(cache: &Path) -> PathBuf {
     cache.join("catalog.bin")
 }
 
-/// Why a stored catalog was not used (for `index`-style reports and tests).
+/// Why a stored catalog was not used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unusable {
     Missing,
@@ -110,32 +133,60 @@ pub enum Unusable {
     Outdated(u32),
 }
 
-/// The stored catalog, or why there is none to use.
-pub fn load(cache: &Path) -> std::result::Result<Stored, Unusable> {
-    let bytes = match std::fs::read(path(cache)) {
-        Ok(b) => b,
-        Err(_) => return Err(Unusable::Missing),
-    };
-    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+/// The bytes of a catalog file: mapped, or made in memory.
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Bytes {
+    /// The encoded [`Stored`] (after the magic and the version).
+    fn body(&self) -> &[u8] {
+        let all: &[u8] = match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        };
+        all.get(12..).unwrap_or(&[])
+    }
+
+    /// The catalog, its text borrowed from these bytes.
+    pub fn stored(&self) -> std::result::Result<Stored<'_>, Unusable> {
+        postcard::from_bytes(self.body()).map_err(|_| Unusable::Corrupt)
+    }
+}
+
+/// The stored catalog's bytes (checked to decode), or why there is none to use.
+pub fn load(cache: &Path) -> std::result::Result<Bytes, Unusable> {
+    let file = std::fs::File::open(path(cache)).map_err(|_| Unusable::Missing)?;
+    // SAFETY: the file is only ever replaced by a rename, never written in place, so the
+    // mapped bytes do not change under us (a truncation by someone else would be a bug
+    // outside git-desk; decoding checks every length anyway).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|_| Unusable::Corrupt)?;
+    if map.len() < 12 || &map[..8] != MAGIC {
         return Err(Unusable::Corrupt);
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let version = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes"));
     if version != VERSION {
         return Err(Unusable::Outdated(version));
     }
-    postcard::from_bytes(&bytes[12..]).map_err(|_| Unusable::Corrupt)
+    Ok(Bytes::Mapped(map))
 }
 
-/// Writes `stored` atomically (temporary file, then rename).
-pub fn save(cache: &Path, stored: &Stored) -> Result<()> {
+/// The bytes of a catalog file holding `stored`.
+pub fn encode(stored: &Stored<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 16);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    postcard::to_io(stored, &mut out).expect("encoding into memory cannot fail");
+    out
+}
+
+/// Writes catalog bytes atomically (temporary file, then rename).
+pub fn save(cache: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::create_dir_all(cache).map_err(|e| StoreError::io(cache, e))?;
-    let body = postcard::to_stdvec(stored)
-        .map_err(|e| StoreError::io(path(cache), std::io::Error::other(e.to_string())))?;
     let mut tmp = tempfile::NamedTempFile::new_in(cache).map_err(|e| StoreError::io(cache, e))?;
-    let w = tmp.as_file_mut();
-    w.write_all(MAGIC)
-        .and_then(|_| w.write_all(&VERSION.to_le_bytes()))
-        .and_then(|_| w.write_all(&body))
+    tmp.as_file_mut()
+        .write_all(bytes)
         .map_err(|e| StoreError::io(tmp.path(), e))?;
     tmp.persist(path(cache))
         .map_err(|e| StoreError::io(path(cache), e.error))?;

@@ -24,22 +24,30 @@ pub mod refresh;
 pub mod staged;
 mod summary;
 
+use std::collections::BTreeMap;
+
 use gix::ObjectId;
 
-pub use summary::{LastMessage, Summary};
+pub use summary::{LastMessage, Summary, Text};
 
-use super::error::Result;
+use super::error::{Result, StoreError};
 use super::{Desk, DeskKind, DeskRead, FileError, FsSource, Source};
-use file::{Row, Stored};
+use file::{Bucket, Bytes, Dir, Row, Stored};
 
-/// The ticket summaries of one state of a desk, ascending by id, and the ticket
-/// directories that could not be read.
-#[derive(Debug, Clone, Default)]
+/// One state of a desk's catalog: the catalog file's bytes (mapped) and the staged
+/// directories that replace some of its rows. [`Catalog::view`] decodes it, borrowing its
+/// text, so a read of 100k summaries allocates nothing per ticket.
 pub struct Catalog {
-    rows: Vec<Summary>,
-    problems: Vec<FileError>,
+    bytes: Bytes,
+    staged: Vec<(u64, Option<Dir<'static>>)>,
     /// Ticket directories read again to bring the stored catalog up to date.
     pub read: usize,
+}
+
+/// The ticket summaries of a [`Catalog`], in id order, and the ticket directories that
+/// could not be read.
+pub struct View<'a> {
+    stored: Stored<'a>,
 }
 
 impl Catalog {
@@ -51,13 +59,20 @@ impl Catalog {
             DeskKind::Bare => Catalog::at_commit(desk, desk.head_commit()?),
             DeskKind::WorkTree => {
                 let Some(head) = desk.head_commit()? else {
-                    return Ok(Catalog::default());
+                    return Ok(Catalog::empty());
                 };
                 let repo = desk.repo().expect("a work tree has a repository");
                 let tree = crate::store::diff::tree_of(repo, head)?;
-                let (mut stored, read) = stored_at(desk, tree)?;
-                staged::overlay(desk, &mut stored, tree)?;
-                Ok(Catalog::from_stored(stored, read))
+                let (bytes, read) = bytes_at(desk, tree)?;
+                let staged = {
+                    let stored = bytes.stored().map_err(|_| corrupt(desk))?;
+                    staged::for_catalog(desk, &stored, tree)?
+                };
+                Ok(Catalog {
+                    bytes,
+                    staged,
+                    read,
+                })
             }
         }
     }
@@ -65,20 +80,30 @@ impl Catalog {
     /// The desk at commit `commit` (none: an empty desk), e.g. the base of a transaction.
     pub fn at_commit(desk: &Desk, commit: Option<ObjectId>) -> Result<Catalog> {
         let (Some(repo), Some(commit)) = (desk.repo(), commit) else {
-            return Ok(Catalog::default());
+            return Ok(Catalog::empty());
         };
         let tree = crate::store::diff::tree_of(repo, commit)?;
-        let (stored, read) = stored_at(desk, tree)?;
-        Ok(Catalog::from_stored(stored, read))
+        let (bytes, read) = bytes_at(desk, tree)?;
+        Ok(Catalog {
+            bytes,
+            staged: Vec::new(),
+            read,
+        })
+    }
+
+    fn empty() -> Catalog {
+        Catalog {
+            bytes: Bytes::Owned(file::encode(&Stored::default())),
+            staged: Vec::new(),
+            read: 0,
+        }
     }
 
     /// Every ticket of any [`Source`] read file by file (a plain directory).
     pub fn of_source(src: &(impl Source + ?Sized)) -> Result<Catalog> {
         let ids = src.ticket_ids()?;
-        let mut out = Catalog {
-            problems: ids.problems,
-            ..Catalog::default()
-        };
+        let mut buckets: BTreeMap<String, Vec<Dir<'static>>> = BTreeMap::new();
+        let mut problems = ids.problems;
         for id in ids.items {
             let ticket = src.read(&super::layout::ticket_file(id))?;
             let names: Vec<String> = src
@@ -93,60 +118,124 @@ impl Catalog {
                     .map(|b| (n.clone(), b)),
                 None => None,
             };
-            out.push(refresh::row(id, ticket.as_deref(), names.len(), last));
+            buckets.entry(id.bucket()).or_default().push(Dir {
+                id: id.get(),
+                tree: [0; 20],
+                files: 0,
+                row: refresh::row(id, ticket.as_deref(), names.len(), last),
+            });
         }
-        Ok(out)
-    }
-
-    fn from_stored(stored: Stored, read: usize) -> Catalog {
-        let mut out = Catalog {
-            read,
-            ..Catalog::default()
+        let mut stored = Stored {
+            tickets: None,
+            buckets: buckets
+                .into_iter()
+                .map(|(name, dirs)| Bucket {
+                    name,
+                    tree: [0; 20],
+                    dirs,
+                })
+                .collect(),
         };
-        for b in stored.buckets {
-            for d in b.dirs {
-                out.push(d.row);
-            }
+        stored
+            .buckets
+            .sort_by(|a, b| file::bucket_order(&a.name, &b.name));
+        // Directory names that are not ids: reported like broken tickets.
+        if !problems.is_empty() {
+            stored.buckets.push(Bucket {
+                name: String::new(),
+                tree: [0; 20],
+                dirs: problems
+                    .drain(..)
+                    .map(|p| Dir {
+                        id: 0,
+                        tree: [0; 20],
+                        files: 0,
+                        row: Row::Broken(file::Problem::from(&p)),
+                    })
+                    .collect(),
+            });
         }
-        out.rows.sort_by_key(|s| s.id);
-        out
+        Ok(Catalog {
+            bytes: Bytes::Owned(file::encode(&stored)),
+            staged: Vec::new(),
+            read: 0,
+        })
     }
 
-    fn push(&mut self, row: Row) {
-        match row {
-            Row::Ticket(s) => self.rows.push(s),
-            Row::Broken(p) => self.problems.push(FileError::from(&p)),
-        }
-    }
-
-    /// Every ticket that reads well, ascending by id.
-    pub fn tickets(&self) -> &[Summary] {
-        &self.rows
-    }
-
-    /// Ticket files that could not be read.
-    pub fn problems(&self) -> &[FileError] {
-        &self.problems
-    }
-
-    pub fn get(&self, id: crate::model::TicketId) -> Option<&Summary> {
-        self.rows
-            .binary_search_by_key(&id.get(), |s| s.id)
-            .ok()
-            .map(|i| &self.rows[i])
+    /// The summaries, decoded (text borrowed from the catalog's bytes).
+    pub fn view(&self) -> Result<View<'_>> {
+        let mut stored = self.bytes.stored().map_err(|_| StoreError::Git {
+            context: "reading the ticket catalog".into(),
+            message: "it does not decode".into(),
+        })?;
+        staged::apply(&mut stored, self.staged.clone());
+        Ok(View { stored })
     }
 }
 
-/// The stored catalog brought to `tree` (and saved when it changed), with the number of
+fn corrupt(desk: &Desk) -> StoreError {
+    StoreError::Git {
+        context: format!("reading {}", file::path(&desk.cache_dir()).display()),
+        message: "the ticket catalog just written does not decode".into(),
+    }
+}
+
+impl<'a> View<'a> {
+    /// Every ticket that reads well, ascending by id.
+    pub fn tickets(&self) -> impl Iterator<Item = &Summary<'a>> + '_ {
+        self.stored
+            .buckets
+            .iter()
+            .flat_map(|b| b.dirs.iter())
+            .filter_map(|d| match &d.row {
+                Row::Ticket(s) => Some(s),
+                Row::Broken(_) => None,
+            })
+    }
+
+    /// Ticket files that could not be read.
+    pub fn problems(&self) -> Vec<FileError> {
+        self.stored
+            .buckets
+            .iter()
+            .flat_map(|b| b.dirs.iter())
+            .filter_map(|d| match &d.row {
+                Row::Broken(p) => Some(FileError::from(p)),
+                Row::Ticket(_) => None,
+            })
+            .collect()
+    }
+
+    pub fn get(&self, id: crate::model::TicketId) -> Option<&Summary<'a>> {
+        let name = id.bucket();
+        let b = self.stored.buckets.iter().find(|b| b.name == name)?;
+        let i = b.dirs.binary_search_by_key(&id.get(), |d| d.id).ok()?;
+        match &b.dirs[i].row {
+            Row::Ticket(s) => Some(s),
+            Row::Broken(_) => None,
+        }
+    }
+}
+
+/// The catalog file brought to `tree` (and saved when it changed), with the number of
 /// ticket directories read. A cache that cannot be written (a read-only repository) is
 /// only a lost speed-up.
-fn stored_at(desk: &Desk, tree: ObjectId) -> Result<(Stored, usize)> {
+fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Bytes, usize)> {
     let repo = desk.repo().expect("a git desk has a repository");
     let cache = desk.cache_dir();
-    let mut stored = file::load(&cache).unwrap_or_default();
-    let r = refresh::to_tree(repo, &mut stored, tree)?;
-    if r.changed {
-        let _ = file::save(&cache, &stored);
-    }
-    Ok((stored, r.read))
+    let loaded = file::load(&cache).ok();
+    let (encoded, read) = {
+        let mut stored = loaded
+            .as_ref()
+            .and_then(|b| b.stored().ok())
+            .unwrap_or_default();
+        let r = refresh::to_tree(repo, &mut stored, tree)?;
+        if !r.changed {
+            drop(stored);
+            return Ok((loaded.expect("an unchanged catalog was loaded"), 0));
+        }
+        (file::encode(&stored), r.read)
+    };
+    let _ = file::save(&cache, &encoded);
+    Ok((Bytes::Owned(encoded), read))
 }

@@ -25,12 +25,16 @@ pub struct Refreshed {
 }
 
 /// Brings `stored` to the desk tree `root`.
-pub fn to_tree(repo: &gix::Repository, stored: &mut Stored, root: ObjectId) -> Result<Refreshed> {
+pub fn to_tree<'a>(
+    repo: &gix::Repository,
+    stored: &mut Stored<'a>,
+    root: ObjectId,
+) -> Result<Refreshed> {
     let tickets = scan::tree_at(repo, root, layout::TICKETS_DIR)?;
     if tickets.map(oid) == stored.tickets {
         return Ok(Refreshed::default());
     }
-    let mut old: HashMap<String, Bucket> = std::mem::take(&mut stored.buckets)
+    let mut old: HashMap<String, Bucket<'a>> = std::mem::take(&mut stored.buckets)
         .into_iter()
         .map(|b| (b.name.clone(), b))
         .collect();
@@ -39,12 +43,14 @@ pub fn to_tree(repo: &gix::Repository, stored: &mut Stored, root: ObjectId) -> R
     let mut jobs: Vec<(usize, usize, scan::TicketDir)> = Vec::new();
     if tickets.is_some() {
         for (name, tree) in scan::ticket_buckets(repo, root)? {
-            let prev = old.remove(&name);
-            if let Some(prev) = prev.as_ref().filter(|b| b.tree == oid(tree)) {
-                buckets.push(prev.clone());
-                continue;
-            }
-            let mut known: HashMap<u64, Dir> = prev
+            let prev = match old.remove(&name) {
+                Some(p) if p.tree == oid(tree) => {
+                    buckets.push(p);
+                    continue;
+                }
+                prev => prev,
+            };
+            let mut known: HashMap<u64, Dir<'a>> = prev
                 .map(|b| b.dirs.into_iter().map(|d| (d.id, d)).collect())
                 .unwrap_or_default();
             let mut dirs = Vec::new();
@@ -68,6 +74,7 @@ pub fn to_tree(repo: &gix::Repository, stored: &mut Stored, root: ObjectId) -> R
     for (b, i, dir) in read_all(repo, jobs)? {
         buckets[b].dirs[i] = dir;
     }
+    buckets.sort_by(|a, b| super::file::bucket_order(&a.name, &b.name));
     stored.buckets = buckets;
     stored.tickets = tickets.map(oid);
     Ok(Refreshed {
@@ -76,7 +83,7 @@ pub fn to_tree(repo: &gix::Repository, stored: &mut Stored, root: ObjectId) -> R
     })
 }
 
-fn placeholder(d: scan::TicketDir) -> Dir {
+fn placeholder(d: scan::TicketDir) -> Dir<'static> {
     Dir {
         id: d.id.get(),
         tree: oid(d.tree),
@@ -96,7 +103,7 @@ const PARALLEL_ABOVE: usize = 2_000;
 fn read_all<K: Send + Sync + Copy>(
     repo: &gix::Repository,
     jobs: Vec<(K, usize, scan::TicketDir)>,
-) -> Result<Vec<(K, usize, Dir)>> {
+) -> Result<Vec<(K, usize, Dir<'static>)>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
@@ -139,7 +146,7 @@ struct MessageHead {
 }
 
 /// Reads one ticket directory of a git tree.
-pub fn read_dir(repo: &gix::Repository, d: scan::TicketDir) -> Result<Dir> {
+pub fn read_dir(repo: &gix::Repository, d: scan::TicketDir) -> Result<Dir<'static>> {
     let mut files = Fingerprint::default();
     let mut ticket_blob = None;
     let mut messages: Vec<(String, ObjectId)> = Vec::new();
@@ -186,7 +193,7 @@ pub fn row(
     ticket: Option<&[u8]>,
     messages: usize,
     last: Option<(String, Vec<u8>)>,
-) -> Row {
+) -> Row<'static> {
     let path = layout::ticket_file(id);
     let Some(bytes) = ticket else {
         return Row::Broken(Problem {
@@ -213,7 +220,7 @@ pub fn row(
         let m: MessageHead = yaml::parse_fields(&p, &bytes).ok()?;
         Some(LastMessage {
             at: m.at.unix(),
-            author: m.author,
+            author: m.author.into(),
             kind: m.kind,
         })
     });

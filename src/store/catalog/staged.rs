@@ -19,7 +19,7 @@ use gix::bstr::ByteSlice;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::file::{oid, Dir, Oid, Stored};
+use super::file::{oid, Bucket, Dir, Oid, Stored};
 use super::refresh::{self, Fingerprint};
 use crate::model::TicketId;
 use crate::store::error::{Result, StoreError};
@@ -35,21 +35,36 @@ struct Stamp {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Cached {
+struct Cached<'a> {
     stamp: Stamp,
     /// HEAD's tree.
     head: Option<Oid>,
-    staged: Staged,
+    #[serde(borrow)]
+    staged: Staged<'a>,
 }
 
 /// What git's index holds that HEAD's tree does not.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Staged {
+pub struct Staged<'a> {
     /// Ticket id → its directory as staged (none: removed from the index).
-    pub tickets: Vec<(u64, Option<Dir>)>,
+    #[serde(borrow)]
+    pub tickets: Vec<(u64, Option<Dir<'a>>)>,
     /// Other files people edit by hand (`tasks/`, `kb/`, `accounts/`) whose index entry
     /// differs from HEAD: path → blob id in the index (none: removed from the index).
     pub others: Vec<(String, Option<Oid>)>,
+}
+
+impl Staged<'_> {
+    fn into_owned(self) -> Staged<'static> {
+        Staged {
+            tickets: self
+                .tickets
+                .into_iter()
+                .map(|(id, d)| (id, d.map(Dir::into_owned)))
+                .collect(),
+            others: self.others,
+        }
+    }
 }
 
 const FILE: &str = "catalog-staged.bin";
@@ -66,17 +81,19 @@ fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// Replaces the rows of `stored` (HEAD's tree `head`) with the staged state of every ticket
-/// whose index entries differ from it.
-pub(super) fn overlay(desk: &Desk, stored: &mut Stored, head: ObjectId) -> Result<()> {
-    let s = staged_with(desk, head, Some(stored))?;
-    apply(stored, s.tickets);
-    Ok(())
+/// The staged state of every ticket whose index entries differ from `stored` (HEAD's tree
+/// `head`), for [`apply`].
+pub(super) fn for_catalog(
+    desk: &Desk,
+    stored: &Stored<'_>,
+    head: ObjectId,
+) -> Result<Vec<(u64, Option<Dir<'static>>)>> {
+    Ok(staged_with(desk, head, Some(stored))?.tickets)
 }
 
 /// What git's index of a work-tree desk holds that HEAD's tree does not (nothing for a bare
 /// desk, a plain directory or an unborn branch).
-pub fn staged(desk: &Desk) -> Result<Staged> {
+pub fn staged(desk: &Desk) -> Result<Staged<'static>> {
     if desk.kind() != crate::store::DeskKind::WorkTree {
         return Ok(Staged::default());
     }
@@ -88,7 +105,11 @@ pub fn staged(desk: &Desk) -> Result<Staged> {
     staged_with(desk, tree, None)
 }
 
-fn staged_with(desk: &Desk, head: ObjectId, stored: Option<&Stored>) -> Result<Staged> {
+fn staged_with(
+    desk: &Desk,
+    head: ObjectId,
+    stored: Option<&Stored<'_>>,
+) -> Result<Staged<'static>> {
     let Some(repo) = desk.repo() else {
         return Ok(Staged::default());
     };
@@ -97,18 +118,20 @@ fn staged_with(desk: &Desk, head: ObjectId, stored: Option<&Stored>) -> Result<S
         return Ok(Staged::default()); // no index: nothing staged
     };
     let cache = desk.cache_dir().join(FILE);
-    let cached: Option<Cached> = std::fs::read(&cache)
-        .ok()
-        .and_then(|b| postcard::from_bytes(&b).ok())
-        .filter(|c: &Cached| c.stamp == now && c.head == Some(oid(head)));
-    if let Some(c) = cached {
-        return Ok(c.staged);
+    if let Ok(bytes) = std::fs::read(&cache) {
+        if let Ok(c) = postcard::from_bytes::<Cached<'_>>(&bytes) {
+            if c.stamp == now && c.head == Some(oid(head)) {
+                return Ok(c.staged.into_owned());
+            }
+        }
     }
+    let owned_bytes;
     let owned;
     let stored = match stored {
         Some(s) => s,
         None => {
-            owned = super::stored_at(desk, head)?.0;
+            owned_bytes = super::bytes_at(desk, head)?.0;
+            owned = owned_bytes.stored().unwrap_or_default();
             &owned
         }
     };
@@ -185,8 +208,8 @@ struct InIndex {
 fn differing(
     repo: &gix::Repository,
     index: &gix::index::File,
-    stored: &Stored,
-) -> Result<Vec<(u64, Option<Dir>)>> {
+    stored: &Stored<'_>,
+) -> Result<Vec<(u64, Option<Dir<'static>>)>> {
     let mut seen: BTreeMap<u64, InIndex> = BTreeMap::new();
     let prefix = format!("{}/", layout::TICKETS_DIR);
     let entries = index
@@ -260,29 +283,41 @@ fn differing(
     Ok(out)
 }
 
-fn apply(stored: &mut Stored, dirs: Vec<(u64, Option<Dir>)>) {
-    if dirs.is_empty() {
-        return;
-    }
-    let mut by_id: HashMap<u64, Option<Dir>> = dirs.into_iter().collect();
-    for b in &mut stored.buckets {
-        b.dirs.retain_mut(|d| match by_id.remove(&d.id) {
-            Some(Some(new)) => {
-                *d = new;
-                true
+/// Puts the staged directories `dirs` in place of HEAD's in `stored` (in their buckets, in
+/// id order); `None` removes one.
+pub(super) fn apply<'a>(stored: &mut Stored<'a>, dirs: Vec<(u64, Option<Dir<'static>>)>) {
+    for (id, dir) in dirs {
+        let Ok(tid) = TicketId::new(id) else {
+            continue;
+        };
+        let name = tid.bucket();
+        let b = match stored.buckets.iter().position(|b| b.name == name) {
+            Some(i) => i,
+            None => {
+                let at = stored
+                    .buckets
+                    .iter()
+                    .position(|b| super::file::bucket_order(&b.name, &name).is_gt())
+                    .unwrap_or(stored.buckets.len());
+                stored.buckets.insert(
+                    at,
+                    Bucket {
+                        name,
+                        tree: [0; 20],
+                        dirs: Vec::new(),
+                    },
+                );
+                at
             }
-            Some(None) => false,
-            None => true,
-        });
-    }
-    // Tickets that exist only in the index.
-    let mut extra: Vec<Dir> = by_id.into_values().flatten().collect();
-    if !extra.is_empty() {
-        extra.sort_by_key(|d| d.id);
-        stored.buckets.push(super::file::Bucket {
-            name: "staged".into(),
-            tree: [0; 20],
-            dirs: extra,
-        });
+        };
+        let dirs = &mut stored.buckets[b].dirs;
+        match (dirs.binary_search_by_key(&id, |d| d.id), dir) {
+            (Ok(i), Some(d)) => dirs[i] = d,
+            (Ok(i), None) => {
+                dirs.remove(i);
+            }
+            (Err(i), Some(d)) => dirs.insert(i, d),
+            (Err(_), None) => {}
+        }
     }
 }

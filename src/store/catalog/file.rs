@@ -16,8 +16,10 @@ use crate::store::error::{Result, StoreError};
 use crate::store::FileError;
 
 /// Bump when [`Stored`] or what it derives from the files changes: older files are rebuilt.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"GDCATLG\0";
+/// Magic, version, length of the body: a cut file is seen before anything is decoded.
+const HEADER: usize = 20;
 
 /// A git object id as stored (SHA-1).
 pub type Oid = [u8; 20];
@@ -43,6 +45,7 @@ pub struct Stored<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket<'a> {
     pub name: String,
+    #[serde(with = "oid_bytes")]
     pub tree: Oid,
     /// Ascending id.
     #[serde(borrow)]
@@ -53,6 +56,7 @@ pub struct Bucket<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dir<'a> {
     pub id: u64,
+    #[serde(with = "oid_bytes")]
     pub tree: Oid,
     /// A fingerprint of the directory's files (paths and blob ids), comparable with one
     /// computed from git's index entries: how staged hand edits are found.
@@ -72,6 +76,31 @@ impl Dir<'_> {
                 Row::Broken(p) => Row::Broken(p),
             },
         }
+    }
+}
+
+/// An object id as one byte string (postcard writes an array as 20 separate elements,
+/// which made ids the most expensive part of decoding).
+mod oid_bytes {
+    use super::Oid;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(id)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Oid, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Oid;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("20 bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Oid, E> {
+                v.try_into().map_err(|_| E::invalid_length(v.len(), &self))
+            }
+        }
+        d.deserialize_bytes(V)
     }
 }
 
@@ -146,7 +175,15 @@ impl Bytes {
             Bytes::Mapped(m) => m,
             Bytes::Owned(v) => v,
         };
-        all.get(12..).unwrap_or(&[])
+        all.get(HEADER..).unwrap_or(&[])
+    }
+
+    /// The `tickets/` tree the catalog reflects, read without decoding the rest (it is
+    /// the first field); none when the bytes do not decode.
+    pub fn tickets(&self) -> Option<Option<Oid>> {
+        postcard::take_from_bytes::<Option<Oid>>(self.body())
+            .ok()
+            .map(|(t, _)| t)
     }
 
     /// The catalog, its text borrowed from these bytes.
@@ -169,6 +206,12 @@ pub fn load(cache: &Path) -> std::result::Result<Bytes, Unusable> {
     if version != VERSION {
         return Err(Unusable::Outdated(version));
     }
+    let len = map
+        .get(12..HEADER)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+    if len != Some((map.len() - HEADER.min(map.len())) as u64) {
+        return Err(Unusable::Corrupt);
+    }
     Ok(Bytes::Mapped(map))
 }
 
@@ -177,7 +220,10 @@ pub fn encode(stored: &Stored<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 << 16);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
     postcard::to_io(stored, &mut out).expect("encoding into memory cannot fail");
+    let len = (out.len() - HEADER) as u64;
+    out[12..HEADER].copy_from_slice(&len.to_le_bytes());
     out
 }
 

@@ -64,10 +64,7 @@ impl Catalog {
                 let repo = desk.repo().expect("a work tree has a repository");
                 let tree = crate::store::diff::tree_of(repo, head)?;
                 let (bytes, read) = bytes_at(desk, tree)?;
-                let staged = {
-                    let stored = bytes.stored().map_err(|_| corrupt(desk))?;
-                    staged::for_catalog(desk, &stored, tree)?
-                };
+                let staged = staged::for_catalog(desk, &bytes, tree)?;
                 Ok(Catalog {
                     bytes,
                     staged,
@@ -166,17 +163,10 @@ impl Catalog {
     pub fn view(&self) -> Result<View<'_>> {
         let mut stored = self.bytes.stored().map_err(|_| StoreError::Git {
             context: "reading the ticket catalog".into(),
-            message: "it does not decode".into(),
+            message: "it is damaged; delete .git/desk/catalog.bin (it is rebuilt)".into(),
         })?;
         staged::apply(&mut stored, self.staged.clone());
         Ok(View { stored })
-    }
-}
-
-fn corrupt(desk: &Desk) -> StoreError {
-    StoreError::Git {
-        context: format!("reading {}", file::path(&desk.cache_dir()).display()),
-        message: "the ticket catalog just written does not decode".into(),
     }
 }
 
@@ -220,10 +210,15 @@ impl<'a> View<'a> {
 /// The catalog file brought to `tree` (and saved when it changed), with the number of
 /// ticket directories read. A cache that cannot be written (a read-only repository) is
 /// only a lost speed-up.
-fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Bytes, usize)> {
+pub(crate) fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Bytes, usize)> {
     let repo = desk.repo().expect("a git desk has a repository");
     let cache = desk.cache_dir();
     let loaded = file::load(&cache).ok();
+    // Up to date: nothing to decode here.
+    let now = super::scan::tree_at(repo, tree, super::layout::TICKETS_DIR)?.map(file::oid);
+    if loaded.as_ref().is_some_and(|b| b.tickets() == Some(now)) {
+        return Ok((loaded.expect("checked above"), 0));
+    }
     let (encoded, read) = {
         let mut stored = loaded
             .as_ref()

@@ -85,10 +85,10 @@ fn stamp(path: &Path) -> Option<Stamp> {
 /// `head`), for [`apply`].
 pub(super) fn for_catalog(
     desk: &Desk,
-    stored: &Stored<'_>,
+    bytes: &super::file::Bytes,
     head: ObjectId,
 ) -> Result<Vec<(u64, Option<Dir<'static>>)>> {
-    Ok(staged_with(desk, head, Some(stored))?.tickets)
+    Ok(staged_with(desk, head, Some(bytes))?.tickets)
 }
 
 /// What git's index of a work-tree desk holds that HEAD's tree does not (nothing for a bare
@@ -108,7 +108,7 @@ pub fn staged(desk: &Desk) -> Result<Staged<'static>> {
 fn staged_with(
     desk: &Desk,
     head: ObjectId,
-    stored: Option<&Stored<'_>>,
+    bytes: Option<&super::file::Bytes>,
 ) -> Result<Staged<'static>> {
     let Some(repo) = desk.repo() else {
         return Ok(Staged::default());
@@ -125,16 +125,17 @@ fn staged_with(
             }
         }
     }
+    // Only now (the index or HEAD changed) is the catalog decoded.
     let owned_bytes;
-    let owned;
-    let stored = match stored {
-        Some(s) => s,
+    let bytes = match bytes {
+        Some(b) => b,
         None => {
             owned_bytes = super::bytes_at(desk, head)?.0;
-            owned = owned_bytes.stored().unwrap_or_default();
-            &owned
+            &owned_bytes
         }
     };
+    let stored = bytes.stored().unwrap_or_default();
+    let stored = &stored;
     let index = repo
         .open_index()
         .map_err(|e| StoreError::git("reading git's index", e))?;

@@ -1,7 +1,8 @@
 //! The catalog: one derived table of ticket summaries ([`Summary`]: the `ticket.yaml`
 //! fields, the number of messages and who spoke last) that every reader looking across the
-//! desk uses instead of parsing every ticket — `ticket list`, `autoclose`, queue deletion,
-//! quick search, sync's auto-close step.
+//! desk uses instead of parsing every ticket — `ticket list`, `autoclose` (and sync's
+//! auto-close step), queue deletion. (Search and Quick Search answer from the tantivy
+//! index, whose freshness check uses the same staged-edit detection, [`staged`].)
 //!
 //! Where it lives and why: beside the search index, in `<cache>/catalog.bin`
 //! (`Desk::cache_dir()`, `.git/desk/` of a repository), not in tantivy's fast fields. A
@@ -18,6 +19,10 @@
 //! ([`staged`]); edits not yet staged are not looked for (that would be an `lstat` of every
 //! file on every command): they show once staged or committed, as in `git diff --cached`.
 //! A plain directory (no git) is read file by file each time.
+//!
+//! Reading: [`Catalog::open`] maps the file and only checks that it is current (the
+//! `tickets/` tree id is its first field); [`Catalog::view`] decodes it with text borrowed
+//! from the mapping. A catalog that is current costs one decode, no tree read.
 
 pub mod file;
 pub mod refresh;

@@ -233,7 +233,7 @@ fn differing(
         };
         let (dir, rest) = path.split_at(cut);
         let id = match &current {
-            Some((d, id)) if d.as_slice() == &dir[..] => *id,
+            Some((d, id)) if d.as_slice() == dir => *id,
             _ => {
                 let id = layout::ticket_of_path(&dir.to_str_lossy());
                 current = Some((dir.to_vec(), id));

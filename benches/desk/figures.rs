@@ -27,8 +27,10 @@ pub fn section(
         Section::Search => "search (issue 4)",
         Section::Mail => "mail (issue 8)",
         Section::Sync => "sync (issue 9)",
+        Section::Reads => "reads at scale (issue 13)",
         Section::Commit | Section::Lifecycle => return Ok(()),
     };
+    let mut growth = crate::reads::Growth::default();
     writeln!(
         out,
         "{title}: whole processes of the release binary; load = 1-min load average"
@@ -40,6 +42,9 @@ pub fn section(
             Section::Search => crate::search::run(tools, &pair, args.runs, args.warmup, out)?,
             Section::Mail => crate::mail::run(tools, &pair, out)?,
             Section::Sync => crate::sync::run(tools, fx, &pair, args.runs, out)?,
+            Section::Reads => {
+                crate::reads::run(tools, &pair, args.runs, args.warmup, &mut growth, out)?
+            }
             Section::Commit | Section::Lifecycle => {}
         }
     }

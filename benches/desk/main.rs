@@ -8,6 +8,7 @@
 //! - `commit` (issue 2): `ticket new` and a field edit, work-tree and bare desks.
 //! - `lifecycle` (issue 3): `ticket answer` and `ticket assign`, against the same targets.
 //! - `search`, `mail`, `sync` (issues 4, 8, 9): see [`figures::section`].
+//! - `reads` (issue 13): one figure per row of the issue's table, see [`reads`].
 //!
 //! Later areas (search, stats, site, mail, sync) add a [`Section`] variant and a module; the
 //! generated desks, the tools and the statistics are shared.
@@ -21,6 +22,7 @@ mod figures;
 mod generate;
 mod mail;
 mod measure;
+mod reads;
 mod search;
 mod stand_in;
 mod sync;
@@ -80,6 +82,9 @@ enum Section {
     Mail,
     /// Issue 9: sync of 1,000 + 1,000 commits, watch-mode reaction time.
     Sync,
+    /// Issue 13: every row of the "reads at scale" table (lists, search, autoclose, sync,
+    /// stats, site, mutations). Changes the generated desks: run it last.
+    Reads,
 }
 
 impl Section {
@@ -90,6 +95,7 @@ impl Section {
             Section::Search => "search (issue 4)",
             Section::Mail => "mail (issue 8)",
             Section::Sync => "sync (issue 9)",
+            Section::Reads => "reads at scale (issue 13)",
         }
     }
 
@@ -98,7 +104,7 @@ impl Section {
             Section::Commit => &[Change::NewTicket, Change::FieldEdit],
             Section::Lifecycle => &[Change::Answer, Change::Assign],
             // Measured by their own modules (see `figures`).
-            Section::Search | Section::Mail | Section::Sync => &[],
+            Section::Search | Section::Mail | Section::Sync | Section::Reads => &[],
         }
     }
 }
@@ -191,7 +197,12 @@ fn bench(mut args: Args) -> Result<()> {
         )?;
         targets(&mut stdout, &rows, section.changes())?;
     }
-    for section in [Section::Search, Section::Mail, Section::Sync] {
+    for section in [
+        Section::Search,
+        Section::Mail,
+        Section::Sync,
+        Section::Reads,
+    ] {
         if args.sections.contains(&section) {
             figures::section(section, &args, &tools, &fx, &desks_root, &mut stdout)?;
         }

@@ -102,15 +102,17 @@ pub fn run(
         &default,
         Target::AtMost(30.0),
     )?;
-    tools.git_ok(work, &["config", "desk.searchWorkTree", "false"])?;
-    let commits_only = repeat(runs, warmup, || search(tools));
-    tools.git_ok(work, &["config", "--unset", "desk.searchWorkTree"])?;
+    let with_scan = repeat(runs, warmup, || {
+        let mut c = search(tools);
+        c.arg("--worktree");
+        c
+    })?;
     figures::times(
         out,
-        "search, desk.searchWorkTree false",
+        "search --worktree (lstat of every ticket)",
         n,
-        &commits_only?,
-        Target::AtMost(30.0),
+        &with_scan,
+        Target::None,
     )?;
 
     // The same text with git grep, on the same work tree.
@@ -133,8 +135,8 @@ pub fn run(
     // Refresh after one mutation: an edit (untimed), then `git desk index` (timed), with
     // and without the work-tree scan.
     refresh(tools, work, n, runs, warmup, "", out)?;
-    tools.git_ok(work, &["config", "desk.searchWorkTree", "false"])?;
-    let r = refresh(tools, work, n, runs, warmup, ", searchWorkTree false", out);
+    tools.git_ok(work, &["config", "desk.searchWorkTree", "true"])?;
+    let r = refresh(tools, work, n, runs, warmup, ", searchWorkTree true", out);
     tools.git_ok(work, &["config", "--unset", "desk.searchWorkTree"])?;
     r?;
     Ok(())

@@ -23,6 +23,10 @@ pub struct IndexArgs {
     /// Throw the index away and build it again from the desk.
     #[arg(long)]
     pub rebuild: bool,
+    /// Also take in hand edits of a work tree that are not staged yet (`git add` makes
+    /// them followed by every search; this looks at every file's stat once).
+    #[arg(long)]
+    pub worktree: bool,
 }
 
 /// Notices on stderr; a progress bar on a terminal.
@@ -90,6 +94,7 @@ pub fn run(env: &Env, a: IndexArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let opts = Options {
         rebuild: a.rebuild,
         wait: Duration::from_secs(120),
+        worktree: a.worktree,
     };
     let (si, mut report) = index::open(&desk, opts, &obs)?;
     obs.finish();

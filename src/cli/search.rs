@@ -40,6 +40,11 @@ pub struct SearchArgs {
     /// address; best match first.
     #[arg(long)]
     pub quick: bool,
+    /// Also take in hand edits of a work tree that are not staged yet (staged and
+    /// committed ones always are); this looks at every ticket file's stat, slow on a large
+    /// desk. `git config desk.searchWorkTree true` does it for every search.
+    #[arg(long)]
+    pub worktree: bool,
     /// What to search (default: tickets, or what the query names with `kind:`).
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
@@ -191,6 +196,10 @@ pub fn run(env: &Env, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let obs = Progress::new();
+    let opts = Options {
+        worktree: a.worktree,
+        ..Options::default()
+    };
     let (results, report) = if a.quick {
         let term = a.query.join(" ");
         if term.trim().is_empty() {
@@ -198,7 +207,7 @@ pub fn run(env: &Env, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -
                 "--quick needs a ticket id, title words or an e-mail address"
             ));
         }
-        ops::search::quick(&desk, &me, &term, a.limit(), Options::default(), &obs)?
+        ops::search::quick(&desk, &me, &term, a.limit(), opts, &obs)?
     } else {
         let mut req = a.request()?;
         if a.mass.is_some() {
@@ -207,7 +216,7 @@ pub fn run(env: &Env, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -
             }
             req.kinds = Some(vec![Kind::Ticket]);
         }
-        ops::search::search(&desk, &me, &req, Options::default(), &obs)?
+        ops::search::search(&desk, &me, &req, opts, &obs)?
     };
     obs.finish();
     for p in &report.problems {

@@ -73,6 +73,9 @@ pub struct Options {
     pub rebuild: bool,
     /// How long to wait for another process that is updating the index.
     pub wait: Duration,
+    /// Also look for hand edits of a work tree that are not staged (an `lstat` per ticket;
+    /// staged edits are always followed).
+    pub worktree: bool,
 }
 
 impl Default for Options {
@@ -80,6 +83,7 @@ impl Default for Options {
         Options {
             rebuild: false,
             wait: Duration::from_secs(3),
+            worktree: false,
         }
     }
 }
@@ -107,7 +111,7 @@ pub fn open(desk: &Desk, opts: Options, obs: &dyn Observer) -> Result<(SearchInd
     let dir = cache.join("search");
     // The desk's state is taken before anything is read from it: whatever changes after
     // this point differs from the state recorded, so the next run reads it again.
-    let now = state::current(desk)?;
+    let now = state::current(desk, opts.worktree)?;
     if !opts.rebuild {
         if let Ok(si) = try_open(&dir) {
             if si.state == now {
@@ -236,7 +240,8 @@ fn lock(cache: &Path, wait: Duration) -> Result<Option<DirectoryLock>> {
 fn origin(desk: &Desk, now: &State) -> Result<Origin> {
     let from_tree = match desk.kind() {
         DeskKind::Bare => true,
-        DeskKind::WorkTree => !state::follows_work_tree(desk),
+        // the files: staged edits (and unstaged ones, when followed) are there
+        DeskKind::WorkTree => false,
         DeskKind::Plain => false,
     };
     Ok(match (from_tree, desk.repo(), &now.commit) {

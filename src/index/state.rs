@@ -4,14 +4,16 @@
 //!
 //! - A git desk: the recorded commit's tree is diffed against HEAD's (only the changed
 //!   subtrees are read); a checkout of an older commit is a diff like any other. On top,
-//!   uncommitted hand edits of the files people edit — `ticket.yaml`, `task.yaml`, `kb/`,
-//!   `accounts/` — are found by git's status (modified or deleted compared with git's
-//!   index, by file stat) and fingerprinted by size and modification time. New untracked
-//!   files and edits of message files (written once, never changed by git-desk) are not
-//!   looked for: they are indexed when committed. This keeps the check to one `lstat` per
-//!   ticket rather than a walk of every directory and message (see the notes on scale).
-//!   `git config desk.searchWorkTree false` turns this off: the index then follows commits
-//!   only (read from the commit's tree), for very large desks.
+//!   in a work tree, hand edits staged in git's index (`git add`) are followed: the
+//!   entities whose index entries differ from HEAD, found by `store::catalog::staged`
+//!   without an `lstat` of any file and fingerprinted by their blob ids, so an edit undone
+//!   by `git reset --hard` or `git checkout HEAD -- FILE` is noticed as well. Edits not yet
+//!   staged are looked for only when asked (`search --worktree`, or `git config
+//!   desk.searchWorkTree true` for every search): then git's status finds the editable
+//!   files — `ticket.yaml`, `task.yaml`, `kb/`, `accounts/` — that differ from its index
+//!   by file stat (one `lstat` per ticket), fingerprinted by size and modification time.
+//!   New untracked files and edits of message files are not looked for either way: they
+//!   are indexed when staged or committed.
 //! - A bare desk: the commit diff alone.
 //! - A plain directory (no git): every entity's files are fingerprinted (a directory walk,
 //!   cheap at the size of a sample desk).
@@ -51,15 +53,23 @@ impl State {
     }
 }
 
-/// The desk as it is now, in the terms of [`State`].
-pub fn current(desk: &Desk) -> Result<State> {
+/// The desk as it is now, in the terms of [`State`]; `worktree`: look for edits not yet
+/// staged too (see the module docs).
+pub fn current(desk: &Desk, worktree: bool) -> Result<State> {
     let commit = desk.head_commit()?;
     let worktree = match desk.kind() {
-        DeskKind::WorkTree if follows_work_tree(desk) => {
-            let repo = desk.repo().expect("a work tree has a repository");
-            dirty(repo, desk.root())?
+        DeskKind::WorkTree => {
+            let mut m = staged(desk)?;
+            if worktree || follows_work_tree(desk) {
+                let repo = desk.repo().expect("a work tree has a repository");
+                for (k, v) in dirty(repo, desk.root())? {
+                    let e = m.entry(k).or_default();
+                    e.push_str("+worktree:");
+                    e.push_str(&v);
+                }
+            }
+            m
         }
-        DeskKind::WorkTree => BTreeMap::new(),
         DeskKind::Bare => BTreeMap::new(),
         DeskKind::Plain => all_files(desk.root()),
     };
@@ -70,16 +80,45 @@ pub fn current(desk: &Desk) -> Result<State> {
     })
 }
 
-/// The git config key that turns off following uncommitted hand edits (`false`): the index
-/// then reflects HEAD exactly and a search skips the work-tree check (one `lstat` per
-/// ticket, which matters on a very large desk).
+/// Fingerprints of the entities whose entries in git's index differ from HEAD.
+fn staged(desk: &Desk) -> Result<BTreeMap<String, String>> {
+    let staged = crate::store::catalog::staged::staged(desk)?;
+    let mut by_entity: BTreeMap<String, Fnv> = BTreeMap::new();
+    for (id, dir) in &staged.tickets {
+        let Ok(id) = crate::model::TicketId::new(*id) else {
+            continue;
+        };
+        let h = by_entity
+            .entry(Entity::Ticket(id).key())
+            .or_insert_with(Fnv::new);
+        match dir {
+            Some(d) => h.add(&d.files.to_le_bytes()),
+            None => h.add(b"-"),
+        }
+    }
+    for (path, blob) in &staged.others {
+        if let Some(e) = Entity::of_path(path) {
+            let h = by_entity.entry(e.key()).or_insert_with(Fnv::new);
+            h.add(path.as_bytes());
+            h.add(blob.as_ref().map_or(&b"-"[..], |b| &b[..]));
+        }
+    }
+    Ok(by_entity
+        .into_iter()
+        .map(|(k, h)| (k, format!("staged:{}", h.hex())))
+        .collect())
+}
+
+/// The git config key that makes every search look for edits not yet staged (`true`): one
+/// `lstat` per ticket, which matters on a large desk; `search --worktree` does it once.
 pub const CONFIG_WORK_TREE: &str = "desk.searchWorkTree";
 
-/// Whether a work-tree desk's index follows uncommitted hand edits (the default).
+/// Whether a work-tree desk's index follows edits that are not staged on every search
+/// (off by default).
 pub fn follows_work_tree(desk: &Desk) -> bool {
     desk.repo()
         .and_then(|r| r.config_snapshot().boolean(CONFIG_WORK_TREE))
-        .unwrap_or(true)
+        .unwrap_or(false)
 }
 
 /// What must be re-read to go from `recorded` to `now`.
@@ -115,41 +154,20 @@ pub fn changes(desk: &Desk, recorded: &State, now: &State) -> Result<Changes> {
 }
 
 /// The paths that differ between the trees of commits `a` and `b`; none when `a` is not in
-/// the repository any more.
+/// the repository any more. The diff is the store's (`store::diff`): unchanged subtrees are
+/// not read.
 fn tree_diff(repo: &gix::Repository, a: &str, b: &str) -> Result<Option<Vec<String>>> {
-    let tree_of = |id: &str| -> Result<Option<gix::Tree<'_>>> {
-        let Ok(oid) = ObjectId::from_hex(id.as_bytes()) else {
-            return Ok(None);
-        };
-        let Ok(commit) = repo.find_commit(oid) else {
-            return Ok(None);
-        };
-        let tree = commit
-            .tree()
-            .map_err(|e| IndexError::git("reading a commit's tree", e))?;
-        Ok(Some(tree))
+    let tree_of = |id: &str| -> Option<ObjectId> {
+        let oid = ObjectId::from_hex(id.as_bytes()).ok()?;
+        crate::store::diff::tree_of(repo, oid).ok()
     };
-    let (Some(ta), Some(tb)) = (tree_of(a)?, tree_of(b)?) else {
+    let (Some(ta), Some(tb)) = (tree_of(a), tree_of(b)) else {
         return Ok(None);
     };
-    let mut rec = gix::diff::tree::Recorder::default();
-    gix::diff::tree(
-        gix::objs::TreeRefIter::from_bytes(&ta.data, repo.object_hash()),
-        gix::objs::TreeRefIter::from_bytes(&tb.data, repo.object_hash()),
-        gix::diff::tree::State::default(),
-        &repo.objects,
-        &mut rec,
-    )
-    .map_err(|e| IndexError::git("comparing the indexed commit with HEAD", e))?;
-    use gix::diff::tree::recorder::Change;
     Ok(Some(
-        rec.records
+        crate::store::diff::changes(repo, ta, tb)?
             .into_iter()
-            .map(|c| match c {
-                Change::Addition { path, .. }
-                | Change::Deletion { path, .. }
-                | Change::Modification { path, .. } => path.to_str_lossy().into_owned(),
-            })
+            .map(|c| c.path)
             .collect(),
     ))
 }

@@ -38,7 +38,10 @@ enum Kind {
     Other,
 }
 
-fn entries(repo: &gix::Repository, tree: Option<ObjectId>) -> Result<Vec<(String, Kind, ObjectId)>> {
+fn entries(
+    repo: &gix::Repository,
+    tree: Option<ObjectId>,
+) -> Result<Vec<(String, Kind, ObjectId)>> {
     let Some(id) = tree else {
         return Ok(Vec::new());
     };
@@ -59,7 +62,11 @@ fn entries(repo: &gix::Repository, tree: Option<ObjectId>) -> Result<Vec<(String
             } else {
                 Kind::Other
             };
-            (e.filename.to_str_lossy().into_owned(), kind, e.oid.to_owned())
+            (
+                e.filename.to_str_lossy().into_owned(),
+                kind,
+                e.oid.to_owned(),
+            )
         })
         .collect())
 }

@@ -4,6 +4,7 @@
 
 pub mod advance;
 pub mod branch;
+pub mod catalog;
 pub mod commit;
 pub mod desk;
 pub mod diff;

@@ -17,7 +17,11 @@ pub struct TicketDir {
     pub tree: ObjectId,
 }
 
-fn tree_entries(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<(String, ObjectId, bool)>> {
+/// The files and directories of one tree: name, object id, whether it is a directory.
+pub fn tree_entries(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> Result<Vec<(String, ObjectId, bool)>> {
     let t = repo
         .find_tree(tree)
         .map_err(|e| StoreError::git("reading a tree", e))?;
@@ -110,7 +114,8 @@ pub fn file_at(repo: &gix::Repository, root: ObjectId, path: &str) -> Result<Opt
     }
 }
 
-fn blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
+/// The bytes of one blob.
+pub fn blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>> {
     Ok(repo
         .find_blob(id)
         .map_err(|e| StoreError::git("reading a file", e))?

@@ -370,7 +370,9 @@ fn malformed_files_are_reported_with_file_and_line_and_do_not_stop_others() {
         "{}",
         r.stdout
     );
-    // Listing goes on with the others and warns on stderr.
+    // Listing (which follows HEAD and staged edits) goes on with the others and warns on
+    // stderr.
+    d.git(&["add", "tickets"]);
     let r = d.run(&["--as", "alice", "ticket", "list", "--all"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

@@ -3,6 +3,7 @@
 mod support;
 
 mod admin;
+mod catalog;
 mod cdp;
 mod clock;
 mod commit_engine;

@@ -58,11 +58,13 @@ fn follows_mutations_hand_edits_commits_and_checkouts() {
     ]);
     assert_eq!(incremental(&d, &["printer", "fire"]), ["1041"]);
 
-    // a hand edit, not committed, is searchable at once
+    // a hand edit, not staged, is searchable with --worktree; staged, by every search
     let t = d
         .read("tickets/001/1041/ticket.yaml")
         .replace("Printer on fire", "Toaster on fire");
     d.write("tickets/001/1041/ticket.yaml", &t);
+    assert_eq!(incremental(&d, &["--worktree", "toaster"]), ["1041"]);
+    d.git(&["add", "tickets/001/1041/ticket.yaml"]);
     assert_eq!(incremental(&d, &["toaster"]), ["1041"]);
     assert!(incremental(&d, &["title:printer"]).is_empty());
     // ... and stays so when committed
@@ -80,7 +82,7 @@ fn follows_mutations_hand_edits_commits_and_checkouts() {
     d.git(&["commit", "-qm", "ticket by hand"]);
     assert_eq!(incremental(&d, &["kettle"]), ["1050"]);
     std::fs::remove_dir_all(d.path("tickets/001/1050")).unwrap();
-    assert!(incremental(&d, &["kettle"]).is_empty());
+    assert!(incremental(&d, &["--worktree", "kettle"]).is_empty());
     d.git(&["commit", "-qam", "remove it"]);
     assert!(incremental(&d, &["kettle"]).is_empty());
 
@@ -157,9 +159,9 @@ fn tasks_and_articles_are_followed_too() {
 }
 
 #[test]
-fn following_hand_edits_can_be_turned_off() {
+fn following_edits_that_are_not_staged_can_be_turned_on() {
     let d = TestDesk::example();
-    d.git(&["config", "desk.searchWorkTree", "false"]);
+    d.ok(&["index"]);
     let t = d
         .read("tickets/001/1017/ticket.yaml")
         .replace("Scanner e-mails bounce", "Photocopier e-mails bounce");
@@ -168,13 +170,62 @@ fn following_hand_edits_can_be_turned_off() {
     assert_eq!(incremental(&d, &["scanner"]), ["1017"]);
     d.git(&["commit", "-qam", "by hand"]);
     assert_eq!(incremental(&d, &["photocopier"]), ["1017"]);
-    // turned on again: uncommitted edits show at once
+    // turned on: edits that are not staged show at once
     d.git(&["config", "desk.searchWorkTree", "true"]);
     let t = d
         .read("tickets/001/1017/ticket.yaml")
         .replace("Photocopier", "Fax machine");
     d.write("tickets/001/1017/ticket.yaml", &t);
     assert_eq!(incremental(&d, &["fax machine"]), ["1017"]);
+    // ... and an edit undone by `git checkout -- FILE` drops out again
+    d.git(&["checkout", "--", "tickets/001/1017/ticket.yaml"]);
+    assert!(incremental(&d, &["fax"]).is_empty());
+    assert_eq!(incremental(&d, &["photocopier"]), ["1017"]);
+}
+
+/// Issue 12 point 5: staged hand edits are followed, and so are edits undone by `git reset
+/// --hard` or `git checkout HEAD -- FILE`, without `--rebuild`.
+#[test]
+fn staged_edits_and_their_undoing_are_followed() {
+    let d = TestDesk::example();
+    assert_eq!(incremental_or_built(&d, &["scanner"]), ["1017"]);
+    let edit = |to: &str| {
+        let t = d
+            .read("tickets/001/1017/ticket.yaml")
+            .replace("Scanner e-mails bounce", to);
+        d.write("tickets/001/1017/ticket.yaml", &t);
+        d.git(&["add", "tickets/001/1017/ticket.yaml"]);
+    };
+    edit("Photocopier e-mails bounce");
+    assert_eq!(incremental(&d, &["photocopier"]), ["1017"]);
+    assert!(incremental(&d, &["title:scanner"]).is_empty());
+    // undone: noticed without --rebuild
+    d.git(&["reset", "-q", "--hard"]);
+    assert!(incremental(&d, &["photocopier"]).is_empty());
+    assert_eq!(incremental(&d, &["scanner"]), ["1017"]);
+
+    edit("Fax machine e-mails bounce");
+    assert_eq!(incremental(&d, &["fax"]), ["1017"]);
+    d.git(&["checkout", "HEAD", "--", "tickets/001/1017/ticket.yaml"]);
+    assert!(incremental(&d, &["fax"]).is_empty());
+    assert_eq!(incremental(&d, &["scanner"]), ["1017"]);
+
+    // a staged new ticket and a staged removal; an account edit
+    let t = d
+        .read("tickets/001/1017/ticket.yaml")
+        .replace("id: 1017", "id: 1060")
+        .replace("Scanner", "Zeppelin");
+    d.write("tickets/001/1060/ticket.yaml", &t);
+    d.git(&["add", "tickets/001/1060"]);
+    assert_eq!(incremental(&d, &["zeppelin"]), ["1060"]);
+    d.git(&["rm", "-rqf", "tickets/001/1060"]);
+    assert!(incremental(&d, &["zeppelin"]).is_empty());
+    assert_eq!(d.status(), "");
+}
+
+fn incremental_or_built(d: &TestDesk, args: &[&str]) -> Vec<String> {
+    d.ok(&["index"]);
+    incremental(d, args)
 }
 
 #[test]

@@ -222,7 +222,6 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
 pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    let reader = desk.reader()?;
     let filtered = a.assignee.is_some() || a.queue.is_some() || !a.status.is_empty() || a.all;
     let scope = if a.mine {
         t::Scope::Mine
@@ -246,7 +245,7 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             SortArg::Id => t::SortKey::Id,
         },
     };
-    let listing = t::list(reader.as_ref(), &me, &q)?;
+    let listing = t::list(&desk, &me, &q)?;
     for p in &listing.problems {
         writeln!(err, "warning: {p}")?;
     }

@@ -158,6 +158,32 @@ pub(crate) fn fresh_key(
     )))
 }
 
+/// The tickets of a transaction's desk that may satisfy `pred`, ascending, from the catalog
+/// of the transaction's base (no ticket file is parsed for the others), plus every ticket
+/// the transaction already touched (its staged state is not in the catalog): the caller
+/// reads each through the transaction and checks it for real. Also the ticket directories
+/// that could not be read.
+pub(crate) fn candidates(
+    tx: &Transaction<'_>,
+    pred: impl Fn(&crate::store::catalog::Summary<'_>) -> bool,
+) -> Result<(Vec<TicketId>, Vec<crate::store::FileError>)> {
+    let catalog = crate::store::catalog::Catalog::at_commit(tx.desk(), tx.parent())?;
+    let view = catalog.view()?;
+    let mut ids: Vec<TicketId> = view
+        .tickets()
+        .filter(|s| pred(s))
+        .map(|s| s.ticket_id())
+        .collect();
+    ids.extend(
+        tx.touched()
+            .iter()
+            .filter_map(|p| crate::store::layout::ticket_of_path(p)),
+    );
+    ids.sort();
+    ids.dedup();
+    Ok((ids, view.problems()))
+}
+
 /// Checks a message body: not blank.
 fn check_body(body: &str, what: &str) -> Result<()> {
     if body.trim().is_empty() {

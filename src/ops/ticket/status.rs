@@ -93,7 +93,13 @@ fn autoclose_where(
     }
     let now = tx.now();
     let mut done = Vec::new();
-    for id in tx.ticket_ids()?.items {
+    // The catalog narrows the work to answered tickets whose answer is old enough.
+    let (ids, _) = super::candidates(tx, |s| {
+        s.status == crate::model::Status::Answered
+            && s.answered_at
+                .is_some_and(|at| policy.immediately() || now.unix() - at > policy.days() * 86_400)
+    })?;
+    for id in ids {
         let before = match tx.ticket(id) {
             Ok(Some(t)) => t,
             Ok(None) | Err(StoreError::File(_)) => continue,

@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use crate::model::{Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId};
-use crate::store::{DeskRead, FileError, Source};
+use crate::store::catalog::{Catalog, Summary};
+use crate::store::{Desk, DeskRead, FileError, Source};
 
-use super::super::actor;
 use super::super::error::Result;
 
 #[derive(Debug, Serialize)]
@@ -94,26 +94,26 @@ pub struct Listing {
     pub problems: Vec<FileError>,
 }
 
-pub fn list(src: &(impl Source + ?Sized), me: &Staff, q: &ListQuery) -> Result<Listing> {
-    let settings = src.settings()?;
-    let ids = src.ticket_ids()?;
-    let mut problems = ids.problems;
+/// The working lists, from the catalog (see `store::catalog`): HEAD of a git desk with the
+/// hand edits staged in a work tree, or the files of a plain directory.
+pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
+    let settings = desk.reader()?.settings()?;
+    let catalog = Catalog::open(desk)?;
+    let view = catalog.view()?;
+    let mut problems = view.problems();
     let mut tickets = Vec::new();
-    for id in ids.items {
-        match src.ticket(id) {
-            Ok(Some(t)) => {
-                if matches(&t, me, &settings, q) {
-                    tickets.push(t);
-                }
-            }
-            Ok(None) => problems.push(FileError {
-                path: crate::store::layout::ticket_file(id),
+    for s in view.tickets() {
+        if !matches(s, me, &settings, q) {
+            continue;
+        }
+        match s.ticket() {
+            Ok(t) => tickets.push(t),
+            Err(e) => problems.push(FileError {
+                path: crate::store::layout::ticket_file(s.ticket_id()),
                 line: None,
                 column: None,
-                message: "missing (the ticket directory has no ticket.yaml)".into(),
+                message: e.to_string(),
             }),
-            Err(crate::store::StoreError::File(f)) => problems.push(f),
-            Err(e) => return Err(e.into()),
         }
     }
     sort(&mut tickets, q.sort);
@@ -149,8 +149,8 @@ pub fn list(src: &(impl Source + ?Sized), me: &Staff, q: &ListQuery) -> Result<L
     Ok(Listing { sections, problems })
 }
 
-fn matches(t: &Ticket, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
-    if !actor::can_see(me, t, settings) {
+fn matches(t: &Summary<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
+    if !t.visible_to(me, settings) {
         return false;
     }
     if q.statuses.is_empty() {
@@ -160,16 +160,23 @@ fn matches(t: &Ticket, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
     } else if !q.statuses.contains(&t.status) {
         return false;
     }
-    if q.assignee.as_ref().is_some_and(|a| !t.is_assigned_to(a)) {
+    if q.assignee
+        .as_ref()
+        .is_some_and(|a| !t.is_assigned_to(a.as_str()))
+    {
         return false;
     }
-    if q.queue.as_ref().is_some_and(|qu| &t.queue != qu) {
+    if q.queue
+        .as_ref()
+        .is_some_and(|qu| t.queue.as_str() != qu.as_str())
+    {
         return false;
     }
+    let mine = t.is_assigned_to(me.login.as_str());
     match q.scope {
-        Scope::Mine => t.is_assigned_to(&me.login),
+        Scope::Mine => mine,
         Scope::Unassigned => t.assignee.is_none(),
-        Scope::Dashboard => t.is_assigned_to(&me.login) || t.assignee.is_none(),
+        Scope::Dashboard => mine || t.assignee.is_none(),
         Scope::Visible => true,
     }
 }

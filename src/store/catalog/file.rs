@@ -1,0 +1,240 @@
+//! The catalog on disk: `<cache>/catalog.bin`, a magic, a format version and the
+//! [`Stored`] value in postcard (a compact serde encoding: 100k tickets are some 15 MB and
+//! decode in tens of milliseconds, where JSON takes several times longer). A file that is
+//! missing, of another version or undecodable is treated as empty, so the next read
+//! rebuilds it; it is written to a temporary file and renamed over the old one, so a reader
+//! never sees half a file and two processes refreshing at once each leave a whole, correct
+//! catalog (of the tree each of them read).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::summary::Summary;
+use crate::store::error::{Result, StoreError};
+use crate::store::FileError;
+
+/// Bump when [`Stored`] or what it derives from the files changes: older files are rebuilt.
+pub const VERSION: u32 = 3;
+const MAGIC: &[u8; 8] = b"GDCATLG\0";
+/// Magic, version, length of the body: a cut file is seen before anything is decoded.
+const HEADER: usize = 20;
+
+/// A git object id as stored (SHA-1).
+pub type Oid = [u8; 20];
+
+pub fn oid(id: gix::ObjectId) -> Oid {
+    let mut out = [0u8; 20];
+    let b = id.as_bytes();
+    out[..b.len().min(20)].copy_from_slice(&b[..b.len().min(20)]);
+    out
+}
+
+/// Everything the catalog records: the `tickets/` tree it reflects and, per bucket and per
+/// ticket directory, the tree id it was read from. Text is borrowed from the file's bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored<'a> {
+    /// The `tickets/` tree (none: the desk has no tickets directory).
+    pub tickets: Option<Oid>,
+    /// By bucket number, so that the tickets of all buckets are in id order.
+    #[serde(borrow)]
+    pub buckets: Vec<Bucket<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket<'a> {
+    pub name: String,
+    #[serde(with = "oid_bytes")]
+    pub tree: Oid,
+    /// Ascending id.
+    #[serde(borrow)]
+    pub dirs: Vec<Dir<'a>>,
+}
+
+/// One `tickets/<bucket>/<id>` directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dir<'a> {
+    pub id: u64,
+    #[serde(with = "oid_bytes")]
+    pub tree: Oid,
+    /// A fingerprint of the directory's files (paths and blob ids), comparable with one
+    /// computed from git's index entries: how staged hand edits are found.
+    pub files: u64,
+    #[serde(borrow)]
+    pub row: Row<'a>,
+}
+
+impl Dir<'_> {
+    pub fn into_owned(self) -> Dir<'static> {
+        Dir {
+            id: self.id,
+            tree: self.tree,
+            files: self.files,
+            row: match self.row {
+                Row::Ticket(s) => Row::Ticket(s.into_owned()),
+                Row::Broken(p) => Row::Broken(p),
+            },
+        }
+    }
+}
+
+/// An object id as one byte string (postcard writes an array as 20 separate elements,
+/// which made ids the most expensive part of decoding).
+mod oid_bytes {
+    use super::Oid;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(id)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Oid, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Oid;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("20 bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Oid, E> {
+                v.try_into().map_err(|_| E::invalid_length(v.len(), &self))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+/// Bucket names in numeric order (`999` before `1000`).
+pub fn bucket_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
+}
+
+/// Nearly every row is a ticket: boxing it (what clippy suggests for the size difference)
+/// would only add an allocation per row to decoding.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Row<'a> {
+    #[serde(borrow)]
+    Ticket(Summary<'a>),
+    /// The directory could not be read as a ticket (`git desk check` says more).
+    Broken(Problem),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub path: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl From<&FileError> for Problem {
+    fn from(f: &FileError) -> Problem {
+        Problem {
+            path: f.path.clone(),
+            line: f.line.map(|l| l as u64),
+            column: f.column.map(|c| c as u64),
+            message: f.message.clone(),
+        }
+    }
+}
+
+impl From<&Problem> for FileError {
+    fn from(p: &Problem) -> FileError {
+        FileError {
+            path: p.path.clone(),
+            line: p.line.map(|l| l as usize),
+            column: p.column.map(|c| c as usize),
+            message: p.message.clone(),
+        }
+    }
+}
+
+pub fn path(cache: &Path) -> PathBuf {
+    cache.join("catalog.bin")
+}
+
+/// Why a stored catalog was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    Missing,
+    Corrupt,
+    Outdated(u32),
+}
+
+/// The bytes of a catalog file: mapped, or made in memory.
+pub enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Bytes {
+    /// The encoded [`Stored`] (after the magic and the version).
+    fn body(&self) -> &[u8] {
+        let all: &[u8] = match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        };
+        all.get(HEADER..).unwrap_or(&[])
+    }
+
+    /// The `tickets/` tree the catalog reflects, read without decoding the rest (it is
+    /// the first field); none when the bytes do not decode.
+    pub fn tickets(&self) -> Option<Option<Oid>> {
+        postcard::take_from_bytes::<Option<Oid>>(self.body())
+            .ok()
+            .map(|(t, _)| t)
+    }
+
+    /// The catalog, its text borrowed from these bytes.
+    pub fn stored(&self) -> std::result::Result<Stored<'_>, Unusable> {
+        postcard::from_bytes(self.body()).map_err(|_| Unusable::Corrupt)
+    }
+}
+
+/// The stored catalog's bytes (checked to decode), or why there is none to use.
+pub fn load(cache: &Path) -> std::result::Result<Bytes, Unusable> {
+    let file = std::fs::File::open(path(cache)).map_err(|_| Unusable::Missing)?;
+    // SAFETY: the file is only ever replaced by a rename, never written in place, so the
+    // mapped bytes do not change under us (a truncation by someone else would be a bug
+    // outside git-desk; decoding checks every length anyway).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|_| Unusable::Corrupt)?;
+    if map.len() < 12 || &map[..8] != MAGIC {
+        return Err(Unusable::Corrupt);
+    }
+    let version = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(Unusable::Outdated(version));
+    }
+    let len = map
+        .get(12..HEADER)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
+    if len != Some((map.len() - HEADER.min(map.len())) as u64) {
+        return Err(Unusable::Corrupt);
+    }
+    Ok(Bytes::Mapped(map))
+}
+
+/// The bytes of a catalog file holding `stored`.
+pub fn encode(stored: &Stored<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 16);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&0u64.to_le_bytes());
+    postcard::to_io(stored, &mut out).expect("encoding into memory cannot fail");
+    let len = (out.len() - HEADER) as u64;
+    out[12..HEADER].copy_from_slice(&len.to_le_bytes());
+    out
+}
+
+/// Writes catalog bytes atomically (temporary file, then rename).
+pub fn save(cache: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(cache).map_err(|e| StoreError::io(cache, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(cache).map_err(|e| StoreError::io(cache, e))?;
+    tmp.as_file_mut()
+        .write_all(bytes)
+        .map_err(|e| StoreError::io(tmp.path(), e))?;
+    tmp.persist(path(cache))
+        .map_err(|e| StoreError::io(path(cache), e.error))?;
+    Ok(())
+}

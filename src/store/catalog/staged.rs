@@ -1,0 +1,343 @@
+//! Hand edits staged in git's index: tickets whose index entries differ from HEAD (a `git
+//! add` of an edited `ticket.yaml`, a new or removed ticket directory) are read from the
+//! index instead of HEAD, so readers follow what `git diff --cached` shows, and an edit
+//! undone by `git reset --hard` or `git checkout -- FILE` drops out again.
+//!
+//! Finding them compares each ticket directory's index entries (paths and blob ids, as a
+//! [`Fingerprint`]) with the fingerprint the catalog recorded for HEAD's tree: one pass over
+//! the `tickets/` entries of the index, no `lstat` and no tree reads. The pass is needed
+//! only when the index file changed; its result is kept in `<cache>/catalog-staged.bin`
+//! keyed by the index file's size, modification time and inode and by the `tickets/` tree,
+//! so a command run on an unchanged index and HEAD reads neither. Edits that are not staged
+//! are not seen (see the module docs of [`super`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use gix::bstr::ByteSlice;
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+use super::file::{oid, Bucket, Dir, Oid, Stored};
+use super::refresh::{self, Fingerprint};
+use crate::model::TicketId;
+use crate::store::error::{Result, StoreError};
+use crate::store::{layout, scan, Desk};
+
+/// What identifies one state of the index file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    len: u64,
+    mtime: i64,
+    mtime_ns: i64,
+    ino: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Cached<'a> {
+    stamp: Stamp,
+    /// HEAD's tree.
+    head: Option<Oid>,
+    #[serde(borrow)]
+    staged: Staged<'a>,
+}
+
+/// What git's index holds that HEAD's tree does not.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Staged<'a> {
+    /// Ticket id → its directory as staged (none: removed from the index).
+    #[serde(borrow)]
+    pub tickets: Vec<(u64, Option<Dir<'a>>)>,
+    /// Other files people edit by hand (`tasks/`, `kb/`, `accounts/`) whose index entry
+    /// differs from HEAD: path → blob id in the index (none: removed from the index).
+    pub others: Vec<(String, Option<Oid>)>,
+}
+
+impl Staged<'_> {
+    fn into_owned(self) -> Staged<'static> {
+        Staged {
+            tickets: self
+                .tickets
+                .into_iter()
+                .map(|(id, d)| (id, d.map(Dir::into_owned)))
+                .collect(),
+            others: self.others,
+        }
+    }
+}
+
+const FILE: &str = "catalog-staged.bin";
+/// Directories besides `tickets/` whose staged edits [`Staged::others`] lists.
+const OTHERS: [&str; 3] = [layout::TASKS_DIR, layout::KB_DIR, layout::ACCOUNTS_DIR];
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: m.len(),
+        mtime: m.mtime(),
+        mtime_ns: m.mtime_nsec(),
+        ino: m.ino(),
+    })
+}
+
+/// The staged state of every ticket whose index entries differ from `stored` (HEAD's tree
+/// `head`), for [`apply`].
+pub(super) fn for_catalog(
+    desk: &Desk,
+    bytes: &super::file::Bytes,
+    head: ObjectId,
+) -> Result<Vec<(u64, Option<Dir<'static>>)>> {
+    Ok(staged_with(desk, head, Some(bytes))?.tickets)
+}
+
+/// What git's index of a work-tree desk holds that HEAD's tree does not (nothing for a bare
+/// desk, a plain directory or an unborn branch).
+pub fn staged(desk: &Desk) -> Result<Staged<'static>> {
+    if desk.kind() != crate::store::DeskKind::WorkTree {
+        return Ok(Staged::default());
+    }
+    let Some(head) = desk.head_commit()? else {
+        return Ok(Staged::default());
+    };
+    let repo = desk.repo().expect("a work tree has a repository");
+    let tree = crate::store::diff::tree_of(repo, head)?;
+    staged_with(desk, tree, None)
+}
+
+fn staged_with(
+    desk: &Desk,
+    head: ObjectId,
+    bytes: Option<&super::file::Bytes>,
+) -> Result<Staged<'static>> {
+    let Some(repo) = desk.repo() else {
+        return Ok(Staged::default());
+    };
+    let index_path = repo.index_path();
+    let Some(now) = stamp(&index_path) else {
+        return Ok(Staged::default()); // no index: nothing staged
+    };
+    let cache = desk.cache_dir().join(FILE);
+    if let Ok(bytes) = std::fs::read(&cache) {
+        if let Ok(c) = postcard::from_bytes::<Cached<'_>>(&bytes) {
+            if c.stamp == now && c.head == Some(oid(head)) {
+                return Ok(c.staged.into_owned());
+            }
+        }
+    }
+    // Only now (the index or HEAD changed) is the catalog decoded.
+    let owned_bytes;
+    let bytes = match bytes {
+        Some(b) => b,
+        None => {
+            owned_bytes = super::bytes_at(desk, head)?.0;
+            &owned_bytes
+        }
+    };
+    let stored = bytes.stored().unwrap_or_default();
+    let stored = &stored;
+    let index = repo
+        .open_index()
+        .map_err(|e| StoreError::git("reading git's index", e))?;
+    let staged = Staged {
+        tickets: differing(repo, &index, stored)?,
+        others: others(repo, &index, head)?,
+    };
+    // The index may have changed while it was read: keep the result only if not.
+    if stamp(&index_path) == Some(now) {
+        let c = Cached {
+            stamp: now,
+            head: Some(oid(head)),
+            staged: staged.clone(),
+        };
+        if let Ok(bytes) = postcard::to_stdvec(&c) {
+            let _ = write_atomically(&cache, &bytes);
+        }
+    }
+    Ok(staged)
+}
+
+/// The files below [`OTHERS`] whose index entry differs from HEAD's tree.
+fn others(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    head: ObjectId,
+) -> Result<Vec<(String, Option<Oid>)>> {
+    let tree = crate::store::TreeSource::new(repo.clone(), head);
+    let mut out = Vec::new();
+    for dir in OTHERS {
+        let prefix = format!("{dir}/");
+        let mut in_head: HashMap<String, ObjectId> = tree.files_under(dir)?.into_iter().collect();
+        for e in index
+            .prefixed_entries(prefix.as_bytes().as_bstr())
+            .unwrap_or(&[])
+        {
+            let path = e.path(index).to_str_lossy().into_owned();
+            let same = e.stage() == gix::index::entry::Stage::Unconflicted
+                && in_head.get(&path) == Some(&e.id);
+            in_head.remove(&path);
+            if !same {
+                out.push((path, Some(oid(e.id))));
+            }
+        }
+        out.extend(in_head.into_keys().map(|p| (p, None)));
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// One ticket directory as the index holds it.
+#[derive(Default)]
+struct InIndex {
+    files: Fingerprint,
+    ticket: Option<ObjectId>,
+    messages: Vec<(String, ObjectId)>,
+    conflict: bool,
+}
+
+/// The ticket directories whose index entries differ from `stored`, read from the index.
+fn differing(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    stored: &Stored<'_>,
+) -> Result<Vec<(u64, Option<Dir<'static>>)>> {
+    let mut seen: BTreeMap<u64, InIndex> = BTreeMap::new();
+    let prefix = format!("{}/", layout::TICKETS_DIR);
+    let entries = index
+        .prefixed_entries(prefix.as_bytes().as_bstr())
+        .unwrap_or(&[]);
+    // Entries are sorted by path: a directory's entries follow each other, so its id is
+    // parsed once (400k entries at 100k tickets).
+    let mut current: Option<(Vec<u8>, Option<TicketId>)> = None;
+    for e in entries {
+        let path = e.path(index);
+        // `tickets/<bucket>/<id>/<rest>`: the end of `<id>/`
+        let Some(cut) = path
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'/')
+            .nth(2)
+            .map(|(i, _)| i + 1)
+        else {
+            continue;
+        };
+        let (dir, rest) = path.split_at(cut);
+        let id = match &current {
+            Some((d, id)) if d.as_slice() == dir => *id,
+            _ => {
+                let id = layout::ticket_of_path(&dir.to_str_lossy());
+                current = Some((dir.to_vec(), id));
+                id
+            }
+        };
+        let (Some(id), Ok(rel)) = (id, rest.to_str()) else {
+            continue;
+        };
+        if rel.is_empty() {
+            continue;
+        }
+        let d = seen.entry(id.get()).or_default();
+        use gix::index::entry::Mode;
+        if e.stage() != gix::index::entry::Stage::Unconflicted {
+            d.conflict = true;
+            continue;
+        }
+        if e.mode != Mode::FILE && e.mode != Mode::FILE_EXECUTABLE {
+            continue;
+        }
+        d.files.add(rel, e.id);
+        if rel == "ticket.yaml" {
+            d.ticket = Some(e.id);
+        } else if let Some(name) = rel.strip_prefix("messages/") {
+            if !name.contains('/') && name.ends_with(".yaml") && !name.starts_with('.') {
+                d.messages.push((name.to_owned(), e.id));
+            }
+        }
+    }
+    let recorded: HashMap<u64, u64> = stored
+        .buckets
+        .iter()
+        .flat_map(|b| b.dirs.iter().map(|d| (d.id, d.files)))
+        .collect();
+    let mut out = Vec::new();
+    for (id, mut d) in seen.iter_mut().map(|(k, v)| (*k, std::mem::take(v))) {
+        if !d.conflict && recorded.get(&id) == Some(&d.files.0) {
+            continue;
+        }
+        let tid = TicketId::new(id).expect("a parsed ticket id");
+        let ticket = match d.ticket {
+            Some(b) => Some(scan::blob(repo, b)?),
+            None => None,
+        };
+        d.messages.sort();
+        let last = match d.messages.last() {
+            Some((n, b)) => Some((n.clone(), scan::blob(repo, *b)?)),
+            None => None,
+        };
+        let row = refresh::row(tid, ticket.as_deref(), d.messages.len(), last);
+        out.push((
+            id,
+            Some(Dir {
+                id,
+                tree: oid(ObjectId::null(repo.object_hash())),
+                files: d.files.0,
+                row,
+            }),
+        ));
+    }
+    for id in recorded.keys() {
+        if !seen.contains_key(id) {
+            out.push((*id, None));
+        }
+    }
+    Ok(out)
+}
+
+/// Puts the staged directories `dirs` in place of HEAD's in `stored` (in their buckets, in
+/// id order); `None` removes one.
+pub(super) fn apply<'a>(stored: &mut Stored<'a>, dirs: Vec<(u64, Option<Dir<'static>>)>) {
+    for (id, dir) in dirs {
+        let Ok(tid) = TicketId::new(id) else {
+            continue;
+        };
+        let name = tid.bucket();
+        let b = match stored.buckets.iter().position(|b| b.name == name) {
+            Some(i) => i,
+            None => {
+                let at = stored
+                    .buckets
+                    .iter()
+                    .position(|b| super::file::bucket_order(&b.name, &name).is_gt())
+                    .unwrap_or(stored.buckets.len());
+                stored.buckets.insert(
+                    at,
+                    Bucket {
+                        name,
+                        tree: [0; 20],
+                        dirs: Vec::new(),
+                    },
+                );
+                at
+            }
+        };
+        let dirs = &mut stored.buckets[b].dirs;
+        match (dirs.binary_search_by_key(&id, |d| d.id), dir) {
+            (Ok(i), Some(d)) => dirs[i] = d,
+            (Ok(i), None) => {
+                dirs.remove(i);
+            }
+            (Err(i), Some(d)) => dirs.insert(i, d),
+            (Err(_), None) => {}
+        }
+    }
+}

@@ -7,14 +7,17 @@ mod autoclose;
 mod billing;
 mod body;
 mod check;
+mod completions;
 mod customer;
 mod index;
 mod init;
 mod kb;
 mod log;
 mod mail;
+mod man;
 mod msg;
 mod output;
+mod pipe;
 mod queue;
 mod search;
 mod settings;
@@ -31,7 +34,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::context::{Context, ENV_ACTOR};
 use crate::model::Staff;
@@ -39,6 +42,7 @@ use crate::ops::ActorSpec;
 use crate::store::Desk;
 
 pub use output::Printer;
+pub use pipe::PipeSafe;
 
 /// A help desk whose database is a git repository of YAML files.
 ///
@@ -124,16 +128,10 @@ pub enum Command {
     /// Build the read-only dashboard site.
     #[command(subcommand)]
     Site(site::SiteCommand),
-    /// Print a shell completion script.
-    Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct CompletionsArgs {
-    /// The shell.
-    pub shell: clap_complete::Shell,
+    /// Print a shell completion script (bash, zsh, fish, …).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or install every page with --dir.
+    Man(man::ManArgs),
 }
 
 /// What every command gets: where it runs, the context, how to print.
@@ -206,13 +204,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Stats(a) => stats::run(&env, a, out, err),
         Command::Billing(a) => billing::run(&env, a, out, err),
         Command::Site(c) => site::run(&env, c, out, err),
-        Command::Completions(a) => {
-            clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
-            Ok(0)
-        }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command().name("git-desk")).render(out)?;
-            Ok(0)
-        }
+        Command::Completions(a) => completions::run(a, out),
+        Command::Man(a) => man::run(a, out),
     }
 }

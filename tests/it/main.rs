@@ -3,6 +3,7 @@
 mod support;
 
 mod admin;
+mod cli;
 mod cdp;
 mod commit_engine;
 mod foundation;

@@ -4,7 +4,6 @@ mod support;
 
 mod admin;
 mod cli;
-mod cdp;
 mod commit_engine;
 mod foundation;
 mod kb;
@@ -16,7 +15,6 @@ mod search;
 mod search_index;
 mod search_mass;
 mod site;
-mod site_browser;
 mod spell;
 mod stats;
 mod sync;

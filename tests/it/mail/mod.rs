@@ -1,9 +1,9 @@
 //! Mail in and out: real Maildir trees built from the .eml corpus in
-//! `tests/fixtures/mail/`, and a real SMTP server (aiosmtpd) on 127.0.0.1.
+//! `tests/fixtures/mail/`, and a real SMTP server (aiosmtpd) on 127.0.0.1. The tests that need
+//! the server are in `tests/external/mail_send.rs`, which shares this module.
 
 mod ingest;
 mod loops;
-mod send;
 pub(crate) mod smtpd;
 
 use std::path::{Path, PathBuf};

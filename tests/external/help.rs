@@ -1,6 +1,7 @@
-//! `git desk --help` after the README's install lines: git answers it with `man git-desk`,
-//! which finds the pages that `git desk man --dir ~/.cargo/share/man/man1` wrote because
-//! man looks in `../share/man` beside each directory of PATH (~/.cargo/bin).
+//! `git desk --help` after the README's install lines, run on a fresh HOME: git answers it
+//! with `man git-desk`, which finds the pages that `git desk man --dir
+//! ~/.cargo/share/man/man1` wrote because man looks in `../share/man` beside each directory
+//! of PATH (~/.cargo/bin).
 
 use crate::support::*;
 
@@ -32,8 +33,26 @@ pub fn git_desk_help_shows_the_installed_man_page() {
         assert!(o.status.success(), "{program} {args:?}: {stdout}\n{stderr}");
         stdout
     };
-    let dir = home.join(".cargo/share/man/man1");
-    run("git-desk", &["man", "--dir", dir.to_str().unwrap()]);
+    // The README's install lines after `cargo install`, as written.
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let block = readme
+        .split("## Install\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("README: a sh block under ## Install");
+    let lines: Vec<&str> = block
+        .lines()
+        .filter(|l| !l.starts_with("cargo install"))
+        .collect();
+    assert!(lines.len() >= 3, "{block}");
+    run("bash", &["-euc", &lines.join("\n")]);
+    assert!(home.join(".cargo/share/man/man1/git-desk.1").is_file());
+    assert!(home
+        .join(".local/share/bash-completion/completions/git-desk")
+        .is_file());
     for args in [&["desk", "--help"][..], &["help", "desk"]] {
         let page = run("git", args);
         assert!(page.contains("git-desk"), "git {args:?}: {page}");

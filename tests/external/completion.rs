@@ -1,6 +1,7 @@
 //! Completion through the shells' own machinery: git's bash completion script calling
-//! `_git_desk` for `git desk …`, and fish's `complete -C` for both spellings. The script
-//! alone, in a plain bash, is tested in the `it` binary (`cli::bash_completion_…`).
+//! `_git_desk` for `git desk …`, zsh's completion system (`_git` calling `_git-desk`) in a
+//! real interactive zsh on a pseudo-terminal, and fish's `complete -C`, each for both
+//! spellings. The bash script alone is tested in the `it` binary (`cli::bash_completion_…`).
 
 use std::path::{Path, PathBuf};
 
@@ -115,4 +116,71 @@ pub fn fish_completes_both_spellings() {
     assert!(complete("git desk ticket answer --bo").contains(&"--body".to_owned()));
     // git's own completion is still there.
     assert!(complete("git chec").contains(&"checkout".to_owned()));
+}
+
+/// Types `line` and TAB into an interactive zsh (on a pseudo-terminal, zsh/zpty) whose
+/// completion system has the script as `_git-desk` in $fpath; every word offered to
+/// `compadd` is appended to the file in $HITS, which this prints once it has not grown for
+/// a second.
+const ZSH_CAPTURE: &str = r#"
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT= ; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $HOME/.zcompdump"
+zpty -w z 'compadd() { local -a h; builtin compadd -O h "$@"; (( $#h )) && print -rl -- $h >> $HITS; builtin compadd "$@"; }'
+zpty -w z 'bindkey "^I" complete-word'
+zpty -w z "$2"$'\t'
+local size=-1 same=0 n
+for n in {1..150}; do
+    sleep 0.2
+    [[ -s $HITS ]] || continue
+    if [[ $(wc -c < $HITS) == $size ]]; then
+        (( ++same == 5 )) && break
+    else
+        size=$(wc -c < $HITS) same=0
+    fi
+done
+zpty -d z
+sort -u $HITS
+"#;
+
+pub fn zsh_completes_both_spellings() {
+    let d = TestDesk::empty();
+    let home = d.home();
+    let functions = home.join("zfunc");
+    std::fs::create_dir_all(&functions).unwrap();
+    script(&d, "zsh", &functions.join("_git-desk"));
+    let path = format!(
+        "{}:{}",
+        bin_dir(&d).display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let complete = |line: &str| -> Vec<String> {
+        let hits = d.tmp.path().join("hits");
+        let _ = std::fs::remove_file(&hits);
+        let o = isolated("zsh", &home, d.tmp.path())
+            .env("PATH", &path)
+            .env("HITS", &hits)
+            .args(["-f", "-c", ZSH_CAPTURE, "zsh"])
+            .arg(&functions)
+            .arg(line)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    for line in [
+        "git-desk ticket a",
+        "git desk ticket a",
+        "git -C /tmp desk ticket a",
+    ] {
+        assert_eq!(complete(line), ["answer", "assign"], "{line}");
+    }
+    assert_eq!(complete("git desk ti"), ["ticket"]);
+    assert_eq!(
+        complete("git desk ticket answer --bo"),
+        ["--body", "--body-file"]
+    );
 }

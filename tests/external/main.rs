@@ -1,5 +1,5 @@
 //! The tests that drive programs from outside the Rust toolchain — headless Chromium, an
-//! SMTP server (Python's aiosmtpd), git's bash completion, man — in a harness of their own
+//! SMTP server (Python's aiosmtpd), git's bash completion, zsh, fish, man — in a harness of their own
 //! (libtest-mimic), so that a test whose program is missing shows in `cargo test`'s output
 //! as `ignored (needs …)` and in a closing list of what was skipped and why, instead of
 //! passing without having run. With GIT_DESK_REQUIRE_EXTERNAL set (`.ci/run` sets it) a
@@ -78,6 +78,7 @@ const GIT_BASH_COMPLETION: &[Need] = &[
 ];
 const MAN: &[Need] = &[Need::Program("git"), Need::Program("man")];
 const FISH: &[Need] = &[Need::Program("fish")];
+const ZSH: &[Need] = &[Need::Program("zsh")];
 const NOTHING: &[Need] = &[];
 
 /// A test: its name as `cargo test` shows and filters it, its needs, its body.
@@ -109,6 +110,7 @@ fn tests() -> Vec<Test> {
         AIOSMTPD mail_send::a_private_message_notification_is_delivered_to_the_staff_member,
         AIOSMTPD sync_mail::sync_takes_mail_in_and_sends_the_outbox_nothing_lost_or_doubled_when_killed,
         GIT_BASH_COMPLETION completion::git_desk_completes_through_gits_own_bash_completion,
+        ZSH completion::zsh_completes_both_spellings,
         FISH completion::fish_completes_both_spellings,
         MAN help::git_desk_help_shows_the_installed_man_page,
     ]

@@ -3,10 +3,11 @@
 //!
 //! The script is clap_complete's for the program `git-desk` (the help keeps the usage
 //! `git desk …`, but a completion script needs one word: with the space, and with the
-//! hyphen too, its bash function names disagreed past the first word). `git desk` reaches it through git's own completion: git's bash
-//! completion calls `_git_desk` with the whole command line (bash-completion loads the file
-//! `git-desk` to find it), zsh's `_git` calls `_git-desk`, and for fish the script adds a
-//! completion of `git` that asks `git-desk`'s completions.
+//! hyphen too, its bash function names disagreed past the first word). `git desk` reaches
+//! it through git's own completion: git's bash completion calls `_git_desk` with the whole
+//! command line (bash-completion loads the file `git-desk` to find it), zsh's `_git` calls
+//! `_git-desk`, and for fish the script adds a completion of `git` that asks `git-desk`'s
+//! completions.
 
 use std::io::Write;
 
@@ -18,10 +19,9 @@ use super::Cli;
 
 /// Print a shell completion script for `git-desk …` and `git desk …`.
 ///
-/// Install it where the shell loads it (make the directory first):
-///   bash: ~/.local/share/bash-completion/completions/git-desk
-///   zsh:  a file named _git-desk in a directory of $fpath, e.g. ~/.zfunc/_git-desk
-///   fish: ~/.config/fish/conf.d/git-desk.fish
+/// Install it where the shell loads it (make the directory first): for bash
+/// ~/.local/share/bash-completion/completions/git-desk; for zsh a file _git-desk in a
+/// directory of $fpath, e.g. ~/.zfunc/_git-desk; for fish ~/.config/fish/conf.d/git-desk.fish.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
     /// The shell.

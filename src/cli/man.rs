@@ -14,7 +14,7 @@ use clap::CommandFactory;
 
 use super::Cli;
 
-/// Print the man page git-desk(1), or write every page to a directory.
+/// Print the man page git-desk(1), or write every page into a directory with --dir.
 ///
 /// `git desk --help` is answered by git with `man git-desk`: install the pages where man
 /// finds them, e.g. `git desk man --dir ~/.cargo/share/man/man1` (man looks in

@@ -128,9 +128,7 @@ pub enum Command {
     /// Build the read-only dashboard site.
     #[command(subcommand)]
     Site(site::SiteCommand),
-    /// Print a shell completion script (bash, zsh, fish, …).
     Completions(completions::CompletionsArgs),
-    /// Print the man page, or install every page with --dir.
     Man(man::ManArgs),
 }
 

@@ -18,6 +18,12 @@ pub const ENV_CACHE_DIR: &str = "GIT_DESK_CACHE_DIR";
 pub const ENV_SMTP_USER: &str = "GIT_DESK_SMTP_USER";
 /// The SMTP password for `mail send` (never stored in the desk).
 pub const ENV_SMTP_PASSWORD: &str = "GIT_DESK_SMTP_PASSWORD";
+/// The private key that decrypts private messages (before `git config desk.identity` and
+/// `~/.ssh/id_ed25519`).
+pub const ENV_IDENTITY: &str = "GIT_DESK_IDENTITY";
+/// The passphrase of the private key that decrypts private messages (else it is asked for
+/// on the terminal).
+pub const ENV_PASSPHRASE: &str = "GIT_DESK_PASSPHRASE";
 
 pub struct Context {
     now: Timestamp,

@@ -159,13 +159,6 @@ impl Drop for Guard {
     }
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-pub fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 /// Polls `ok` every `step` until it holds; the time it took, or an error after `limit`.
 pub fn wait_for(
     what: &str,

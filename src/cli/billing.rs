@@ -1,6 +1,7 @@
 //! `git desk billing`: one line per reseller (unit, count, unit price, amount) and the
 //! total, as a table, JSON or CSV.
 
+use super::csv::field;
 use std::io::Write;
 
 use anyhow::Result;
@@ -103,15 +104,6 @@ fn render(b: &BillingReport, out: &mut dyn Write) -> Result<()> {
     table(out, &rows)
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 fn csv(b: &BillingReport, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "reseller,name,unit,count,unit_price,amount,currency")?;
     let currency = field(&b.currency);
@@ -129,17 +121,4 @@ fn csv(b: &BillingReport, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(out, "total,,,,,{},{currency}", b.total)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field;
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(field("Acme"), "Acme");
-        assert_eq!(field("Acme, Inc."), "\"Acme, Inc.\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("a\nb"), "\"a\nb\"");
-    }
 }

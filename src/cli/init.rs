@@ -33,6 +33,10 @@ pub struct InitArgs {
     /// The admin's e-mail (default: git's user.email).
     #[arg(long, value_name = "ADDRESS")]
     pub admin_email: Option<Email>,
+    /// The admin's SSH public key file (`~/.ssh/id_ed25519.pub`): signs their commits and
+    /// private messages are encrypted to it (see `git desk staff key`).
+    #[arg(long, value_name = "FILE.pub")]
+    pub admin_ssh_key: Option<PathBuf>,
     /// Make a bare repository (a server's copy).
     #[arg(long)]
     pub bare: bool,
@@ -53,6 +57,16 @@ pub fn run(env: &Env, a: InitArgs, out: &mut dyn Write) -> Result<i32> {
         admin: a.admin,
         admin_name: a.admin_name,
         admin_email: a.admin_email,
+        admin_key: match a.admin_ssh_key {
+            Some(p) => {
+                let p = env.cwd.join(p);
+                Some(
+                    std::fs::read_to_string(&p)
+                        .map_err(|e| anyhow::anyhow!("--admin-ssh-key {}: {e}", p.display()))?,
+                )
+            }
+            None => None,
+        },
         bare: a.bare,
     };
     let done = init(&env.ctx, opts, git_name, git_email)?;

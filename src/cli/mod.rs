@@ -8,6 +8,7 @@ mod billing;
 mod body;
 mod check;
 mod completions;
+mod csv;
 mod customer;
 mod index;
 mod init;
@@ -141,9 +142,24 @@ pub struct Env {
 }
 
 impl Env {
-    /// The desk containing the working directory.
+    /// The desk containing the working directory, with whatever an interrupted git-desk
+    /// command left finished first (said in one line on standard error).
     pub fn desk(&self) -> Result<Desk> {
-        Ok(Desk::discover(&self.cwd)?)
+        let desk = Desk::discover(&self.cwd)?;
+        match desk.recover() {
+            // Written, not `eprintln!`: a closed standard error must not panic (see `pipe`).
+            Ok(r) if !r.is_empty() => {
+                let _ = writeln!(std::io::stderr(), "git-desk: {}", r.summary());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: an interrupted git-desk command left work that could not be finished yet: {e}"
+                );
+            }
+        }
+        Ok(desk)
     }
 
     /// The acting staff member, read from the desk as its users see it.
@@ -160,6 +176,48 @@ impl Env {
         };
         let reader = desk.reader()?;
         Ok(spec.resolve(reader.as_ref())?)
+    }
+}
+
+impl Env {
+    /// The caller's key for private messages: `GIT_DESK_IDENTITY`, else
+    /// `git config desk.identity`, else `~/.ssh/id_ed25519`. A protected key's passphrase comes from `GIT_DESK_PASSPHRASE`,
+    /// else from a prompt on the terminal (never when standard error is not one).
+    pub fn keyring(&self, desk: &Desk) -> crate::seal::Keyring {
+        use crate::seal::{IdentityFile, Keyring, Passphrase};
+        use std::io::IsTerminal;
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let configured = std::env::var(crate::context::ENV_IDENTITY)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .map(|p| self.cwd.join(p).display().to_string())
+            .or_else(|| {
+                desk.repo().and_then(|r| {
+                    r.config_snapshot()
+                        .string("desk.identity")
+                        .map(|s| s.to_string())
+                        .filter(|s| !s.trim().is_empty())
+                })
+            });
+        let path = match configured {
+            Some(p) => match p.strip_prefix("~/") {
+                Some(rest) => home.join(rest),
+                None => desk.root().join(p),
+            },
+            None => home.join(".ssh").join("id_ed25519"),
+        };
+        let passphrase = match std::env::var(crate::context::ENV_PASSPHRASE) {
+            Ok(p) => Passphrase::Given(p),
+            Err(_) => Passphrase::Ask(Box::new(|path: &std::path::Path| {
+                if !std::io::stderr().is_terminal() {
+                    return None;
+                }
+                rpassword::prompt_password(format!("Passphrase for {}: ", path.display())).ok()
+            })),
+        };
+        Keyring::new(IdentityFile { path, passphrase })
     }
 }
 

@@ -1,5 +1,7 @@
 //! `git desk msg …`: private messages between technicians ("Exchanging Private Messages").
 //! Messages are named by their key (`20261127T174501Z-alice-3f2a`) or a unique prefix of it.
+//! Subjects and texts are encrypted to the sender and recipients; reading decrypts them with
+//! the caller's key (`git config desk.identity`, else `~/.ssh/id_ed25519`).
 
 use std::io::Write;
 
@@ -23,6 +25,15 @@ pub enum MsgCommand {
     Show(ShowArgs),
     /// Delete messages from your inbox ("Delete Selected").
     Delete(DeleteArgs),
+    /// Encrypt the clear-text messages written before encryption, in place, in one commit.
+    Encrypt(EncryptArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EncryptArgs {
+    /// Every inbox, not only yours (needs staff.admin).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,6 +74,7 @@ pub fn run(env: &Env, cmd: MsgCommand, out: &mut dyn Write, err: &mut dyn Write)
         MsgCommand::Sent => sent(env, out, err),
         MsgCommand::Show(a) => show(env, a, out, err),
         MsgCommand::Delete(a) => delete(env, a, out),
+        MsgCommand::Encrypt(a) => encrypt(env, a, out),
     }
 }
 
@@ -102,7 +114,7 @@ fn inbox(env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;
-    let loaded = m::inbox(reader.as_ref(), &me)?;
+    let loaded = m::inbox(reader.as_ref(), &me, &env.keyring(&desk))?;
     for p in &loaded.problems {
         writeln!(err, "warning: {p}")?;
     }
@@ -110,7 +122,7 @@ fn inbox(env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         env.printer.json(out, &loaded.items)?;
         return Ok(0);
     }
-    let unread = loaded.items.iter().filter(|e| !e.message.read).count();
+    let unread = loaded.items.iter().filter(|e| !e.read).count();
     writeln!(out, "My Inbox ({}, {unread} unread)", loaded.items.len())?;
     if loaded.items.is_empty() {
         writeln!(out, "  (none)")?;
@@ -125,11 +137,11 @@ fn inbox(env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     ]];
     for e in &loaded.items {
         rows.push(vec![
-            if e.message.read { " " } else { "*" }.into(),
+            if e.read { " " } else { "*" }.into(),
             e.key.to_string(),
-            e.message.from.to_string(),
-            short_time(e.message.at),
-            cell(&e.message.subject, 60),
+            e.from.to_string(),
+            short_time(e.at),
+            cell(&e.subject, 60),
         ]);
     }
     table(out, &rows)?;
@@ -140,7 +152,7 @@ fn sent(env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;
-    let loaded = m::sent(reader.as_ref(), &me)?;
+    let loaded = m::sent(reader.as_ref(), &me, &env.keyring(&desk))?;
     for p in &loaded.problems {
         writeln!(err, "warning: {p}")?;
     }
@@ -176,14 +188,14 @@ fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;
-    let mut found = m::find(reader.as_ref(), &me, &a.id)?;
-    if found.copy == m::Copy::Inbox && !found.entry.message.read {
+    let mut found = m::find(reader.as_ref(), &me, &a.id, &env.keyring(&desk))?;
+    if found.copy == m::Copy::Inbox && !found.entry.read {
         if desk.repo().is_none() {
             writeln!(err, "note: not marked read: this desk is read-only")?;
         } else {
             let key = found.entry.key.clone();
             match ops::mutate(&desk, &env.ctx, &me, |tx, me| m::mark_read(tx, me, &key)) {
-                Ok(_) => found.entry.message.read = true,
+                Ok(_) => found.entry.read = true,
                 Err(e) => writeln!(err, "warning: could not mark it read: {e}")?,
             }
         }
@@ -192,7 +204,7 @@ fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
         env.printer.json(out, &found)?;
         return Ok(0);
     }
-    let msg = &found.entry.message;
+    let msg = &found.entry;
     let to: Vec<&str> = msg.to.iter().map(Login::as_str).collect();
     let rows = vec![
         vec!["From:".to_string(), msg.from.to_string()],
@@ -221,6 +233,30 @@ fn delete(env: &Env, a: DeleteArgs, out: &mut dyn Write) -> Result<i32> {
     }
     for key in &gone {
         writeln!(out, "deleted {key}")?;
+    }
+    Ok(0)
+}
+
+fn encrypt(env: &Env, a: EncryptArgs, out: &mut dyn Write) -> Result<i32> {
+    let desk = env.desk()?;
+    let me = env.actor(&desk)?;
+    let (done, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| m::encrypt(tx, me, a.all))?;
+    if env.printer.json {
+        let commit = commit.map(|c| c.to_string());
+        env.printer.json(
+            out,
+            &serde_json::json!({ "encrypted": done.files, "commit": commit }),
+        )?;
+        return Ok(0);
+    }
+    if done.files.is_empty() {
+        writeln!(out, "no clear-text messages to encrypt")?;
+    } else {
+        writeln!(out, "encrypted {} message file(s)", done.files.len())?;
+        writeln!(
+            out,
+            "note: their clear text is still in the history of every clone"
+        )?;
     }
     Ok(0)
 }

@@ -285,7 +285,7 @@ pub fn print(r: &Results, out: &mut dyn Write) -> Result<()> {
 }
 
 /// Shows the tickets a mass action acts on, checks it in a transaction, and commits it with
-/// --yes (a dry run otherwise).
+/// --yes (a dry run otherwise, which exits 0 after printing the plan).
 #[allow(clippy::too_many_arguments)]
 fn mass(
     env: &Env,
@@ -338,11 +338,13 @@ fn mass(
             writeln!(out, "committed {}", &c[..c.len().min(12)])?;
         }
     }
+    // Without --yes the plan is the answer: shown, nothing changed, success.
     if !a.yes && !a.dry_run && !outcome.done.is_empty() {
-        return Err(anyhow!(
+        writeln!(
+            err,
             "nothing changed: run again with --yes to {action} these {} tickets",
             outcome.done.len()
-        ));
+        )?;
     }
     if a.dry_run {
         writeln!(err, "dry run: nothing changed")?;

@@ -26,8 +26,8 @@ pub struct BuildArgs {
     /// to the desk), else `site` in the current directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Build a technician's personal copy: adds their private-message inbox and marks
-    /// their tickets. Never publish it.
+    /// Build your own personal copy: adds your private-message inbox (decrypted with your
+    /// key) and marks your tickets. Only your own login is accepted. Never publish it.
     #[arg(long = "for", value_name = "LOGIN")]
     pub for_login: Option<Login>,
     /// Render every page, ignoring what the last build recorded.
@@ -75,11 +75,16 @@ fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             }
         }
     };
+    let inbox = match &a.for_login {
+        Some(login) => personal_inbox(env, &desk, login, err)?,
+        None => Vec::new(),
+    };
     let site = Site::load(
         &desk,
         SiteOptions {
             out: dir,
             for_login: a.for_login,
+            inbox,
             full: a.full,
             now: env.ctx.now(),
         },
@@ -121,4 +126,31 @@ fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         )?;
     }
     Ok(0)
+}
+
+/// `--for LOGIN`: only the caller's own login, and their inbox decrypted with their key.
+fn personal_inbox(
+    env: &Env,
+    desk: &crate::store::Desk,
+    login: &Login,
+    err: &mut dyn Write,
+) -> Result<Vec<crate::ops::msg::Entry>> {
+    let me = env.actor(desk)?;
+    if &me.login != login {
+        anyhow::bail!(
+            "--for {login}: a personal site holds private messages, so it is built only for \
+             yourself (you are {}); use --for {} or no --for",
+            me.login,
+            me.login
+        );
+    }
+    if !me.has(crate::model::Permission::MessagesUse) {
+        return Ok(Vec::new());
+    }
+    let reader = desk.reader()?;
+    let loaded = crate::ops::msg::inbox(reader.as_ref(), &me, &env.keyring(desk))?;
+    for p in &loaded.problems {
+        writeln!(err, "warning: {p}")?;
+    }
+    Ok(loaded.items)
 }

@@ -20,6 +20,14 @@ pub enum StaffCommand {
     /// Change a staff member. Your own name, e-mail, signature and signing key are yours to
     /// change ("My Profile"); anything else, or anyone else, needs staff.admin.
     Edit(EditArgs),
+    /// Register a public key: `--ssh FILE.pub` signs the member's commits and private
+    /// messages are encrypted to it; `--age KEY` adds an age key messages are encrypted to.
+    /// Your own key is yours to set; anyone else's needs staff.admin.
+    Key(KeyArgs),
+    /// Print git's allowed-signers list from the staff's signing keys (e-mail, then key), for
+    /// `git config gpg.ssh.allowedSignersFile`, so `git verify-commit` and `git log
+    /// --show-signature` check desk commits too.
+    Signers,
     /// Grant permissions (needs staff.admin).
     Grant(PermArgs),
     /// Revoke permissions (needs staff.admin).
@@ -56,6 +64,18 @@ pub struct EditArgs {
     /// Remove a queue entitlement (repeatable).
     #[arg(long = "remove-queue", value_name = "QUEUE")]
     pub remove_queues: Vec<Slug>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["ssh", "age"])))]
+pub struct KeyArgs {
+    pub login: Login,
+    /// An OpenSSH public key file (`~/.ssh/id_ed25519.pub`).
+    #[arg(long, value_name = "FILE.pub")]
+    pub ssh: Option<std::path::PathBuf>,
+    /// An age public key (`age1…`).
+    #[arg(long, value_name = "KEY")]
+    pub age: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +144,7 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
                 email: a.email,
                 signature: clearable(a.signature),
                 signing_key: clearable(a.signing_key),
+                age_key: None,
                 role: a.role,
                 active: if a.active {
                     Some(true)
@@ -143,6 +164,44 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
                 &format!("staff member {} changed", a.login),
                 commit,
             )?;
+        }
+        StaffCommand::Key(a) => {
+            let me = env.actor(&desk)?;
+            let key = match (a.ssh, a.age) {
+                (Some(file), _) => {
+                    let path = env.cwd.join(file);
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| anyhow::anyhow!("--ssh {}: {e}", path.display()))?;
+                    if text.contains("PRIVATE KEY") {
+                        anyhow::bail!(
+                            "--ssh {}: this is a private key; give the public one (FILE.pub)",
+                            path.display()
+                        );
+                    }
+                    s::PublicKey::Ssh(text.trim().to_owned())
+                }
+                (None, Some(k)) => s::PublicKey::Age(k),
+                (None, None) => anyhow::bail!("give --ssh FILE.pub or --age KEY"),
+            };
+            let (_, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
+                s::set_key(tx, me, &a.login, key)
+            })?;
+            report_commit(
+                &env.printer,
+                out,
+                &format!("key registered for {}", a.login),
+                commit,
+            )?;
+        }
+        StaffCommand::Signers => {
+            let reader = desk.reader()?;
+            let loaded = s::list(reader.as_ref())?;
+            for st in loaded.items.iter().filter(|s| s.active) {
+                if let (Some(email), Some(key)) = (&st.email, &st.signing_key) {
+                    let key = key.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+                    writeln!(out, "{email} namespaces=\"git\" {key}")?;
+                }
+            }
         }
         StaffCommand::Grant(a) => perms(env, &desk, out, a, true)?,
         StaffCommand::Revoke(a) => perms(env, &desk, out, a, false)?,
@@ -206,6 +265,20 @@ pub fn run(env: &Env, cmd: StaffCommand, out: &mut dyn Write) -> Result<i32> {
                     },
                 ],
                 vec!["Queues".into(), queues_text(&st)],
+                vec![
+                    "Keys".into(),
+                    match (&st.signing_key, &st.age_key) {
+                        (None, None) => {
+                            "none: cannot receive private messages (git desk staff key)".into()
+                        }
+                        (ssh, age) => [ssh.as_deref(), age.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .map(|k| cell(k, 40))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
+                ],
             ];
             table(out, &rows)?;
             writeln!(out, "Permissions:")?;

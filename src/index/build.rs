@@ -229,6 +229,7 @@ pub fn add_all(
                         match r {
                             Ok(n) => {
                                 added.fetch_add(n, Ordering::Relaxed);
+                                crate::failpoint::hit("index.rebuild");
                             }
                             Err(err) => {
                                 if let Ok(mut f) = failure.lock() {

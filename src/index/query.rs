@@ -67,6 +67,7 @@ pub fn parse(query: &str) -> Result<Expr, QueryError> {
         query,
         tokens,
         pos: 0,
+        depth: 0,
     };
     let e = p.or_expr()?;
     if let Some(t) = p.peek() {
@@ -116,10 +117,17 @@ pub fn parse_text(text: &str) -> Result<Expr, QueryError> {
     Ok(out)
 }
 
+/// How deeply `NOT`, `-` and parentheses may nest. The parser (and every pass over the
+/// tree after it) recurses once per level; a hostile query of thousands of levels would
+/// otherwise overflow the stack. No real search comes near it.
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser<'q> {
     query: &'q str,
     tokens: Vec<Token>,
     pos: usize,
+    /// `NOT`/`-`/`(` levels open at `pos`.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -183,32 +191,52 @@ impl Parser<'_> {
         })
     }
 
+    /// One level deeper for `f` (a `NOT`/`-` operand or a parenthesised group at `span`).
+    fn nested<T>(
+        &mut self,
+        span: Span,
+        f: impl FnOnce(&mut Self) -> Result<T, QueryError>,
+    ) -> Result<T, QueryError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err(
+                span,
+                format!(
+                    "query too deeply nested (more than {MAX_DEPTH} levels of `NOT`, `-` or parentheses)"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
     fn unary(&mut self) -> Result<Option<Expr>, QueryError> {
         let Some(t) = self.peek().cloned() else {
             return Ok(None);
         };
         match t.tok {
-            Tok::Not => {
-                self.pos += 1;
-                match self.unary()? {
+            Tok::Not => self.nested(t.span, |p| {
+                p.pos += 1;
+                match p.unary()? {
                     Some(e) => Ok(Some(Expr::Not(Box::new(e)))),
-                    None => Err(self.err(t.span, "`NOT` / `-` needs a search term after it")),
+                    None => Err(p.err(t.span, "`NOT` / `-` needs a search term after it")),
                 }
-            }
-            Tok::LParen => {
-                self.pos += 1;
-                let inner = self.or_expr()?;
-                match self.peek() {
+            }),
+            Tok::LParen => self.nested(t.span, |p| {
+                p.pos += 1;
+                let inner = p.or_expr()?;
+                match p.peek() {
                     Some(Token {
                         tok: Tok::RParen, ..
-                    }) => self.pos += 1,
-                    _ => return Err(self.err(t.span, "unclosed `(`")),
+                    }) => p.pos += 1,
+                    _ => return Err(p.err(t.span, "unclosed `(`")),
                 }
                 match inner {
                     Some(e) => Ok(Some(e)),
-                    None => Err(self.err(t.span, "empty parentheses")),
+                    None => Err(p.err(t.span, "empty parentheses")),
                 }
-            }
+            }),
             Tok::Word(w) => {
                 self.pos += 1;
                 let term = self.word_term(&w, t.span)?;

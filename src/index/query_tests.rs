@@ -296,3 +296,37 @@ fn text_flag_is_words_and_phrases_only() {
         ])
     );
 }
+
+#[test]
+fn nesting_is_limited_with_an_error_at_the_first_level_too_deep() {
+    // At the limit: fine.
+    let ok = format!("{}x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+    assert_eq!(p(&ok), word("x"));
+    let ok = format!("{}x", "-".repeat(MAX_DEPTH));
+    assert!(parse(&ok).is_ok());
+    // One level more, however it nests: an error naming the column, no stack overflow.
+    let deep = 10_000;
+    for (q, column) in [
+        (format!("{}x", "NOT ".repeat(deep)), 4 * MAX_DEPTH + 1),
+        (format!("{}x", "-".repeat(deep)), MAX_DEPTH + 1),
+        (
+            format!("{}x{}", "(".repeat(deep), ")".repeat(deep)),
+            MAX_DEPTH + 1,
+        ),
+        (
+            format!("a OR {}x{}", "(-".repeat(deep), ")".repeat(deep)),
+            6 + MAX_DEPTH,
+        ),
+    ] {
+        let e = err(&q);
+        assert_eq!(
+            e.message,
+            format!(
+                "query too deeply nested (more than {MAX_DEPTH} levels of `NOT`, `-` or parentheses)"
+            )
+        );
+        assert_eq!(e.column(), column, "{}", &q[..20]);
+    }
+    // Siblings do not add up: many groups side by side are fine.
+    assert!(parse(&"(a) -b NOT c ".repeat(500)).is_ok());
+}

@@ -25,6 +25,8 @@ pub enum NoAutoResponse {
     },
     /// The queue has no new-ticket response.
     NoneConfigured,
+    /// The sender's address could not be decoded (it is given as it came).
+    UnusableAddress(String),
 }
 
 impl fmt::Display for NoAutoResponse {
@@ -38,6 +40,9 @@ impl fmt::Display for NoAutoResponse {
                 write!(f, "the sender had {limit} auto-responses in the last hour")
             }
             NoAutoResponse::NoneConfigured => f.write_str("the queue has no new-ticket response"),
+            NoAutoResponse::UnusableAddress(a) => {
+                write!(f, "the sender's address `{a}` could not be decoded")
+            }
         }
     }
 }

@@ -4,11 +4,14 @@
 //! safe headers ([`outgoing`]) that [`smtp`] delivers. The use cases that commit the
 //! results are in `ops::mail`.
 
+mod address;
 pub mod loops;
 pub mod maildir;
 pub mod outgoing;
 pub mod parse;
+pub mod raw;
 pub mod route;
+pub mod screen;
 pub mod smtp;
 
-pub use parse::{parse, IncomingMail, MailAttachment, MailError};
+pub use parse::{parse, IncomingMail, MailAttachment, MailError, UNKNOWN_SENDER};

@@ -12,6 +12,9 @@ use lettre::Message;
 
 use crate::model::{MailKind, OutMail, Timestamp};
 
+/// The domain of [`crate::mail::UNKNOWN_SENDER`].
+const UNKNOWN_DOMAIN: &str = "address.invalid";
+
 /// A file to attach: its name, bytes and MIME type.
 #[derive(Debug, Clone)]
 pub struct OutAttachment {
@@ -29,6 +32,8 @@ pub enum ComposeError {
     MessageId { field: &'static str, value: String },
     #[error("the mail has no recipient")]
     NoRecipient,
+    #[error("the customer's address is unknown (it could not be decoded); set it with `git desk ticket edit ID --email ADDRESS`")]
+    UnknownAddress,
     #[error("building the message: {0}")]
     Build(String),
 }
@@ -42,6 +47,29 @@ fn mailbox(field: &'static str, value: &str) -> Result<Mailbox, ComposeError> {
         return Err(bad());
     }
     value.trim().parse::<Mailbox>().map_err(|_| bad())
+}
+
+/// A thread id as received: `Ok(None)` for one that is a clean token but not of the form
+/// `<local@domain>` (some mailers send `<alpha>`): the desk threads by it, but it is left
+/// out of the headers it sends, which must stay valid. Anything with blanks or control
+/// characters is refused, as it could add a header.
+fn thread_id(field: &'static str, value: &str) -> Result<Option<String>, ComposeError> {
+    match message_id(field, value) {
+        Ok(id) => Ok(Some(id)),
+        Err(e) => {
+            let v = value.trim();
+            let clean = v.starts_with('<')
+                && v.ends_with('>')
+                && !v[1..v.len() - 1]
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+            if clean {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
 }
 
 /// `<local@domain>`: no blanks, controls or extra angle brackets.
@@ -87,17 +115,25 @@ pub fn compose(
         return Err(ComposeError::NoRecipient);
     }
     for to in &out.to {
-        b = b.to(mailbox("to", to)?);
+        let m = mailbox("to", to)?;
+        if m.email.domain().eq_ignore_ascii_case(UNKNOWN_DOMAIN) {
+            return Err(ComposeError::UnknownAddress);
+        }
+        b = b.to(m);
+    }
+    for cc in &out.cc {
+        b = b.cc(mailbox("cc", cc)?);
     }
     if let Some(irt) = &out.in_reply_to {
-        b = b.in_reply_to(message_id("in_reply_to", irt)?);
+        if let Some(id) = thread_id("in_reply_to", irt)? {
+            b = b.in_reply_to(id);
+        }
     }
-    if !out.references.is_empty() {
-        let refs = out
-            .references
-            .iter()
-            .map(|r| message_id("references", r))
-            .collect::<Result<Vec<_>, _>>()?;
+    let mut refs = Vec::new();
+    for r in &out.references {
+        refs.extend(thread_id("references", r)?);
+    }
+    if !refs.is_empty() {
         b = b.references(refs.join(" "));
     }
     let auto = match out.kind {
@@ -144,6 +180,7 @@ mod tests {
             ticket: Some(crate::model::TicketId::new(1043).unwrap()),
             from: "Example Support <support@example.com>".into(),
             to: vec!["John Doe <john@doe.example>".into()],
+            cc: vec![],
             subject: "[#1043] Re: Printer on fire — ü".into(),
             in_reply_to: Some("<abc@doe.example>".into()),
             references: vec!["<abc@doe.example>".into()],
@@ -215,6 +252,29 @@ mod tests {
         assert_eq!(
             compose(&o, "x@example.com", vec![], now).unwrap_err(),
             ComposeError::NoRecipient
+        );
+    }
+
+    #[test]
+    fn cc_is_copied_and_odd_thread_ids_are_left_out() {
+        let now = "2026-11-27T18:00:00Z".parse().unwrap();
+        let mut o = out();
+        o.cc = vec!["ann@doe.example".into()];
+        o.in_reply_to = Some("<alpha>".into());
+        o.references = vec!["<alpha>".into(), "<abc@doe.example>".into()];
+        let m = compose(&o, "x@example.com", vec![], now).unwrap();
+        let t = text(&m);
+        assert!(t.contains("Cc: ann@doe.example\r\n"), "{t}");
+        assert!(!t.contains("In-Reply-To"), "{t}");
+        assert!(t.contains("References: <abc@doe.example>\r\n"), "{t}");
+        let rcpt: Vec<String> = m.envelope().to().iter().map(|a| a.to_string()).collect();
+        assert_eq!(rcpt, ["john@doe.example", "ann@doe.example"]);
+
+        let mut o = out();
+        o.to = vec![crate::mail::UNKNOWN_SENDER.into()];
+        assert_eq!(
+            compose(&o, "x@example.com", vec![], now).unwrap_err(),
+            ComposeError::UnknownAddress
         );
     }
 

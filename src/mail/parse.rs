@@ -39,7 +39,20 @@ pub struct IncomingMail {
     pub returned_ids: Vec<String>,
     /// Raw size in bytes.
     pub size: usize,
+    /// The From address as it came, when it cannot be used: it held bytes that decode to
+    /// no character set (raw 8-bit bytes, U+FFFD). `from` is then [`UNKNOWN_SENDER`]; the
+    /// mail is taken in, but nobody is written to at that address.
+    pub unusable_sender: Option<String>,
+    /// The Cc addresses that are valid and decodable, each once, in order.
+    pub cc: Vec<Email>,
+    /// The headers spam filters add (`X-Spam-*`, `X-Rspamd-*`, `Authentication-Results`):
+    /// lower-cased name and value on one line, in order.
+    pub filter_headers: Vec<(String, String)>,
 }
+
+/// The sender recorded for a mail whose From address cannot be decoded: a reserved domain
+/// (RFC 2606), so no mail is ever sent there.
+pub const UNKNOWN_SENDER: &str = "unknown-sender@address.invalid";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailAttachment {
@@ -61,7 +74,7 @@ pub enum MailError {
     BadSender(String),
     #[error("malformed MIME: {0}")]
     BadMime(String),
-    #[error("the mail is {size} bytes, more than the limit of {max}")]
+    #[error("the mail is {size} bytes, more than the limit of {max} (mail_max_bytes)")]
     TooLarge { size: u64, max: u64 },
 }
 
@@ -78,9 +91,14 @@ fn looks_like_header(line: &[u8]) -> bool {
 }
 
 pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
+    let size = raw.len();
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(MailError::Empty);
     }
+    let prepared = super::raw::prepare(raw);
+    let eight_bit = prepared.eight_bit_headers;
+    let rewritten = super::raw::utf8_words(&prepared.bytes);
+    let raw: &[u8] = rewritten.as_deref().unwrap_or(&prepared.bytes);
     let first = raw.split(|&b| b == b'\n').next().unwrap_or_default();
     if !looks_like_header(first) {
         return Err(MailError::NotMail);
@@ -93,12 +111,16 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
     }
     check_mime(&msg)?;
 
-    let (from, from_name) = sender(msg.from())?;
+    let (from, from_name, unusable_sender) =
+        super::address::sender(msg.from(), eight_bit.iter().any(|h| h == "from"))?;
     let reply_to = msg
         .reply_to()
         .and_then(Address::first)
         .and_then(|a| a.address())
+        .filter(|a| super::address::usable(a, eight_bit.iter().any(|h| h == "reply-to")))
         .and_then(|a| a.trim().parse::<Email>().ok());
+    let cc = super::address::cc_addresses(&msg, eight_bit.iter().any(|h| h == "cc"));
+    let filter_headers = filter_headers(&msg);
 
     let mut recipients = Vec::new();
     for name in ["X-Original-To", "Delivered-To"] {
@@ -155,8 +177,12 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         let i = i as u32;
         if msg.text_body.contains(&i) {
             let text = match &part.body {
-                PartType::Text(t) => t.to_string(),
-                PartType::Html(h) => html_text(h),
+                PartType::Text(t) => {
+                    super::raw::whatwg_text(raw, part).unwrap_or_else(|| t.to_string())
+                }
+                PartType::Html(h) => {
+                    html_text(&super::raw::whatwg_text(raw, part).unwrap_or_else(|| h.to_string()))
+                }
                 _ => continue,
             };
             body_parts.push(text);
@@ -186,7 +212,13 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         .map(|p| clean_body(p))
         .filter(|p| !p.is_empty())
         .collect();
-    let body = clean_body(&body_parts.join("\n"));
+    let mut body = clean_body(&body_parts.join("\n"));
+    if body.is_empty() && !bounce {
+        // A mail that only forwards another one: the forwarded text is what it says.
+        if let Some(text) = forwarded_text(&msg) {
+            body = clean_body(&text);
+        }
+    }
     let message_id = match msg.message_id().map(str::trim).filter(|s| !s.is_empty()) {
         Some(id) => format!("<{}>", id.trim_matches(['<', '>'])),
         None => synthetic_id(&from, msg.header_raw("Date"), &subject, &body),
@@ -208,24 +240,65 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, MailError> {
         list_id,
         bounce,
         returned_ids,
-        size: raw.len(),
+        size,
+        unusable_sender,
+        cc,
+        filter_headers,
     })
 }
 
-fn sender(from: Option<&Address<'_>>) -> Result<(Email, Option<String>), MailError> {
-    let addr = from.and_then(Address::first).ok_or(MailError::NoSender)?;
-    let raw = addr.address().map(str::trim).unwrap_or("");
-    if raw.is_empty() {
-        return Err(MailError::NoSender);
+/// The headers spam filters add, in order.
+fn filter_headers(msg: &mail_parser::Message<'_>) -> Vec<(String, String)> {
+    let raw = msg.raw_message();
+    msg.headers()
+        .iter()
+        .filter_map(|h| {
+            let name = h.name.as_str().to_ascii_lowercase();
+            let wanted = name.starts_with("x-spam")
+                || name.starts_with("x-rspamd-")
+                || name == "authentication-results";
+            let value = raw.get(h.offset_start as usize..h.offset_end as usize)?;
+            wanted.then(|| (name, one_line(&String::from_utf8_lossy(value))))
+        })
+        .collect()
+}
+
+/// The text of the first forwarded message (`message/rfc822`), introduced by its headers as
+/// mail readers show a forwarded mail.
+fn forwarded_text(msg: &mail_parser::Message<'_>) -> Option<String> {
+    let inner = msg
+        .attachments()
+        .find_map(|p| p.message())
+        .filter(|m| !m.headers().is_empty())?;
+    let mut text = String::from("---------- Forwarded message ----------\n");
+    if let Some(from) = inner.from().and_then(Address::first) {
+        let addr = from.address().unwrap_or("");
+        match from.name() {
+            Some(n) => text.push_str(&format!("From: {} <{addr}>\n", one_line(n))),
+            None => text.push_str(&format!("From: {addr}\n")),
+        }
     }
-    let email = raw
-        .parse::<Email>()
-        .map_err(|_| MailError::BadSender(one_line(raw)))?;
-    let name = addr
-        .name()
-        .map(one_line)
-        .filter(|n| !n.is_empty() && n != raw);
-    Ok((email, name))
+    if let Some(d) = inner.date() {
+        text.push_str(&format!("Date: {}\n", d.to_rfc822()));
+    }
+    if let Some(s) = inner.subject() {
+        text.push_str(&format!("Subject: {}\n", one_line(s)));
+    }
+    let to: Vec<&str> = inner
+        .to()
+        .map(|l| l.iter().filter_map(|a| a.address()).collect())
+        .unwrap_or_default();
+    if !to.is_empty() {
+        text.push_str(&format!("To: {}\n", to.join(", ")));
+    }
+    text.push('\n');
+    let body = inner
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .or_else(|| inner.body_html(0).map(|h| html_text(&h)))
+        .unwrap_or_default();
+    text.push_str(&body);
+    Some(text)
 }
 
 /// A multipart whose parts the parser could not find (no boundary, or a boundary that never

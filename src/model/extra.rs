@@ -52,6 +52,7 @@ macro_rules! documents {
 
 documents!(
     super::Settings,
+    super::IdMarks,
     super::Staff,
     super::Queue,
     super::Account,

@@ -23,6 +23,11 @@ pub enum Action {
     Retitle(String),
     /// "Edit Ticket Details": a new reply address.
     SetEmail(Email),
+    /// Copy this address on answers (`ticket edit --cc`); the customer's own address and
+    /// one already there are refused.
+    AddCc(Email),
+    /// Stop copying this address (`ticket edit --remove-cc`).
+    RemoveCc(Email),
     /// "Change User": a new owner account, or none.
     SetAccount(Option<Login>),
     /// Move to another queue.
@@ -89,18 +94,49 @@ pub enum Refusal {
     NotNew,
     #[error("would not change: nothing to do")]
     NothingToChange,
+    #[error("does not copy {0} (it is not in the ticket's cc)")]
+    NotCc(Email),
     #[error("cannot be merged into itself")]
     MergeSelf,
     #[error("is not due for auto-close")]
     NotDue,
+    /// The clock (a skewed system clock, or `GIT_DESK_NOW`) is before the ticket's creation:
+    /// stamping it would write a time `check` rejects.
+    #[error("was created at {created_at}, after the time given ({now}); check the system clock or GIT_DESK_NOW")]
+    BeforeCreation {
+        created_at: Timestamp,
+        now: Timestamp,
+    },
 }
 
 /// Applies one action. The result has `updated_at = now` when anything changed.
 pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket, Refusal> {
+    if now < ticket.created_at {
+        return Err(Refusal::BeforeCreation {
+            created_at: ticket.created_at,
+            now,
+        });
+    }
     let mut t = ticket.clone();
     match action {
         Action::Retitle(title) => t.title = title.clone(),
-        Action::SetEmail(e) => t.email = e.clone(),
+        Action::SetEmail(e) => {
+            t.email = e.clone();
+            t.cc.retain(|c| !c.as_str().eq_ignore_ascii_case(e.as_str()));
+        }
+        Action::AddCc(e) => {
+            if t.involves(e.as_str()) {
+                return Err(Refusal::NothingToChange);
+            }
+            t.cc.push(e.clone());
+        }
+        Action::RemoveCc(e) => {
+            let before = t.cc.len();
+            t.cc.retain(|c| !c.as_str().eq_ignore_ascii_case(e.as_str()));
+            if t.cc.len() == before {
+                return Err(Refusal::NotCc(e.clone()));
+            }
+        }
         Action::SetAccount(a) => t.account = a.clone(),
         Action::MoveTo(q) => t.queue = q.clone(),
         Action::SetPriority(p) => t.priority = *p,
@@ -314,6 +350,20 @@ pub fn changes(before: &Ticket, after: &Ticket) -> Vec<FieldChange> {
         "e-mail",
         before.email != after.email,
         after.email.to_string(),
+    );
+    push(
+        "cc",
+        before.cc != after.cc,
+        if after.cc.is_empty() {
+            "none".into()
+        } else {
+            after
+                .cc
+                .iter()
+                .map(Email::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
     );
     push(
         "account",

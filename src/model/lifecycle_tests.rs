@@ -254,3 +254,62 @@ fn absorbing_records_provenance_and_reopens_a_closed_target() {
         Err(Refusal::MergeSelf)
     );
 }
+
+#[test]
+fn a_clock_before_the_tickets_creation_is_refused_for_every_action() {
+    let t = picked("bob");
+    let early = at("2026-10-31T23:59:59Z");
+    for action in [
+        Action::Note,
+        Action::CustomerMessage,
+        Action::Release,
+        Action::Close { by: "bob".into() },
+        Action::Retitle("New title".into()),
+    ] {
+        let err = apply(&t, &action, early).unwrap_err();
+        assert_eq!(
+            err,
+            Refusal::BeforeCreation {
+                created_at: at("2026-11-01T10:00:00Z"),
+                now: early
+            }
+        );
+    }
+    assert_eq!(
+        Refusal::BeforeCreation {
+            created_at: at("2026-11-01T10:00:00Z"),
+            now: early
+        }
+        .to_string(),
+        "was created at 2026-11-01T10:00:00Z, after the time given (2026-10-31T23:59:59Z); check the system clock or GIT_DESK_NOW"
+    );
+    // The creation second itself is fine.
+    assert!(apply(&t, &Action::Note, at("2026-11-01T10:00:00Z")).is_ok());
+}
+
+#[test]
+fn cc_addresses_are_added_removed_and_never_the_customer() {
+    let e = |s: &str| -> Email { s.parse().unwrap() };
+    let t = apply(&ticket(), &Action::AddCc(e("ann@doe.example")), at(NOW)).unwrap();
+    assert_eq!(t.cc, [e("ann@doe.example")]);
+    assert_eq!(t.updated_at, at(NOW));
+    assert_eq!(changes(&ticket(), &t)[0].to_string(), "cc ann@doe.example");
+    for same in ["ANN@doe.example", "John@Doe.example"] {
+        assert_eq!(
+            apply(&t, &Action::AddCc(e(same)), at(NOW)),
+            Err(Refusal::NothingToChange),
+            "{same}"
+        );
+    }
+    assert_eq!(
+        apply(&t, &Action::RemoveCc(e("bob@doe.example")), at(NOW)),
+        Err(Refusal::NotCc(e("bob@doe.example")))
+    );
+    let gone = apply(&t, &Action::RemoveCc(e("Ann@doe.example")), at(NOW)).unwrap();
+    assert!(gone.cc.is_empty());
+    assert_eq!(changes(&t, &gone)[0].to_string(), "cc none");
+    // The Cc who becomes the customer is no longer a Cc.
+    let moved = apply(&t, &Action::SetEmail(e("ann@doe.example")), at(NOW)).unwrap();
+    assert_eq!(moved.email, e("ann@doe.example"));
+    assert!(moved.cc.is_empty());
+}

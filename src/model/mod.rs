@@ -6,6 +6,7 @@ pub mod account;
 pub mod billing;
 pub mod extra;
 pub mod id;
+pub mod ids;
 pub mod kb;
 pub mod lifecycle;
 pub mod message;
@@ -26,15 +27,17 @@ pub use extra::{Document, Extra, Value};
 pub use id::{
     author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
 };
+pub use ids::IdMarks;
 pub use kb::{KbArticle, KbFront};
 pub use lifecycle::{Action, Refusal};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
 pub use money::Money;
 pub use outbox::{MailKind, OutMail};
-pub use pm::PrivateMessage;
+pub use pm::{Content as PmContent, Letter, PrivateMessage};
 pub use queue::Queue;
 pub use settings::{
-    AutoClose, Pricing, ResellerSupport, Settings, SiteSettings, Smtp, Spelling, TlsMode,
+    AutoClose, IgnoreRule, MailSettings, Pricing, ResellerSupport, Settings, SiteSettings, Smtp,
+    Spelling, TlsMode,
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};

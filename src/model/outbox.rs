@@ -40,6 +40,9 @@ pub struct OutMail {
     pub ticket: Option<TicketId>,
     pub from: String,
     pub to: Vec<String>,
+    /// Copied recipients (the ticket's `cc` on an answer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
     pub subject: String,
     #[serde(default)]
     pub in_reply_to: Option<String>,
@@ -166,6 +169,16 @@ impl Reply<'_> {
             ticket: Some(self.ticket.id),
             from: sender(self.settings),
             to: vec![header_value(self.ticket.email.as_str())],
+            // Only answers copy the Cc addresses: no robot writes to them.
+            cc: match kind {
+                MailKind::Answer => self
+                    .ticket
+                    .cc
+                    .iter()
+                    .map(|c| header_value(c.as_str()))
+                    .collect(),
+                _ => Vec::new(),
+            },
             subject: reply_subject(self.ticket.id, &self.ticket.title),
             in_reply_to,
             references,

@@ -11,8 +11,12 @@ pub const KEYS: &[&str] = &[
     "default_queue",
     "auto_close_days",
     "attachment_max_bytes",
+    "mail_max_bytes",
     "autoresponse_limit_per_hour",
     "maildir",
+    "mail.spamassassin",
+    "mail.rspamd",
+    "mail.dmarc_fail",
     "reseller_support.offered",
     "reseller_support.pricing",
     "reseller_support.default_price",
@@ -46,8 +50,12 @@ pub fn get(s: &Settings, key: &str) -> Result<String, InvalidValue> {
         "default_queue" => s.default_queue.to_string(),
         "auto_close_days" => s.auto_close_days.days().to_string(),
         "attachment_max_bytes" => s.attachment_max_bytes.to_string(),
+        "mail_max_bytes" => s.mail_max_bytes.to_string(),
         "autoresponse_limit_per_hour" => s.autoresponse_limit_per_hour.to_string(),
         "maildir" => opt(&s.maildir),
+        "mail.spamassassin" => s.mail.spamassassin.to_string(),
+        "mail.rspamd" => s.mail.rspamd.to_string(),
+        "mail.dmarc_fail" => s.mail.dmarc_fail.to_string(),
         "reseller_support.offered" => s.reseller_support.offered.to_string(),
         "reseller_support.pricing" => s.reseller_support.pricing.to_string(),
         "reseller_support.default_price" => s.reseller_support.default_price.to_string(),
@@ -88,7 +96,21 @@ pub fn set(s: &mut Settings, key: &str, value: &str) -> Result<(), InvalidValue>
                 .parse()
                 .map_err(|_| InvalidValue(format!("`{v}` is not a whole number")))?
         }
+        "mail_max_bytes" => {
+            let n: u64 = v
+                .parse()
+                .map_err(|_| InvalidValue(format!("`{v}` is not a number of bytes")))?;
+            if !(1024..=MAX_ATTACHMENT_LIMIT).contains(&n) {
+                return Err(InvalidValue(format!(
+                    "mail_max_bytes must be between 1024 and {MAX_ATTACHMENT_LIMIT}, got {n}"
+                )));
+            }
+            s.mail_max_bytes = n;
+        }
         "maildir" => s.maildir = optional(v).map(|p| relative_path(&p)).transpose()?,
+        "mail.spamassassin" => s.mail.spamassassin = boolean(v)?,
+        "mail.rspamd" => s.mail.rspamd = boolean(v)?,
+        "mail.dmarc_fail" => s.mail.dmarc_fail = boolean(v)?,
         "reseller_support.offered" => s.reseller_support.offered = boolean(v)?,
         "reseller_support.pricing" => s.reseller_support.pricing = v.parse::<Pricing>()?,
         "reseller_support.default_price" => {

@@ -7,6 +7,9 @@ use super::{Email, Extra, InvalidValue, Money, Slug};
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const DEFAULT_ATTACHMENT_MAX: u64 = 10 * 1024 * 1024;
+/// The largest mail taken in by default: 10 MiB as it arrives, headers and encoding
+/// included.
+pub const DEFAULT_MAIL_MAX: u64 = 10 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -19,10 +22,16 @@ pub struct Settings {
     pub auto_close_days: AutoClose,
     #[serde(default = "attachment_max")]
     pub attachment_max_bytes: u64,
+    /// Larger mails are quarantined with the reason (not taken into the desk).
+    #[serde(default = "mail_max", skip_serializing_if = "is_default_mail_max")]
+    pub mail_max_bytes: u64,
     #[serde(default = "autoresponse_limit")]
     pub autoresponse_limit_per_hour: u32,
     #[serde(default)]
     pub maildir: Option<String>,
+    /// Spam filters' verdicts and the ignore list of mail intake.
+    #[serde(default, skip_serializing_if = "MailSettings::is_default")]
+    pub mail: MailSettings,
     #[serde(default)]
     pub reseller_support: ResellerSupport,
     #[serde(default)]
@@ -44,6 +53,15 @@ fn attachment_max() -> u64 {
 fn autoresponse_limit() -> u32 {
     3
 }
+fn mail_max() -> u64 {
+    DEFAULT_MAIL_MAX
+}
+fn is_default_mail_max(n: &u64) -> bool {
+    *n == DEFAULT_MAIL_MAX
+}
+fn yes() -> bool {
+    true
+}
 
 impl Settings {
     pub fn new(name: String, support_email: Email, default_queue: Slug) -> Settings {
@@ -54,8 +72,10 @@ impl Settings {
             default_queue,
             auto_close_days: AutoClose::default(),
             attachment_max_bytes: DEFAULT_ATTACHMENT_MAX,
+            mail_max_bytes: DEFAULT_MAIL_MAX,
             autoresponse_limit_per_hour: autoresponse_limit(),
             maildir: None,
+            mail: MailSettings::default(),
             reseller_support: ResellerSupport::default(),
             smtp: Smtp::default(),
             spelling: Spelling::default(),
@@ -63,6 +83,51 @@ impl Settings {
             extra: Extra::new(),
         }
     }
+}
+
+/// `desk.yaml`'s `mail` section: which spam filters' verdicts intake honours (each on by
+/// default) and the addresses whose mail it ignores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailSettings {
+    /// `X-Spam-Flag: YES` / `X-Spam-Status: Yes` (SpamAssassin) makes a mail spam.
+    #[serde(default = "yes")]
+    pub spamassassin: bool,
+    /// `X-Rspamd-Action` other than `no action`/`greylist`, or `X-Spam: Yes` (rspamd).
+    #[serde(default = "yes")]
+    pub rspamd: bool,
+    /// `Authentication-Results: … dmarc=fail` (the receiving server's DMARC check).
+    #[serde(default = "yes")]
+    pub dmarc_fail: bool,
+    /// Senders whose mail is not taken in (first matching rule wins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<IgnoreRule>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            spamassassin: true,
+            rspamd: true,
+            dmarc_fail: true,
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl MailSettings {
+    fn is_default(&self) -> bool {
+        *self == MailSettings::default()
+    }
+}
+
+/// Mail from `address` (a glob: `*` any text, `?` one character, `[a-z]` a class; case is
+/// ignored) is not taken in: left in the Maildir marked seen when `keep`, else deleted
+/// (django-helpdesk's IgnoreEmail with `keep_in_mailbox`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoreRule {
+    pub address: String,
+    #[serde(default)]
+    pub keep: bool,
 }
 
 /// When answered tickets close: 0 = at once (the default), N = N days after the answer,

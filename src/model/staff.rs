@@ -108,8 +108,13 @@ pub struct Staff {
     pub queues: BTreeSet<Slug>,
     #[serde(default)]
     pub signature: Option<String>,
+    /// The SSH public key (`ssh-ed25519 AAAA…`) the member signs commits with; private
+    /// messages are encrypted to it too.
     #[serde(default)]
     pub signing_key: Option<String>,
+    /// An age public key (`age1…`) private messages are also encrypted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_key: Option<String>,
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -130,6 +135,7 @@ impl Staff {
             queues: BTreeSet::new(),
             signature: None,
             signing_key: None,
+            age_key: None,
             extra: Extra::new(),
         }
     }

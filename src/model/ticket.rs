@@ -70,6 +70,9 @@ pub struct Ticket {
     pub title: String,
     /// The customer's reply address.
     pub email: Email,
+    /// Who else the customer wrote to (Cc): copied on answers, never auto-responded to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<Email>,
     /// The owner account ("Change User"); none when the sender is unknown.
     #[serde(default)]
     pub account: Option<Login>,
@@ -120,6 +123,7 @@ impl Ticket {
             id,
             title: new.title,
             email: new.email,
+            cc: Vec::new(),
             account: new.account,
             queue: new.queue,
             status: if new.assignee.is_some() {
@@ -158,6 +162,14 @@ impl Ticket {
             ));
         }
         Ok(t.to_owned())
+    }
+
+    /// True when `addr` is the customer's address or one of the Cc addresses (case
+    /// ignored: mail systems treat `John@` and `john@` as one mailbox).
+    pub fn involves(&self, addr: &str) -> bool {
+        std::iter::once(&self.email)
+            .chain(&self.cc)
+            .any(|e| e.as_str().eq_ignore_ascii_case(addr.trim()))
     }
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {

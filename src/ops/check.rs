@@ -31,6 +31,37 @@ fn take<T>(report: &mut Report, loaded: Loaded<T>) -> Vec<T> {
     loaded.items
 }
 
+/// `ids.yaml`, when present, must be at least every id present: otherwise the next create
+/// would hand out a number again.
+fn check_id_marks(src: &(impl Source + ?Sized), r: &mut Report) -> Result<()> {
+    let marks = match src.id_marks() {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok(()),
+        Err(crate::store::StoreError::File(f)) => {
+            r.problems.push(f);
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    r.files += 1;
+    let ticket = src.max_ticket_id()?.map_or(0, |t| t.get());
+    let task = src.max_task_id()?.map_or(0, |t| t.get());
+    for (field, mark, present, kind) in [
+        ("last_ticket", marks.last_ticket, ticket, "ticket"),
+        ("last_task", marks.last_task, task, "task"),
+    ] {
+        if mark < present {
+            r.problems.push(problem(
+                layout::IDS_FILE,
+                format!(
+                    "{field} is {mark} but {kind} {present} exists; set it to {present} or more so no id is handed out twice"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
     let mut r = Report::default();
     let settings = match src.settings() {
@@ -107,6 +138,8 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
             }
         }
     }
+
+    check_id_marks(src, &mut r)?;
 
     let ids = src.ticket_ids()?;
     r.problems.extend(ids.problems);
@@ -221,7 +254,14 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
                 format!("inbox of `{owner}`, who is not a staff member"),
             ));
         }
-        take(&mut r, src.inbox(&owner)?);
+        for (key, m) in take(&mut r, src.inbox(&owner)?) {
+            if m.content() == crate::model::PmContent::Missing {
+                r.problems.push(problem(
+                    layout::inbox_message(&owner, &key),
+                    "a private message needs `sealed` (or, from before encryption, `subject` and `body`)",
+                ));
+            }
+        }
     }
     take(&mut r, src.all_kb()?);
     for (key, mail) in take(&mut r, src.outbox()?) {

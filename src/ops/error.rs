@@ -1,7 +1,7 @@
 //! Why an operation refused or failed. Each variant names the actor, permission, id, field
 //! or state at fault; nothing was committed when one is returned.
 
-use crate::model::{InvalidValue, Login, Permission, Refusal, TicketId};
+use crate::model::{InvalidValue, Login, Permission, Refusal, TaskId, TicketId, Timestamp};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,16 @@ pub enum OpError {
     ProfileIncomplete { login: Login, action: String },
     #[error("cannot tell who you are: {0}")]
     NoActor(String),
+    #[error("task {id} was created at {created_at}, after the time given ({now}); check the system clock or GIT_DESK_NOW")]
+    TaskBeforeCreation {
+        id: TaskId,
+        created_at: Timestamp,
+        now: Timestamp,
+    },
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error(transparent)]
+    Open(#[from] crate::seal::OpenError),
 }
 
 impl OpError {

@@ -21,6 +21,9 @@ pub struct InitOptions {
     pub admin: Option<Login>,
     pub admin_name: Option<String>,
     pub admin_email: Option<Email>,
+    /// The admin's SSH public key (a `.pub` line): their signing key from the first
+    /// commit on, so a signed desk verifies from its start.
+    pub admin_key: Option<String>,
     /// Make a bare repository (for a server).
     pub bare: bool,
 }
@@ -110,7 +113,7 @@ fn make(
         )));
     }
 
-    let mut tx = desk.begin(ctx.now())?;
+    let mut tx = desk.begin_initial(ctx.now())?;
     let (identity, actor, files) = match sample {
         Some(files) => {
             let n = files.len();
@@ -154,6 +157,9 @@ fn make(
             let mut staff = Staff::new(admin.clone(), Role::Main);
             staff.name = opts.admin_name.clone().or(git_name.clone());
             staff.email = admin_email;
+            if let Some(k) = &opts.admin_key {
+                staff.signing_key = Some(super::staff::ssh_key_line(k)?);
+            }
             tx.put_yaml(layout::DESK_FILE, &settings);
             tx.put_yaml(layout::queue(&general), &queue);
             tx.put_yaml(layout::staff(&admin), &staff);

@@ -1,6 +1,7 @@
 //! `log [TICKET]`: the audit trail, read back from the commits. Desk commits are described
 //! by their trailers; hand-made commits (no `Desk-Op`) are shown too, and for one ticket a
-//! commit counts when it names the ticket or changes its directory.
+//! commit counts when it names the ticket or changes its directory. Private messages'
+//! subjects never appear (see [`public_subject`]).
 
 use gix::ObjectId;
 use serde::Serialize;
@@ -80,13 +81,28 @@ pub fn log(desk: &Desk, ticket: Option<TicketId>, limit: Option<usize>) -> Resul
             op: get(commit::TRAILER_OP),
             actor: get(commit::TRAILER_ACTOR),
             tickets: named,
-            subject: message.lines().next().unwrap_or("").to_owned(),
+            subject: public_subject(
+                get(commit::TRAILER_OP).as_deref(),
+                message.lines().next().unwrap_or(""),
+            ),
         });
         if limit.is_some_and(|n| out.len() >= n) {
             break;
         }
     }
     Ok(out)
+}
+
+/// A commit's subject as shown to everyone. Private-message commits made before encryption
+/// quoted the message's subject (`msg: alice to bob: "Coffee"`); that part is cut, so
+/// `log` and `verify` never show it. Today's commits carry only the routing.
+pub fn public_subject(op: Option<&str>, subject: &str) -> String {
+    if op.is_some_and(|o| o.starts_with("msg.")) {
+        if let Some(i) = subject.find(": \"") {
+            return format!("{} (subject hidden)", &subject[..i]);
+        }
+    }
+    subject.to_owned()
 }
 
 fn entry_at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Result<Option<ObjectId>> {
@@ -98,4 +114,28 @@ fn entry_at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Result<Opti
         .lookup_entry_by_path(path)
         .map_err(|e| StoreError::git("reading a tree", e))?;
     Ok(entry.map(|e| e.object_id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_subject;
+
+    #[test]
+    fn old_private_message_commits_lose_their_subject() {
+        assert_eq!(
+            public_subject(
+                Some("msg.send"),
+                "msg: alice to bob, carol: \"Pay rise: yes\""
+            ),
+            "msg: alice to bob, carol (subject hidden)"
+        );
+        assert_eq!(
+            public_subject(Some("msg.send"), "msg: alice to bob"),
+            "msg: alice to bob"
+        );
+        assert_eq!(
+            public_subject(Some("ticket.close"), "ticket 5: close \"x\""),
+            "ticket 5: close \"x\""
+        );
+    }
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod customer;
 pub mod error;
 pub mod hook;
+pub mod ids;
 pub mod init;
 pub mod kb;
 pub mod log;

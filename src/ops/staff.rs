@@ -143,6 +143,8 @@ pub struct StaffEdit {
     pub signature: Option<Option<String>>,
     /// `Some(None)` clears it.
     pub signing_key: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub age_key: Option<Option<String>>,
     pub role: Option<Role>,
     pub active: Option<bool>,
     pub add_queues: BTreeSet<Slug>,
@@ -187,7 +189,15 @@ pub fn edit(
             ));
         }
     }
+    if let Some(Some(k)) = &e.age_key {
+        if k.parse::<age::x25519::Recipient>().is_err() {
+            return Err(OpError::invalid("--age", "an age public key (age1…)"));
+        }
+    }
     let mut s = before.clone();
+    if let Some(k) = e.age_key {
+        s.age_key = k.filter(|t| !t.trim().is_empty());
+    }
     if let Some(n) = e.name {
         s.name = Some(n.trim().to_owned());
     }
@@ -212,6 +222,67 @@ pub fn edit(
         keep_a_main_admin(tx, login)?;
     }
     finish(tx, me, before, s, "staff.edit", "edit")
+}
+
+/// A public key for `staff key`.
+#[derive(Debug, Clone)]
+pub enum PublicKey {
+    /// The line of an OpenSSH `.pub` file: signs commits, and private messages are
+    /// encrypted to it.
+    Ssh(String),
+    /// An age recipient (`age1…`): private messages are encrypted to it.
+    Age(String),
+}
+
+/// `staff key`: registers a member's public key (their own, or anyone's with
+/// `staff.admin`). An SSH key must be one age can encrypt to (ed25519, or RSA of 2048 bits
+/// or more); it is stored as `type base64`, without the comment.
+pub fn set_key(
+    tx: &mut Transaction<'_>,
+    me: &Staff,
+    login: &Login,
+    key: PublicKey,
+) -> Result<((), CommitMessage)> {
+    let e = match key {
+        PublicKey::Ssh(line) => StaffEdit {
+            signing_key: Some(Some(ssh_key_line(&line)?)),
+            ..Default::default()
+        },
+        PublicKey::Age(k) => StaffEdit {
+            age_key: Some(Some(k.trim().to_owned())),
+            ..Default::default()
+        },
+    };
+    edit(tx, me, login, e)?;
+    let msg = CommitMessage::new(
+        "staff.key",
+        me.login.as_str(),
+        format!("staff: register a public key for {login}"),
+    );
+    Ok(((), msg))
+}
+
+/// The `type base64` of an OpenSSH public key line, refused unless age can encrypt to it
+/// (ed25519, or RSA of 2048 bits or more).
+pub fn ssh_key_line(line: &str) -> Result<String> {
+    let mut words = line.split_whitespace();
+    let (Some(kind), Some(data)) = (words.next(), words.next()) else {
+        return Err(OpError::invalid(
+            "--ssh",
+            "an SSH public key file holds one line `ssh-ed25519 AAAA… comment`",
+        ));
+    };
+    let key = format!("{kind} {data}");
+    if let Err(e) = key.parse::<age::ssh::Recipient>() {
+        let why = match e {
+            age::ssh::ParseRecipientKeyError::Unsupported(t) => {
+                format!("{t} keys cannot be encrypted to; use an ed25519 key")
+            }
+            _ => "not an SSH public key age can encrypt to (use ssh-ed25519)".into(),
+        };
+        return Err(OpError::invalid("--ssh", why));
+    }
+    Ok(key)
 }
 
 /// Grants (`grant = true`) or revokes permissions.

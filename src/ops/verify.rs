@@ -11,7 +11,9 @@
 //!   `staff.admin` or `settings.admin` (prices); `kb/…`: `kb.admin`;
 //! - `tasks/…`: `tasks.admin`, or `tasks.use` for one's own tasks and notes;
 //! - `inbox/<owner>/…`: a new message needs `messages.use` and `from` = the actor; changing
-//!   (marking read) or deleting one is for the owner only;
+//!   (marking read) or deleting one is for the owner only, except sealing a clear-text
+//!   message in place with its routing unchanged (`msg encrypt --all`), which `staff.admin`
+//!   may do;
 //! - `tickets/<id>/…`: the actor must see the ticket (queue entitlement or assignment, as
 //!   of the parent); message files are immutable and answers/notes must be written as the
 //!   actor; removing a ticket needs `tickets.delete` (or `tickets.merge`); assigning to
@@ -26,7 +28,9 @@ use std::collections::BTreeSet;
 use gix::ObjectId;
 use serde::Serialize;
 
-use crate::model::{Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket};
+use crate::model::{
+    IdMarks, Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket,
+};
 use crate::store::diff::{changes, tree_of, PathChange};
 use crate::store::{commit, layout, parse_trailers, yaml, Desk, DeskRead, StoreError, TreeSource};
 
@@ -175,7 +179,13 @@ fn check_commit(
         .cloned();
     let mut ck = CommitCheck {
         id,
-        subject: message.lines().next().unwrap_or("").to_owned(),
+        subject: super::log::public_subject(
+            crate::store::parse_trailers(&message)
+                .iter()
+                .find(|(k, _)| k == crate::store::commit::TRAILER_OP)
+                .map(|(_, v)| v.as_str()),
+            message.lines().next().unwrap_or(""),
+        ),
         actor_name: me
             .as_ref()
             .map_or_else(|| format!("<{email}>"), |s| s.login.to_string()),
@@ -189,6 +199,11 @@ fn check_commit(
             claimed.as_deref(),
             op.as_deref(),
         ) {
+            if opts.require_signed {
+                if let Err(reason) = super::signature::check_any(&c, &staff) {
+                    ck.flag(reason);
+                }
+            }
             for ch in changes(repo, before.tree_id(), after.tree_id())? {
                 if let Some(why) = super::mail::verify::violation(repo, &ch) {
                     ck.flag(why);
@@ -350,10 +365,22 @@ fn check_path(
                     ));
                 }
             } else if owner != me.login.as_str() {
-                ck.flag(format!(
-                    "{} changed or deleted {path} in {owner}'s inbox",
-                    me.login
-                ));
+                let old: Option<PrivateMessage> = blob(repo, path, ch.old);
+                let new: Option<PrivateMessage> = blob(repo, path, ch.new);
+                if sealed_in_place(old.as_ref(), new.as_ref()) {
+                    // `msg encrypt --all`: the ciphertext cannot be checked against the
+                    // clear text it replaces, so only staff admins may do it.
+                    ck.need(
+                        me,
+                        Permission::StaffAdmin,
+                        &format!("encrypting {path} in {owner}'s inbox"),
+                    );
+                } else {
+                    ck.flag(format!(
+                        "{} changed or deleted {path} in {owner}'s inbox",
+                        me.login
+                    ));
+                }
             }
         }
         layout::TICKETS_DIR => {
@@ -430,6 +457,23 @@ fn check_path(
                 ));
             }
         }
+        // Creating a ticket or task raises the marks; lowering them would hand ids out twice.
+        layout::IDS_FILE => {
+            let old: Option<IdMarks> = blob(repo, path, ch.old);
+            let new: Option<IdMarks> = blob(repo, path, ch.new);
+            let lowered = match (&old, &new) {
+                (Some(o), Some(n)) => n.last_ticket < o.last_ticket || n.last_task < o.last_task,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if lowered {
+                ck.need(
+                    me,
+                    Permission::SettingsAdmin,
+                    &format!("lowering the id marks in {path}"),
+                );
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -461,4 +505,16 @@ fn check_staff(ck: &mut CommitCheck<'_>, repo: &gix::Repository, me: &Staff, ch:
         }
     }
     ck.need(me, Permission::StaffAdmin, &format!("changing {path}"));
+}
+
+/// A clear-text private message replaced by a sealed one with the same routing and read flag
+/// (what `msg encrypt` writes).
+fn sealed_in_place(old: Option<&PrivateMessage>, new: Option<&PrivateMessage>) -> bool {
+    use crate::model::PmContent;
+    let (Some(o), Some(n)) = (old, new) else {
+        return false;
+    };
+    matches!(o.content(), PmContent::Clear { .. })
+        && matches!(n.content(), PmContent::Sealed(_))
+        && (&o.from, &o.to, o.at, o.read) == (&n.from, &n.to, n.at, n.read)
 }

@@ -10,8 +10,8 @@ use gix::ObjectId;
 
 use super::Result;
 use crate::model::{
-    Account, KbArticle, Login, Message, MessageKey, PrivateMessage, Queue, Reseller, Settings,
-    Staff, Task, TaskNote, Ticket, TicketId,
+    Account, KbArticle, Login, Message, MessageKey, Queue, Reseller, Settings, Staff, Task,
+    TaskNote, Ticket, TicketId,
 };
 use crate::store::history::{content_hash, path_key, ticket_tree_ids};
 use crate::store::{layout, DeskRead, FileError, FsSource, Source, StoreError, TreeSource};
@@ -155,14 +155,14 @@ pub struct Shared {
     pub resellers: BTreeMap<Login, Reseller>,
     pub tasks: Vec<(Task, Vec<(MessageKey, TaskNote)>)>,
     pub kb: Vec<KbArticle>,
-    /// The `--for` technician's inbox; empty for the shared site.
-    pub inbox: Vec<(MessageKey, PrivateMessage)>,
+    /// The `--for` technician's inbox, opened by the caller; empty for the shared site.
+    pub inbox: Vec<crate::ops::msg::Entry>,
     pub problems: Vec<FileError>,
     pub shared_key: String,
 }
 
 impl Shared {
-    pub fn load(src: &dyn Source, input: &Input, for_login: Option<&Login>) -> Result<Shared> {
+    pub fn load(src: &dyn Source, input: &Input) -> Result<Shared> {
         let settings = src.settings()?;
         let mut problems = Vec::new();
         let mut take = |p: Vec<FileError>| problems.extend(p);
@@ -191,14 +191,6 @@ impl Shared {
                 Err(e) => return Err(e.into()),
             }
         }
-        let inbox = match for_login {
-            Some(login) => {
-                let l = src.inbox(login)?;
-                take(l.problems);
-                l.items
-            }
-            None => Vec::new(),
-        };
         Ok(Shared {
             settings,
             staff: staff.items,
@@ -215,7 +207,7 @@ impl Shared {
                 .collect(),
             tasks,
             kb: kb.items,
-            inbox,
+            inbox: Vec::new(),
             problems,
             shared_key: input.shared_key()?,
         })

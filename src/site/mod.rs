@@ -45,7 +45,11 @@ pub struct SiteOptions {
     /// The output directory (absolute, or relative to the current directory).
     pub out: PathBuf,
     /// Build a technician's copy: their private-message inbox and their tickets marked.
+    /// Only the technician themselves may ask for it (the CLI checks that it is the actor).
     pub for_login: Option<Login>,
+    /// The `for_login` technician's inbox, already decrypted with their key (the site
+    /// never decrypts anything itself); ignored without `for_login`.
+    pub inbox: Vec<crate::ops::msg::Entry>,
     /// Ignore the manifest and render every page.
     pub full: bool,
     /// "Today" for due tasks and the last-30-days statistics.
@@ -126,7 +130,10 @@ impl<'d> Site<'d> {
     pub fn load(desk: &'d Desk, options: SiteOptions) -> Result<Site<'d>> {
         let input = data::Input::of(desk)?;
         let src = input.source();
-        let shared = data::Shared::load(src.as_ref(), &input, options.for_login.as_ref())?;
+        let mut shared = data::Shared::load(src.as_ref(), &input)?;
+        if options.for_login.is_some() {
+            shared.inbox = options.inbox.clone();
+        }
         if let Some(login) = &options.for_login {
             if !shared.staff.iter().any(|s| &s.login == login) {
                 return Err(SiteError::UnknownLogin(login.clone()));

@@ -16,6 +16,7 @@ pub const MARKER: &str = ".git-desk-site";
 /// Top-level names of a desk that a site must never be written into.
 const DESK_NAMES: &[&str] = &[
     layout::DESK_FILE,
+    layout::IDS_FILE,
     layout::STAFF_DIR,
     layout::QUEUES_DIR,
     layout::ACCOUNTS_DIR,

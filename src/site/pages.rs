@@ -419,15 +419,15 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
 
     // The technician's own inbox (only with --for).
     if let Some(me) = me {
-        let mut inbox: Vec<Value> = shared
+        // Unread first, then newest first (as `msg inbox` lists them).
+        let inbox: Vec<Value> = shared
             .inbox
             .iter()
-            .map(|(k, m)| json!({"key": k.to_string(), "from": m.from.as_str(),
+            .map(|m| json!({"key": m.key.to_string(), "from": m.from.as_str(),
                 "from_name": shared.staff(m.from.as_str()).map_or(m.from.as_str(), |s| s.display_name()),
                 "to": m.to.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
                 "subject": m.subject, "at": m.at.to_string(), "read": m.read, "body": m.body}))
             .collect();
-        inbox.reverse();
         pages.push(Page {
             path: "inbox.html".into(),
             template: "inbox.html",

@@ -141,6 +141,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     let me = site.options.for_login.as_ref();
     let shared_key = content_hash([
         GENERATOR_VERSION.as_bytes(),
+        super::ticket_page::ATTACHMENT_NAMING.as_bytes(),
         site.shared.shared_key.as_bytes(),
         site.templates.key.as_bytes(),
         me.map_or("", |l| l.as_str()).as_bytes(),
@@ -228,6 +229,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         } else {
             out.write(&path, &make()?)?;
             written += 1;
+            crate::failpoint::hit("site.page");
         }
         new_pages.insert(path, key);
         Ok(())
@@ -293,6 +295,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     // 100k tickets writing it again is a good part of a no-op build).
     let same = !full && written == 0 && removed == 0 && head == old.head && new_pages == old.pages;
     if !same {
+        crate::failpoint::hit("site.manifest");
         let manifest = Manifest {
             version: GENERATOR_VERSION.into(),
             build_id: build_id.clone(),

@@ -30,8 +30,18 @@ pub struct Job {
     pub audit: String,
 }
 
+/// Extensions of passive formats: served (by a web server or from `file://`) as types a
+/// browser displays or downloads but never executes. Every other attachment is given a
+/// `.txt` suffix, so HTML, SVG, XML, JavaScript — or anything a browser might sniff as
+/// such — is shown as text instead of running with the site's origin.
+const PASSIVE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "pdf", "txt", "log", "csv", "zip", "gz", "tgz",
+    "tar", "7z", "doc", "docx", "xls", "xlsx", "odt", "ods", "ppt", "pptx", "mp3", "mp4", "wav",
+];
+
 /// The name an attachment gets in the site: only `[A-Za-z0-9._-]` (safe in any URL and on
-/// any file system), never a dot name.
+/// any file system), never a dot name, and always ending in a passive extension (see
+/// [`PASSIVE_EXTENSIONS`]): `resume.html` becomes `f-resume.html.txt`.
 fn site_file_name(file: &str) -> String {
     let s: String = file
         .chars()
@@ -43,8 +53,20 @@ fn site_file_name(file: &str) -> String {
             }
         })
         .collect();
-    format!("f-{}", s.trim_start_matches('.'))
+    let name = format!("f-{}", s.trim_start_matches('.'));
+    let passive = name
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| PASSIVE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
+    if passive {
+        name
+    } else {
+        format!("{name}.txt")
+    }
 }
+
+/// Bumped when [`site_file_name`] changes: every ticket page is rendered again and the
+/// attachments under their old names are removed.
+pub const ATTACHMENT_NAMING: &str = "attachments-inert-1";
 
 fn kind_label(k: MessageKind) -> &'static str {
     match k {
@@ -139,6 +161,7 @@ fn render_one(
         "ticket": row(t, shared, me),
         "detail": {
             "account": account, "reseller": reseller,
+            "cc": t.cc.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             "first_answered_at": t.first_answered_at.map(|x| x.to_string()),
             "answered_at": t.answered_at.map(|x| x.to_string()),
             "closed_by": closed_by,
@@ -265,7 +288,26 @@ mod tests {
             site_file_name("20261005T075831Z-x-3c9a-error log#1.txt"),
             "f-20261005T075831Z-x-3c9a-error_log_1.txt"
         );
-        assert_eq!(site_file_name("..x"), "f-x");
+        assert_eq!(site_file_name("..x"), "f-x.txt");
         assert_eq!(site_file_name("ü.png"), "f-_.png");
+    }
+
+    #[test]
+    fn active_attachments_get_an_inert_name() {
+        for (file, site) in [
+            ("k-resume.html", "f-k-resume.html.txt"),
+            ("k-a.HTM", "f-k-a.HTM.txt"),
+            ("k-a.xhtml", "f-k-a.xhtml.txt"),
+            ("k-logo.svg", "f-k-logo.svg.txt"),
+            ("k-feed.xml", "f-k-feed.xml.txt"),
+            ("k-x.js", "f-k-x.js.txt"),
+            ("k-x.mjs", "f-k-x.mjs.txt"),
+            ("k-noext", "f-k-noext.txt"),
+            ("k-x.html.", "f-k-x.html..txt"),
+            ("k-shot.PNG", "f-k-shot.PNG"),
+            ("k-report.pdf", "f-k-report.pdf"),
+        ] {
+            assert_eq!(site_file_name(file), site, "{file}");
+        }
     }
 }

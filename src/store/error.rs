@@ -47,8 +47,14 @@ pub enum StoreError {
     ReadOnly(PathBuf),
     #[error("refusing to overwrite uncommitted changes to {0}; commit or stash them first")]
     Dirty(String),
-    #[error("another git-desk or git command is changing the desk ({0} is locked); try again")]
-    Locked(PathBuf),
+    #[error(
+        "another git-desk command is changing the desk (waited {waited}s for {path}); try again"
+    )]
+    Busy { path: PathBuf, waited: u64 },
+    #[error("{path} exists (made {age} ago): a git command is using the repository (an editor still open for `git commit`?) or one died; finish or quit it and try again, and if no git command is running, delete {path}")]
+    GitLocked { path: PathBuf, age: String },
+    #[error("{0}")]
+    Branch(String),
     #[error("the branch moved while this change was being committed (expected {expected}); nothing was written, try again")]
     Moved { expected: String },
     #[error("{path}: {message}")]

@@ -10,7 +10,9 @@ use gix::ObjectId;
 use super::commit::{self, parse_trailers};
 use super::error::{Result, StoreError};
 use super::layout;
-use crate::model::{TicketId, Timestamp};
+use super::read::DeskRead;
+use super::source::TreeSource;
+use crate::model::{IdMarks, TaskId, TicketId, Timestamp};
 
 /// One commit of the first-parent history, described for an audit trail.
 #[derive(Debug, Clone)]
@@ -175,6 +177,47 @@ pub fn commits_since(
         });
     }
     Ok(out)
+}
+
+/// The highest ticket and task ids any commit reachable from `head` named: the
+/// `Desk-Ticket`/`Desk-Task` trailers of desk commits, and for a commit made by hand the
+/// highest ids in its tree. A whole-history walk, for a desk made before `ids.yaml` (once:
+/// the next create writes the file).
+pub fn highest_ids(repo: &gix::Repository, head: ObjectId) -> Result<IdMarks> {
+    let walk = repo
+        .rev_walk([head])
+        .all()
+        .map_err(|e| StoreError::git("walking history", e))?;
+    let mut marks = IdMarks::default();
+    for info in walk {
+        let info = info.map_err(|e| StoreError::git("walking history", e))?;
+        let c = repo
+            .find_commit(info.id)
+            .map_err(|e| StoreError::git("reading a commit", e))?;
+        let trailers = parse_trailers(&c.message_raw_sloppy().to_string());
+        if trailers.iter().any(|(k, _)| k == commit::TRAILER_OP) {
+            for (k, v) in &trailers {
+                let Ok(n) = v.trim().parse::<u64>() else {
+                    continue;
+                };
+                if k == commit::TRAILER_TICKET {
+                    marks.last_ticket = marks.last_ticket.max(n);
+                } else if k == commit::TRAILER_TASK {
+                    marks.last_task = marks.last_task.max(n);
+                }
+            }
+        } else {
+            let tree = c
+                .tree_id()
+                .map_err(|e| StoreError::git("reading a commit", e))?;
+            let src = TreeSource::new(repo.clone(), tree.detach());
+            let ticket = src.max_ticket_id()?.map_or(0, TicketId::get);
+            let task = src.max_task_id()?.map_or(0, TaskId::get);
+            marks.last_ticket = marks.last_ticket.max(ticket);
+            marks.last_task = marks.last_task.max(task);
+        }
+    }
+    Ok(marks)
 }
 
 /// Tickets whose directory differs between two trees (a parent's and a commit's).

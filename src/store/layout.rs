@@ -4,6 +4,8 @@
 use crate::model::{Login, MessageKey, Slug, TaskId, TicketId};
 
 pub const DESK_FILE: &str = "desk.yaml";
+/// The id high-water marks (`model::IdMarks`).
+pub const IDS_FILE: &str = "ids.yaml";
 pub const STAFF_DIR: &str = "staff";
 pub const QUEUES_DIR: &str = "queues";
 pub const ACCOUNTS_DIR: &str = "accounts";

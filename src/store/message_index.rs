@@ -230,6 +230,7 @@ mod tests {
             admin: None,
             admin_name: None,
             admin_email: None,
+            admin_key: None,
             bare: false,
         };
         let desk = init(&ctx, opts, Some("T".into()), Some("t@example.com".into()))

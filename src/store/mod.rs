@@ -3,18 +3,21 @@
 //! [`DeskRead`] methods; every mutation is a [`Transaction`] that becomes one commit.
 
 pub mod advance;
+pub mod branch;
 pub mod commit;
 pub mod desk;
 pub mod diff;
 pub mod error;
 pub mod history;
 mod index;
+pub mod journal;
 pub mod layout;
+pub mod lock;
 pub mod message_index;
 pub mod read;
 pub mod scan;
+pub mod sign;
 pub mod source;
-pub mod stale;
 pub mod tx;
 mod worktree;
 pub mod yaml;

@@ -9,8 +9,8 @@ use super::layout;
 use super::source::Source;
 use super::yaml;
 use crate::model::{
-    Account, KbArticle, KbFront, Login, Message, MessageKey, OutMail, PrivateMessage, Queue,
-    Reseller, Settings, Slug, Staff, Task, TaskId, TaskNote, Ticket, TicketId,
+    Account, IdMarks, KbArticle, KbFront, Login, Message, MessageKey, OutMail, PrivateMessage,
+    Queue, Reseller, Settings, Slug, Staff, Task, TaskId, TaskNote, Ticket, TicketId,
 };
 
 /// What a listing found: the entities that read well, and the files that did not.
@@ -193,6 +193,11 @@ pub trait DeskRead: Source {
 
     fn max_task_id(&self) -> Result<Option<TaskId>> {
         max_numbered(self, layout::TASKS_DIR)
+    }
+
+    /// The id high-water marks; none for a desk made before `ids.yaml` existed.
+    fn id_marks(&self) -> Result<Option<IdMarks>> {
+        self.parse_file(layout::IDS_FILE)
     }
 
     fn inbox(&self, login: &Login) -> Result<Loaded<(MessageKey, PrivateMessage)>> {

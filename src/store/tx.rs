@@ -1,37 +1,37 @@
 //! A transaction: one mutation of the desk, made into exactly one commit.
 //!
-//! `Desk::begin` takes git's own lock (`.git/index.lock` for a work tree, so a concurrent
-//! `git commit` waits too; a lock file in the git dir for a bare desk) and holds it until
-//! the transaction commits or is dropped. Reads inside the transaction see HEAD as it was
+//! `Desk::begin` takes git-desk's own lock (an OS lock under the cache directory), finishes
+//! whatever an interrupted command left ([`super::journal`]), refuses a detached HEAD, and
+//! takes git's `.git/index.lock` (work tree) so that git and git-desk exclude each other;
+//! both are held until the transaction commits or is dropped (the rules: [`super::lock`]). Reads inside the transaction see HEAD as it was
 //! when the lock was taken plus the transaction's own staged edits, so two processes never
 //! base a change on the same stale state.
 //!
 //! `commit` then, in this order: refuses if any touched path has uncommitted edits in the
 //! work tree or the index; writes the blobs and edits only the touched paths of HEAD's
 //! tree; writes the commit; moves the branch with a compare-and-swap (expected = the HEAD
-//! read under the lock); and finally brings the touched files and their index entries up to
-//! date, leaving every other index entry and file alone. Dropping a transaction without
+//! read under the lock), after journalling what the work tree must become; and finally brings
+//! the touched files and their index entries up to date, leaving every other index entry
+//! and file alone, and removes the journal. Dropping a transaction without
 //! committing releases the lock and writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
-use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
-use gix::refs::Target;
 use gix::ObjectId;
 
+use super::branch::{self, Branch, Mover};
 use super::commit::{CommitMessage, Identity};
 use super::desk::{Desk, DeskKind};
 use super::error::{Result, StoreError};
+use super::journal::Entry;
+use super::lock::{lock_wait, GitLock, OsLock};
 use super::source::{DirEntry, Source, TreeSource};
 use super::worktree::{self, Touched, WorkIndex};
+use crate::failpoint;
 use crate::model::Timestamp;
-
-/// How long `begin` waits for another writer to finish.
-pub const LOCK_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Edit {
@@ -43,30 +43,50 @@ enum Edit {
 
 pub struct Transaction<'d> {
     desk: &'d Desk,
-    lock: Option<gix::lock::File>,
+    /// `.git/index.lock` (work tree only), released when the new index is in place (or,
+    /// dropped, before `_held`: fields drop in order).
+    index_lock: Option<GitLock>,
+    branch: Branch,
     parent: Option<ObjectId>,
     base: TreeSource,
     edits: BTreeMap<String, Edit>,
     now: Timestamp,
+    /// git-desk's own lock, held until the transaction ends.
+    _held: OsLock,
 }
 
 impl Desk {
-    /// Starts a mutation: takes the lock, then reads HEAD.
+    /// Starts a mutation: takes the locks, finishes what an interrupted command left,
+    /// then reads the branch. Refuses a detached HEAD or a branch with no commit.
     pub fn begin(&self, now: Timestamp) -> Result<Transaction<'_>> {
+        self.start(now, false)
+    }
+
+    /// [`begin`](Self::begin) for the first commit of a desk (`init`): the branch may have
+    /// no commit yet.
+    pub fn begin_initial(&self, now: Timestamp) -> Result<Transaction<'_>> {
+        self.start(now, true)
+    }
+
+    fn start(&self, now: Timestamp, allow_unborn: bool) -> Result<Transaction<'_>> {
         let repo = match self.repo() {
             Some(r) => r.clone(),
             None => return Err(StoreError::ReadOnly(self.root().to_path_buf())),
         };
-        let lock_target = match self.kind() {
-            DeskKind::WorkTree => repo.index_path(),
-            _ => repo.git_dir().join("desk-transaction"),
+        let held = self.write_lock(lock_wait())?;
+        if self.may_need_recovery() {
+            self.recover_locked(&held)?;
+        }
+        let branch = super::branch::for_mutation(&repo, allow_unborn)?;
+        let index_lock = match self.kind() {
+            DeskKind::WorkTree => Some(GitLock::acquire(&repo.index_path(), lock_wait())?),
+            _ => None,
         };
-        let lock = super::stale::acquire_lock(&lock_target, LOCK_WAIT)?;
-        let parent = match repo.head_id() {
-            Ok(id) => Some(id.detach()),
-            Err(_) if repo.head().map(|h| h.is_unborn()).unwrap_or(false) => None,
-            Err(e) => return Err(StoreError::git("reading HEAD", e)),
-        };
+        failpoint::hit("tx.locked");
+        // Read from disk under the locks: nothing can move the branch now but a plain git
+        // command that does not take the index lock (which the final compare-and-swap
+        // catches).
+        let parent = super::branch::tip(&repo, &branch.name)?;
         let tree = match parent {
             Some(p) => repo
                 .find_commit(p)
@@ -77,11 +97,13 @@ impl Desk {
         };
         Ok(Transaction {
             desk: self,
-            lock: Some(lock),
+            index_lock,
+            branch,
             parent,
             base: TreeSource::new(repo, tree),
             edits: BTreeMap::new(),
             now,
+            _held: held,
         })
     }
 }
@@ -179,33 +201,12 @@ impl Transaction<'_> {
             DeskKind::WorkTree => Some(self.desk.root().to_path_buf()),
             _ => None,
         };
-        let index = match &worktree {
+        let (index, fixes) = match &worktree {
             Some(root) => {
-                let index = WorkIndex::open(repo)?;
-                let mut touched = Vec::with_capacity(removals.len() + puts.len());
-                for (path, id) in &removals {
-                    touched.push(Touched {
-                        path,
-                        head: Some(*id),
-                        removing: true,
-                    });
-                }
-                for (path, _) in &puts {
-                    let head = self
-                        .base
-                        .entry(path)?
-                        .filter(|(_, is_tree)| !is_tree)
-                        .map(|(id, _)| id);
-                    touched.push(Touched {
-                        path,
-                        head,
-                        removing: false,
-                    });
-                }
-                worktree::check_clean(repo, root, &index, &mut touched)?;
-                Some(index)
+                let (index, fixes) = self.check_worktree(root, &removals, &puts)?;
+                (Some(index), fixes)
             }
-            None => None,
+            None => (None, Vec::new()),
         };
 
         // 2. Objects: blobs, the edited tree, the commit.
@@ -232,6 +233,7 @@ impl Transaction<'_> {
                 .map_err(|e| StoreError::git(format!("adding {path}"), e))?;
             blobs.push(id);
         }
+        failpoint::hit("tx.blobs-written");
         let tree = editor
             .write(|t| repo.write_object(t).map(|id| id.detach()))
             .map_err(|e| StoreError::git("writing the tree", e))?;
@@ -256,51 +258,99 @@ impl Transaction<'_> {
             message: text.as_str().into(),
             extra_headers: vec![],
         };
+        let commit = super::sign::sign_if_asked(repo, commit)?;
         let id = repo
             .write_object(&commit)
             .map_err(|e| StoreError::git("writing the commit", e))?
             .detach();
 
-        // 3. Move the branch, only if it is still where we read it.
-        let expected = match self.parent {
-            Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
-            None => PreviousValue::MustNotExist,
-        };
-        let edit = RefEdit {
-            change: Change::Update {
-                log: LogChange {
-                    mode: RefLog::AndReference,
-                    force_create_reflog: false,
-                    message: format!("git-desk: {}", message.subject.lines().next().unwrap_or(""))
-                        .into(),
-                },
-                expected,
-                new: Target::Object(id),
-            },
-            name: "HEAD".try_into().expect("HEAD is a valid ref name"),
-            deref: true,
-        };
-        let mut time_buf = Default::default();
-        repo.edit_references_as(Some(edit), Some(sig.to_ref(&mut time_buf)))
-            .map_err(|_| StoreError::Moved {
-                expected: self
-                    .parent
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "no commit yet".into()),
+        failpoint::hit("tx.commit-written");
+
+        // 3. The journal (a work tree's: what its files and index must become), then the
+        // branch, only if it is still where we read it.
+        if worktree.is_some() {
+            self.desk.write_journal(&Entry {
+                branch: self.branch.name.clone(),
+                old: self.parent,
+                new: id,
             })?;
+            failpoint::hit("tx.journal-written");
+        }
+        let mover = Mover {
+            name: &who.name,
+            email: &who.email,
+            seconds: self.now.unix(),
+        };
+        let reflog = format!("git-desk: {}", message.subject.lines().next().unwrap_or(""));
+        if let Err(e) = branch::move_to(repo, &self.branch.name, self.parent, id, &mover, &reflog) {
+            self.desk.clear_journal();
+            return Err(e);
+        }
 
         // 4. Work tree and index, for the touched paths only.
         if let (Some(root), Some(index)) = (&worktree, index) {
-            let lock = self.lock.take().expect("the lock is held until commit");
+            let lock = self
+                .index_lock
+                .take()
+                .expect("a work tree's index lock is held until commit");
             let done = worktree::Outcome {
                 tree,
                 removals: &removals,
                 puts: &puts,
                 blobs: &blobs,
+                index_only: &fixes,
             };
             worktree::update(repo, root, index, lock, done)?;
+            failpoint::hit("tx.done");
+            self.desk.finish_journal(&Entry {
+                branch: self.branch.name.clone(),
+                old: self.parent,
+                new: id,
+            });
         }
         Ok(Some(id))
+    }
+}
+
+impl Transaction<'_> {
+    /// Step 1 of a work tree's commit: refuses when a touched path has uncommitted edits
+    /// in the index or the file. Returns the index, and the entries of recent mutations
+    /// that a concurrent git command put back (see [`worktree::clobbered`]), which the
+    /// commit sets again in its own index write and which count as repaired here.
+    fn check_worktree(
+        &self,
+        root: &Path,
+        removals: &BTreeMap<String, ObjectId>,
+        puts: &[(String, Vec<u8>)],
+    ) -> Result<(WorkIndex, worktree::IndexFixes)> {
+        let repo = self.base.repo();
+        let index = WorkIndex::open(repo)?;
+        let mut touched = Vec::with_capacity(removals.len() + puts.len());
+        for (path, id) in removals {
+            touched.push(Touched {
+                path,
+                head: Some(*id),
+                removing: true,
+            });
+        }
+        for (path, _) in puts {
+            let head = self
+                .base
+                .entry(path)?
+                .filter(|(_, is_tree)| !is_tree)
+                .map(|(id, _)| id);
+            touched.push(Touched {
+                path,
+                head,
+                removing: false,
+            });
+        }
+        let expected = self.desk.recent_writes(repo, &self.base);
+        let mut fixes = worktree::clobbered(repo, root, &index, &expected)?;
+        worktree::check_clean(repo, root, &index, &mut touched, &fixes)?;
+        let mine: BTreeSet<&str> = touched.iter().map(|t| t.path).collect();
+        fixes.retain(|(p, _)| !mine.contains(p.as_str()));
+        Ok((index, fixes))
     }
 }
 

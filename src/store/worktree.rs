@@ -15,6 +15,8 @@ use gix::ObjectId;
 
 use super::error::{Result, StoreError};
 use super::index::{Change, Index, Options, Staged};
+use super::lock::GitLock;
+use crate::failpoint;
 
 /// The index as the commit found it, under the lock.
 pub(crate) enum WorkIndex {
@@ -62,6 +64,9 @@ impl WorkIndex {
     }
 }
 
+/// Index entries to set without touching their files: path → blob (none: no entry).
+pub(crate) type IndexFixes = Vec<(String, Option<ObjectId>)>;
+
 /// One touched path: its blob in HEAD (if any) and whether the commit removes it.
 pub(crate) struct Touched<'a> {
     pub path: &'a str,
@@ -70,19 +75,28 @@ pub(crate) struct Touched<'a> {
 }
 
 /// Refuses when any touched path differs from HEAD in the index or in the work tree. A file
-/// that is about to be removed may already be gone from the work tree.
+/// that is about to be removed may already be gone from the work tree. `repaired` are index
+/// entries about to be set again ([`clobbered`]): their staged state counts as repaired.
 pub(crate) fn check_clean(
     repo: &gix::Repository,
     root: &Path,
     index: &WorkIndex,
     touched: &mut [Touched<'_>],
+    repaired: &[(String, Option<ObjectId>)],
 ) -> Result<()> {
     touched.sort_by(|a, b| a.path.cmp(b.path));
     let paths: Vec<&str> = touched.iter().map(|t| t.path).collect();
     let staged = index.staged(repo, &paths)?;
     for (i, t) in touched.iter().enumerate() {
         if let Some(staged) = &staged {
-            let same = match (&staged[i], t.head) {
+            let fixed = repaired
+                .iter()
+                .find(|(p, _)| p == t.path)
+                .map(|(_, id)| match id {
+                    Some(id) => Staged::Blob(*id),
+                    None => Staged::Absent,
+                });
+            let same = match (fixed.as_ref().unwrap_or(&staged[i]), t.head) {
                 (Staged::Absent, None) => true,
                 (Staged::Blob(s), Some(h)) => *s == h,
                 _ => false,
@@ -94,6 +108,39 @@ pub(crate) fn check_clean(
         check_file(root, t.path, t.head, t.removing)?;
     }
     Ok(())
+}
+
+/// Index entries a concurrent git command put back behind the work tree and HEAD. git
+/// reads the index before it locks it (`git commit -- PATH` does), so a git-desk commit
+/// landing between the two has its entries overwritten with the old ones when git writes
+/// the index back: the files and HEAD are right, the index shows a reverse change. Of the
+/// `expected` entries (path → blob, none = absent), those whose index entry differs while
+/// the file is exactly as expected, to be set in the index again.
+pub(crate) fn clobbered(
+    repo: &gix::Repository,
+    root: &Path,
+    index: &WorkIndex,
+    expected: &[(String, Option<ObjectId>)],
+) -> Result<Vec<(String, Option<ObjectId>)>> {
+    let mut expected: Vec<&(String, Option<ObjectId>)> = expected.iter().collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    expected.dedup_by(|a, b| a.0 == b.0);
+    let paths: Vec<&str> = expected.iter().map(|(p, _)| p.as_str()).collect();
+    let Some(staged) = index.staged(repo, &paths)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for ((path, want), staged) in expected.into_iter().zip(staged) {
+        let same = match (&staged, want) {
+            (Staged::Absent, None) => true,
+            (Staged::Blob(s), Some(w)) => s == w,
+            _ => false,
+        };
+        if !same && check_file(root, path, *want, want.is_none()).is_ok() {
+            out.push((path.clone(), *want));
+        }
+    }
+    Ok(out)
 }
 
 /// Refuses when the file at `path` differs from `head` (the index is not consulted).
@@ -193,15 +240,18 @@ pub(crate) struct Outcome<'a> {
     /// Paths written, with their bytes and blob ids.
     pub puts: &'a [(String, Vec<u8>)],
     pub blobs: &'a [ObjectId],
+    /// Index entries set without touching their files (see [`clobbered`]).
+    pub index_only: &'a [(String, Option<ObjectId>)],
 }
 
 /// Brings the touched files and their index entries up to date, then releases `lock`
-/// (`.git/index.lock`) by renaming the new index into place.
+/// (`.git/index.lock`): the new index is written aside and renamed over `.git/index`
+/// while the lock is still held, so git never sees a partial index.
 pub(crate) fn update(
     repo: &gix::Repository,
     root: &Path,
     index: WorkIndex,
-    mut lock: gix::lock::File,
+    lock: GitLock,
     done: Outcome<'_>,
 ) -> Result<()> {
     for path in done.removals.keys() {
@@ -212,6 +262,7 @@ pub(crate) fn update(
             Err(e) => return Err(StoreError::io(abs, e)),
         }
         prune_empty_dirs(root, abs.parent());
+        failpoint::hit("worktree.file");
     }
     let mut stats = Vec::with_capacity(done.puts.len());
     for (path, bytes) in done.puts {
@@ -220,14 +271,35 @@ pub(crate) fn update(
         let meta = gix::index::fs::Metadata::from_path_no_follow(&abs)
             .map_err(|e| StoreError::io(&abs, e))?;
         stats.push(gix::index::entry::Stat::from_fs(&meta).unwrap_or_default());
+        failpoint::hit("worktree.file");
+    }
+    let mut fixes = Vec::with_capacity(done.index_only.len());
+    for (path, id) in done.index_only {
+        let stat = match id {
+            Some(_) => {
+                let abs = root.join(path);
+                let meta = gix::index::fs::Metadata::from_path_no_follow(&abs)
+                    .map_err(|e| StoreError::io(&abs, e))?;
+                gix::index::entry::Stat::from_fs(&meta).unwrap_or_default()
+            }
+            None => Default::default(),
+        };
+        fixes.push((path.as_str(), *id, stat));
     }
     let opts = index_options(repo);
     let skip_hash = opts.skip_hash;
     let index_path = repo.index_path();
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut lock);
+    let index = match index {
+        WorkIndex::Patch(file) => Ok(file),
+        WorkIndex::Full(file) => Err(*file),
+        // No index yet (a fresh repository): make it from the new tree.
+        WorkIndex::Missing => Err(repo
+            .index_from_tree(&done.tree)
+            .map_err(|e| StoreError::git("building the index", e))?),
+    };
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
         match index {
-            WorkIndex::Patch(file) => {
+            Ok(file) => {
                 let mut changes: Vec<(&str, Change<'_>)> = done
                     .removals
                     .keys()
@@ -238,25 +310,22 @@ pub(crate) fn update(
                             .zip(done.blobs.iter().zip(&stats))
                             .map(|((p, _), (id, stat))| (p.as_str(), Change::Put(*id, stat))),
                     )
+                    .chain(fixes.iter().map(|(p, id, stat)| match id {
+                        Some(id) => (*p, Change::Put(*id, stat)),
+                        None => (*p, Change::Remove),
+                    }))
                     .collect();
                 changes.sort_by(|a, b| a.0.cmp(b.0));
-                file.write(&mut w, &changes, opts)
-                    .map_err(|e| StoreError::io(&index_path, e))?;
+                file.write(&mut &mut *w, &changes, opts)?;
             }
-            WorkIndex::Full(file) => write_full(*file, &mut w, &done, &stats, skip_hash)?,
-            // No index yet (a fresh repository): make it from the new tree.
-            WorkIndex::Missing => {
-                let file = repo
-                    .index_from_tree(&done.tree)
-                    .map_err(|e| StoreError::git("building the index", e))?;
-                write_full(file, &mut w, &done, &stats, skip_hash)?;
-            }
+            Err(file) => write_full(file, &mut &mut *w, &done, &stats, &fixes, skip_hash)
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
         }
-        w.flush().map_err(|e| StoreError::io(&index_path, e))?;
-    }
-    lock.commit()
-        .map_err(|e| StoreError::io(&index_path, e.error))?;
-    Ok(())
+        failpoint::hit("worktree.index-written");
+        Ok(())
+    };
+    lock.commit(write, || failpoint::hit("worktree.index-renamed"))
+        .map_err(|e| StoreError::io(&index_path, e))
 }
 
 /// How the repository's configuration lets the index be written: git's `index.skipHash`,
@@ -276,22 +345,35 @@ fn write_full(
     out: &mut impl Write,
     done: &Outcome<'_>,
     stats: &[gix::index::entry::Stat],
+    fixes: &[(&str, Option<ObjectId>, gix::index::entry::Stat)],
     skip_hash: bool,
 ) -> Result<()> {
-    if !done.removals.is_empty() {
-        index.remove_entries(|_, p, _| done.removals.contains_key(p.to_str().unwrap_or("")));
+    let fixed_away = |p: &str| fixes.iter().any(|(f, id, _)| *f == p && id.is_none());
+    if !done.removals.is_empty() || fixes.iter().any(|f| f.1.is_none()) {
+        index.remove_entries(|_, p, _| {
+            let p = p.to_str().unwrap_or("");
+            done.removals.contains_key(p) || fixed_away(p)
+        });
     }
     // Update existing entries first: the lookup is a binary search, which entries pushed
     // unsorted would break (a later path would then be pushed twice).
     let mut new_entries = Vec::new();
-    for ((path, _), (blob, stat)) in done.puts.iter().zip(done.blobs.iter().zip(stats)) {
+    let puts = done
+        .puts
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .zip(done.blobs.iter().copied().zip(stats.iter().copied()));
+    let fixed = fixes
+        .iter()
+        .filter_map(|(p, id, stat)| id.map(|id| (*p, (id, *stat))));
+    for (path, (blob, stat)) in puts.chain(fixed) {
         match index.entry_index_by_path(path.as_bytes().as_bstr()) {
             Ok(i) => {
                 let e = &mut index.entries_mut()[i];
-                e.id = *blob;
-                e.stat = *stat;
+                e.id = blob;
+                e.stat = stat;
             }
-            Err(_) => new_entries.push((path, *blob, *stat)),
+            Err(_) => new_entries.push((path, blob, stat)),
         }
     }
     for (path, blob, stat) in new_entries {

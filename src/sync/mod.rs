@@ -74,52 +74,21 @@ pub fn current_branch(repo: &gix::Repository) -> Result<String, OpError> {
 
 /// Holds the per-desk sync lock while alive: `sync.lock` in the cache directory, holding
 /// the owner's process id. A lock whose process is gone (a killed sync) is taken over.
-pub struct SyncLock(std::path::PathBuf);
+/// One sync at a time per desk: an OS lock on `<cache>/sync.lock` (released by the kernel if
+/// the process dies, so never stale).
+pub struct SyncLock(#[allow(dead_code)] crate::store::lock::OsLock);
 
 impl SyncLock {
     pub fn acquire(desk: &Desk, wait: Duration) -> Result<SyncLock, OpError> {
-        let dir = desk.cache_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        let path = dir.join("sync.lock");
-        let deadline = std::time::Instant::now() + wait;
-        loop {
-            // The lock appears with its owner's pid in it, never empty: written aside, then
-            // hard-linked into place (which fails when the lock exists).
-            let tmp = dir.join(format!("sync.lock.{}", std::process::id()));
-            std::fs::write(&tmp, format!("{}\n", std::process::id()))
-                .map_err(|e| StoreError::io(&tmp, e))?;
-            let linked = std::fs::hard_link(&tmp, &path);
-            let _ = std::fs::remove_file(&tmp);
-            match linked {
-                Ok(()) => return Ok(SyncLock(path)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let owner = std::fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|s| s.trim().parse::<u32>().ok());
-                    let alive = owner
-                        .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
-                    if !alive && owner.is_some() {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    if std::time::Instant::now() >= deadline {
-                        return Err(OpError::State(format!(
-                            "another sync is running on this desk (process {}; {} is its lock)",
-                            owner.map_or("?".into(), |p| p.to_string()),
-                            path.display()
-                        )));
-                    }
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(e) => return Err(StoreError::io(&path, e).into()),
-            }
+        let path = desk.cache_dir().join("sync.lock");
+        match crate::store::lock::OsLock::acquire(&path, wait) {
+            Ok(l) => Ok(SyncLock(l)),
+            Err(StoreError::Busy { .. }) => Err(OpError::State(format!(
+                "another sync is running on this desk ({} is its lock)",
+                path.display()
+            ))),
+            Err(e) => Err(e.into()),
         }
-    }
-}
-
-impl Drop for SyncLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -201,11 +170,8 @@ pub fn sync(
     steps: &mut dyn SyncSteps,
 ) -> Result<SyncReport, OpError> {
     let _lock = SyncLock::acquire(desk, Duration::from_secs(0))?;
-    if let Some(repo) = desk.repo() {
-        crate::store::stale::clear_stale_locks(repo.git_dir());
-    }
     let mut report = SyncReport {
-        recovered: desk.recover()?,
+        recovered: !desk.recover()?.is_empty(),
         ..Default::default()
     };
     let repo = desk

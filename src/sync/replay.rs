@@ -10,7 +10,10 @@
 //! local change to a ticket deleted upstream, or a local delete of a ticket changed
 //! upstream, is dropped and reported too. A ticket created locally whose id was taken
 //! upstream is renumbered, and so is a new task (its directory, its `id`, answers' Message-IDs, outbox mail,
-//! task links and the commit's trailers and subject, in this and later commits).
+//! task links and the commit's trailers and subject, in this and later commits). An id is
+//! taken upstream when a ticket holds it there or the upstream `ids.yaml` mark reaches it
+//! (it was handed out, then deleted or merged away). `ids.yaml` itself never conflicts: it
+//! becomes the larger mark of both sides, field by field.
 //!
 //! A hand-made commit (no `Desk-Op`) is replayed as git's three-way merge; a true text
 //! conflict stops the replay with an error, and nothing has been changed (the new commits
@@ -21,9 +24,9 @@ use std::collections::BTreeMap;
 use gix::objs::tree::EntryKind;
 use gix::ObjectId;
 
-use crate::model::{OutMail, Task, TaskId, Ticket, TicketId};
+use crate::model::{IdMarks, OutMail, Task, TaskId, Ticket, TicketId};
 use crate::ops::OpError;
-use crate::store::diff::{changes, tree_of};
+use crate::store::diff::{changes, tree_of, PathChange};
 use crate::store::{commit, layout, parse_trailers, yaml, DeskRead, StoreError, TreeSource};
 
 /// Ops whose loss of a race drops the whole commit.
@@ -186,6 +189,8 @@ fn write_commit(
         message: message.into(),
         extra_headers: vec![],
     };
+    // Replayed commits are signed afresh, like `git rebase` with commit.gpgSign.
+    let commit = crate::store::sign::sign_if_asked(repo, commit)?;
     Ok(repo
         .write_object(&commit)
         .map_err(|e| StoreError::git("writing a commit", e))?
@@ -289,9 +294,16 @@ impl Ctx<'_> {
         let cur = TreeSource::new(repo.clone(), base_tree);
         let exclusive = EXCLUSIVE_OPS.contains(&op);
 
-        // New tickets whose id is taken upstream get the next free one.
+        // New tickets whose id is taken upstream (present, or handed out and since deleted
+        // or merged: at most the upstream mark) get the next free one.
+        let marks_up = cur.id_marks().ok().flatten();
+        let up = marks_up.clone().unwrap_or_default();
         let mut renumbered = Vec::new();
-        let mut next_free = cur.max_ticket_id()?.map_or(1, |t| t.get() + 1);
+        let mut next_free = cur
+            .max_ticket_id()?
+            .map_or(0, |t| t.get())
+            .max(up.last_ticket)
+            + 1;
         for ch in list
             .iter()
             .filter(|c| c.old.is_none() && c.path.ends_with("/ticket.yaml"))
@@ -302,7 +314,7 @@ impl Ctx<'_> {
             if self.remap.contains_key(&t.get()) {
                 continue;
             }
-            if cur.entry(&layout::ticket_dir(t))?.is_some() {
+            if t.get() <= up.last_ticket || cur.entry(&layout::ticket_dir(t))?.is_some() {
                 let new = next_free.max(t.get() + 1);
                 next_free = new + 1;
                 self.remap.insert(t.get(), new);
@@ -311,7 +323,7 @@ impl Ctx<'_> {
         }
 
         // Likewise new tasks.
-        let mut next_task = cur.max_task_id()?.map_or(1, |t| t.get() + 1);
+        let mut next_task = cur.max_task_id()?.map_or(0, |t| t.get()).max(up.last_task) + 1;
         for ch in list
             .iter()
             .filter(|c| c.old.is_none() && c.path.ends_with("/task.yaml"))
@@ -322,7 +334,7 @@ impl Ctx<'_> {
             if self.task_remap.contains_key(&t.get()) {
                 continue;
             }
-            if cur.entry(&layout::task_dir(t))?.is_some() {
+            if t.get() <= up.last_task || cur.entry(&layout::task_dir(t))?.is_some() {
                 let new = next_task.max(t.get() + 1);
                 next_task = new + 1;
                 self.task_remap.insert(t.get(), new);
@@ -357,6 +369,9 @@ impl Ctx<'_> {
             .map_err(|e| StoreError::git("editing a tree", e))?;
         let mut notes = Vec::new();
         for ch in &list {
+            if ch.path == layout::IDS_FILE {
+                continue;
+            }
             let path = self.map_path(&ch.path);
             let theirs = cur
                 .entry(&path)?
@@ -446,6 +461,20 @@ impl Ctx<'_> {
                 )),
             }
         }
+        let present = IdMarks {
+            last_ticket: cur.max_ticket_id()?.map_or(0, |t| t.get()),
+            last_task: cur.max_task_id()?.map_or(0, |t| t.get()),
+            ..Default::default()
+        };
+        if let Some(marks) = self.merged_marks(&list, marks_up, &present)? {
+            let id = repo
+                .write_blob(yaml::to_bytes(&marks))
+                .map_err(|e| StoreError::git("writing a file", e))?
+                .detach();
+            editor
+                .upsert(layout::IDS_FILE, EntryKind::Blob, id)
+                .map_err(|e| StoreError::git(format!("applying {}", layout::IDS_FILE), e))?;
+        }
         let tree = editor
             .write()
             .map_err(|e| StoreError::git("writing a tree", e))?
@@ -455,6 +484,53 @@ impl Ctx<'_> {
             notes,
             renumbered,
         })
+    }
+
+    /// `ids.yaml` after a local commit: never a conflict, the larger mark of both sides
+    /// field by field (the local one after renumbering), and at least every id the commit
+    /// creates. None when the upstream file stays as it is.
+    fn merged_marks(
+        &self,
+        list: &[PathChange],
+        upstream: Option<IdMarks>,
+        present: &IdMarks,
+    ) -> Result<Option<IdMarks>, OpError> {
+        let mut ours = IdMarks::default();
+        let mut touched = false;
+        for ch in list {
+            if ch.path == layout::IDS_FILE {
+                touched = true;
+                if let Some(n) = ch.new {
+                    if let Ok(m) = yaml::parse::<IdMarks>(&ch.path, &self.blob(n)?) {
+                        let map = |remap: &BTreeMap<u64, u64>, n: u64| {
+                            remap.get(&n).copied().unwrap_or(n)
+                        };
+                        ours.last_ticket = ours.last_ticket.max(map(&self.remap, m.last_ticket));
+                        ours.last_task = ours.last_task.max(map(&self.task_remap, m.last_task));
+                    }
+                }
+            } else if ch.old.is_none() {
+                let path = self.map_path(&ch.path);
+                if path.ends_with("/ticket.yaml") {
+                    if let Some(t) = layout::ticket_of_path(&path) {
+                        ours.last_ticket = ours.last_ticket.max(t.get());
+                    }
+                } else if path.ends_with("/task.yaml") {
+                    if let Some(t) = layout::task_of_path(&path) {
+                        ours.last_task = ours.last_task.max(t.get());
+                    }
+                }
+            }
+        }
+        let creates = ours.last_ticket > 0 || ours.last_task > 0;
+        match upstream {
+            Some(up) => {
+                let merged = up.max(&ours);
+                Ok((merged != up).then_some(merged))
+            }
+            None if touched || creates => Ok(Some(ours.max(present))),
+            None => Ok(None),
+        }
     }
 
     /// Content changes that follow a renumbering.

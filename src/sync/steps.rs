@@ -103,6 +103,7 @@ impl SyncSteps for DeskSteps<'_> {
         let options = SiteOptions {
             out: desk.root().join(output),
             for_login: None,
+            inbox: Vec::new(),
             full: false,
             now: self.ctx.now(),
         };

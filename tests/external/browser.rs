@@ -8,7 +8,7 @@ use crate::cdp::Browser;
 use crate::support::*;
 
 /// `site build --out OUT` of the desk.
-fn build(d: &TestDesk, out: &Path) {
+pub(crate) fn build(d: &TestDesk, out: &Path) {
     let r = d.run(&["site", "build", "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, 0, "site build failed:\n{}\n{}", r.stdout, r.stderr);
 }

@@ -1,5 +1,5 @@
 //! The tests that drive programs from outside the Rust toolchain — headless Chromium, an
-//! SMTP server (Python's aiosmtpd), git's bash completion, zsh, fish, man — in a harness of their own
+//! SMTP server (Python's aiosmtpd), ssh-keygen, git's bash completion, zsh, fish, man — in a harness of their own
 //! (libtest-mimic), so that a test whose program is missing shows in `cargo test`'s output
 //! as `ignored (needs …)` and in a closing list of what was skipped and why, instead of
 //! passing without having run. With GIT_DESK_REQUIRE_EXTERNAL set (`.ci/run` sets it) a
@@ -19,6 +19,9 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 #[allow(dead_code, unused_imports)]
 #[path = "../it/mail/mod.rs"]
 mod mail;
+#[allow(dead_code, unused_imports)]
+#[path = "../it/messages.rs"]
+mod messages;
 #[path = "../it/support.rs"]
 mod support;
 #[allow(dead_code, unused_imports)]
@@ -30,6 +33,9 @@ mod cdp;
 mod completion;
 mod help;
 mod mail_send;
+mod privacy_exports;
+mod privacy_keys;
+mod privacy_signing;
 mod sync_mail;
 
 use support::ENV_REQUIRE;
@@ -71,6 +77,7 @@ fn succeeds(c: &mut Command) -> bool {
 }
 
 const CHROMIUM: &[Need] = &[Need::Program("chromium")];
+const CHROMIUM_AND_PYTHON: &[Need] = &[Need::Program("chromium"), Need::Program("python3")];
 const AIOSMTPD: &[Need] = &[Need::Program("python3"), Need::PythonModule("aiosmtpd")];
 const GIT_BASH_COMPLETION: &[Need] = &[
     Need::Program("bash"),
@@ -79,6 +86,8 @@ const GIT_BASH_COMPLETION: &[Need] = &[
 const MAN: &[Need] = &[Need::Program("git"), Need::Program("man")];
 const FISH: &[Need] = &[Need::Program("fish")];
 const ZSH: &[Need] = &[Need::Program("zsh")];
+const SSH_KEYGEN: &[Need] = &[Need::Program("ssh-keygen")];
+const SSH_KEYGEN_AND_SCRIPT: &[Need] = &[Need::Program("ssh-keygen"), Need::Program("script")];
 const NOTHING: &[Need] = &[];
 
 /// A test: its name as `cargo test` shows and filters it, its needs, its body.
@@ -102,6 +111,13 @@ fn tests() -> Vec<Test> {
     tests![
         NOTHING external::no_test_attribute,
         CHROMIUM browser::browser_quick_search_reaches_the_escaped_ticket_and_the_charts,
+        CHROMIUM_AND_PYTHON privacy_exports::a_hostile_attachment_is_inert_in_the_browser,
+        SSH_KEYGEN privacy_keys::only_the_recipients_and_the_sender_can_read_a_message,
+        SSH_KEYGEN privacy_keys::a_recipient_without_a_key_is_refused_with_the_command_that_adds_one,
+        SSH_KEYGEN_AND_SCRIPT privacy_keys::the_passphrase_is_asked_for_on_the_terminal,
+        SSH_KEYGEN privacy_keys::after_a_key_is_replaced_the_messages_to_the_old_one_are_reported_not_fatal,
+        SSH_KEYGEN privacy_signing::a_signed_desk_verifies_and_forged_commits_are_refused,
+        SSH_KEYGEN privacy_signing::commits_replayed_by_sync_are_signed_again,
         AIOSMTPD mail_send::queued_mail_arrives_with_threading_headers_and_leaves_the_outbox,
         AIOSMTPD mail_send::a_server_that_is_down_leaves_the_mail_queued_with_backoff,
         AIOSMTPD mail_send::a_rejected_mail_is_noted_on_its_ticket_and_a_deferred_one_stays,

@@ -127,7 +127,8 @@ fn ticket_new_is_one_commit_with_author_trailers_and_two_files() {
         assert!(msg.contains(t), "missing {t} in {msg}");
     }
     let paths = d.last_paths();
-    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(paths.contains(&"ids.yaml".to_string()));
     assert!(paths.contains(&"tickets/001/1041/ticket.yaml".to_string()));
     assert!(paths.iter().any(|p| p
         .starts_with("tickets/001/1041/messages/20261127T120000Z-john-")
@@ -724,26 +725,4 @@ impl TestDesk {
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-}
-
-#[test]
-fn a_lock_left_by_a_dead_process_does_not_block_the_next_command() {
-    let d = TestDesk::new();
-    // A killed git or git-desk leaves index.lock behind, held by nobody.
-    std::fs::write(d.path(".git/index.lock"), b"").unwrap();
-    d.ok(&[
-        "--as",
-        "alice",
-        "ticket",
-        "new",
-        "-t",
-        "After a crash",
-        "--email",
-        "c@x.example",
-        "-m",
-        "x",
-    ]);
-    assert_eq!(d.commit_count(), 2);
-    assert!(!d.path(".git/index.lock").exists());
-    assert_eq!(d.status(), "");
 }

@@ -4,13 +4,18 @@ mod support;
 
 mod admin;
 mod cli;
+mod clock;
 mod commit_engine;
+mod crash;
 mod foundation;
+mod ids;
 mod kb;
 mod lifecycle;
 mod mail;
 mod messages;
+mod privacy;
 mod qa;
+mod query_depth;
 mod search;
 mod search_index;
 mod search_mass;

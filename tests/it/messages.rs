@@ -3,6 +3,26 @@
 
 use crate::support::*;
 
+/// The example desk with an age key registered (by alice) for every staff member, and one
+/// identity file holding all their private keys as the desk's `desk.identity`, so any
+/// `--as` can read its own messages. (Tests of who can decrypt what are in `privacy`.)
+pub(crate) fn keyed_example() -> TestDesk {
+    use age::secrecy::ExposeSecret;
+    let d = TestDesk::example();
+    let mut all = String::new();
+    for login in ["alice", "bob", "carol", "dave", "erin"] {
+        let id = age::x25519::Identity::generate();
+        all.push_str(id.to_string().expose_secret());
+        all.push('\n');
+        let public = id.to_public().to_string();
+        d.ok(&["--as", "alice", "staff", "key", login, "--age", &public]);
+    }
+    let file = d.home().join("everyone.agekey");
+    std::fs::write(&file, all).unwrap();
+    d.git(&["config", "desk.identity", file.to_str().unwrap()]);
+    d
+}
+
 /// Sends a message and returns its key.
 fn send(d: &TestDesk, from: &str, to: &str, subject: &str, body: &str) -> String {
     let v = json(&d.ok(&[
@@ -23,7 +43,7 @@ fn send(d: &TestDesk, from: &str, to: &str, subject: &str, body: &str) -> String
 
 #[test]
 fn send_stores_a_copy_per_recipient_and_queues_one_notification() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let before = d.commit_count();
     let out = d.ok(&[
         "--as",
@@ -56,7 +76,16 @@ fn send_stores_a_copy_per_recipient_and_queues_one_notification() {
     );
     assert_eq!(out.trim(), format!("message {key} sent to bob, carol"));
     let copy = d.read(&format!("inbox/bob/{key}.yaml"));
-    assert_eq!(copy, "from: alice\nto:\n- bob\n- carol\nsubject: Coffee machine\nat: 2026-11-27T12:00:00Z\nread: false\nbody: It is fixed.\n");
+    assert!(
+        copy.starts_with(
+            "from: alice\nto:\n- bob\n- carol\nat: 2026-11-27T12:00:00Z\nread: false\nsealed: |\n  -----BEGIN AGE ENCRYPTED FILE-----\n"
+        ),
+        "{copy}"
+    );
+    assert!(
+        !copy.contains("Coffee") && !copy.contains("fixed"),
+        "only routing fields in clear: {copy}"
+    );
     assert_eq!(d.read(&format!("inbox/carol/{key}.yaml")), copy);
     let mail = d.read(&format!("outbox/{key}.yaml"));
     for line in [
@@ -68,31 +97,31 @@ fn send_stores_a_copy_per_recipient_and_queues_one_notification() {
     ] {
         assert!(mail.contains(line), "missing {line:?} in\n{mail}");
     }
-    assert!(
-        mail.contains("Private message from Alice") && mail.contains("Coffee machine"),
-        "{mail}"
-    );
+    assert!(mail.contains("Private message from Alice"), "{mail}");
     assert!(mail.contains(&format!("git desk msg show {key}")), "{mail}");
     assert!(
-        !mail.contains("It is fixed."),
-        "the notification does not carry the text: {mail}"
+        !mail.contains("Coffee") && !mail.contains("It is fixed."),
+        "the notification carries neither subject nor text: {mail}"
     );
     let msg = d.last_message();
-    assert!(
-        msg.starts_with("msg: alice to bob, carol: \"Coffee machine\"\n"),
-        "{msg}"
-    );
+    assert!(msg.starts_with("msg: alice to bob, carol\n"), "{msg}");
+    assert!(!msg.contains("Coffee"), "{msg}");
     assert!(
         msg.contains("Desk-Op: msg.send\n") && msg.contains(&format!("Desk-Message: {key}\n")),
         "{msg}"
     );
+    // The recipients read it back.
+    let v = json(&d.ok(&["--as", "carol", "--json", "msg", "show", &key]));
+    assert_eq!(v["subject"], "Coffee machine");
+    assert_eq!(v["body"], "It is fixed.");
+    assert_eq!(v["encrypted"], true);
     assert_eq!(d.status(), "");
     d.ok(&["check"]);
 }
 
 #[test]
 fn a_recipient_without_an_address_gets_no_notification() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let out = d.ok(&[
         "--as",
         "alice",
@@ -113,7 +142,7 @@ fn a_recipient_without_an_address_gets_no_notification() {
 
 #[test]
 fn message_permissions_and_bad_input_are_refused() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     d.ok(&[
         "--as",
         "alice",
@@ -186,7 +215,7 @@ fn message_permissions_and_bad_input_are_refused() {
 
 #[test]
 fn the_inbox_lists_unread_first_and_only_ones_own() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let out = d.ok(&["--as", "bob", "msg", "inbox"]);
     assert!(out.starts_with("My Inbox (2, 1 unread)\n"), "{out}");
     let rows: Vec<&str> = out.lines().skip(2).collect();
@@ -218,7 +247,7 @@ fn the_inbox_lists_unread_first_and_only_ones_own() {
 
 #[test]
 fn nobody_reads_or_deletes_another_inbox() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let before = d.commit_count();
     // Carol's only message, from dave: not bob's to see or delete, even by full key.
     for args in [
@@ -250,7 +279,7 @@ fn nobody_reads_or_deletes_another_inbox() {
 
 #[test]
 fn show_marks_read_once_and_takes_a_unique_prefix() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let before = d.commit_count();
     let out = d.ok(&["--as", "bob", "msg", "show", "20261116"]);
     assert!(
@@ -283,7 +312,7 @@ fn show_marks_read_once_and_takes_a_unique_prefix() {
 
 #[test]
 fn delete_removes_only_ones_own_copy() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let out = d.ok(&[
         "--as",
         "bob",
@@ -324,7 +353,7 @@ fn delete_removes_only_ones_own_copy() {
 
 #[test]
 fn sent_lists_each_message_once() {
-    let d = TestDesk::example();
+    let d = keyed_example();
     let key = send(&d, "carol", "bob,dave", "Lunch", "Friday?");
     let v = json(&d.ok(&["--as", "carol", "--json", "msg", "sent"]));
     let keys: Vec<&str> = v

@@ -18,7 +18,7 @@ fn broken_yaml_error_is_printed_once() {
 /// message there, and leave the index out of step with the work tree.
 #[test]
 fn no_write_through_a_committed_symlink() {
-    let d = TestDesk::example();
+    let d = crate::messages::keyed_example();
     let outside = d.tmp.path().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::remove_dir_all(d.path("inbox/carol")).unwrap();
@@ -141,7 +141,7 @@ fn staff_email_must_be_unique() {
 /// points elsewhere (`../`, an absolute path), which a mail sender must never read.
 #[test]
 fn check_flags_outbox_attachments_outside_the_desk() {
-    let d = TestDesk::example();
+    let d = crate::messages::keyed_example();
     d.ok(&[
         "--as",
         "alice",

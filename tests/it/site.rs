@@ -1,6 +1,7 @@
 //! The static site: every page of the example desk with no broken link, escaping of hostile
 //! ticket and KB text, incremental rebuilds (an answer, a delete, a template change),
-//! `--for` privacy, and where the output may go. The browser test is in `site_browser`.
+//! `--for` privacy, and where the output may go. The browser test is in
+//! `tests/external/browser.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -346,7 +347,7 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
         );
     }
     let mine = d.tmp.path().join("bob");
-    build(&d, &mine, &["--for", "bob"]);
+    build(&d, &mine, &["--as", "bob", "--for", "bob"]);
     let inbox = read(&mine.join("inbox.html"));
     for (who, subject, _) in &subjects {
         let owned_by_bob = subjects.iter().any(|(w, s, _)| *w == "bob" && s == subject);
@@ -372,13 +373,29 @@ fn only_the_for_copy_has_private_messages_and_only_its_owners() {
     assert!(index.contains("My Assigned Tickets") && index.contains("badge-mine"));
     assert!(!read(&shared.join("index.html")).contains("badge-mine"));
     check_links(&mine);
-    let err = d.run(&["site", "build", "--out", "x", "--for", "nobody"]);
-    assert_eq!(err.code, 1);
-    assert!(
-        err.stderr.contains("no such staff member"),
-        "{}",
-        err.stderr
-    );
+    // Only one's own copy: carol may not build bob's, nor anyone a non-staff login's.
+    for (actor, login) in [("carol", "bob"), ("alice", "bob"), ("alice", "nobody")] {
+        let out = d.tmp.path().join(format!("x-{actor}-{login}"));
+        let err = d.run(&[
+            "--as",
+            actor,
+            "site",
+            "build",
+            "--out",
+            out.to_str().unwrap(),
+            "--for",
+            login,
+        ]);
+        assert_eq!(err.code, 1, "{}", err.stderr);
+        assert!(
+            err.stderr.contains(&format!(
+                "--for {login}: a personal site holds private messages, so it is built only for yourself (you are {actor})"
+            )),
+            "{}",
+            err.stderr
+        );
+        assert!(!out.exists(), "nothing written for a refused --for");
+    }
 }
 
 #[test]

@@ -181,6 +181,12 @@ fn disjoint_changes_and_taken_ids_merge_without_loss() {
         "{t}"
     );
     assert!(c.server_file("staff/zoe.yaml").contains("name: Zoe"));
+    // Both clones wrote ids.yaml: the larger mark, after renumbering.
+    assert_eq!(
+        c.server_file("ids.yaml"),
+        "last_ticket: 1042\nlast_task: 6\n"
+    );
+    assert!(!out.contains("ids.yaml"), "{out}");
     let log = c.server_log();
     assert_eq!(
         &log[..3],
@@ -391,9 +397,41 @@ fn a_killed_sync_is_finished_by_the_next_without_loss_or_duplicates() {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill();
         let _ = child.wait();
-        // Locks left by the killed process (git's index.lock, the sync lock) are taken
-        // over by the next run: nobody has to remove them by hand.
+        // Locks left by the killed process (git-desk's own index.lock, the sync lock) are
+        // taken over by the next run: nobody has to remove them by hand.
     }
+    // And at each step of moving the branch (failpoints: SIGKILL at a named step).
+    let mut killed = 0;
+    for point in [
+        "tx.journal-written",
+        "tx.ref-locked",
+        "tx.ref-updated",
+        "worktree.file",
+        "worktree.index-written",
+        "tx.done",
+    ] {
+        let o =
+            c.d.cmd_in(&c.clone(1))
+                .env("GIT_DESK_FAILPOINT", point)
+                .args(["sync", "--no-push"])
+                .output()
+                .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        if o.status.signal() == Some(9) {
+            killed += 1;
+            // The next command finishes what the killed one left.
+            let r = c.d.run_in(&c.clone(1), &["check"]);
+            assert_eq!(r.code, 0, "{point}: {}{}", r.stdout, r.stderr);
+            assert_eq!(c.status(1), "", "{point}");
+        } else {
+            assert!(
+                o.status.success(),
+                "{point}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    assert!(killed >= 3, "only {killed} kills reached a step");
     c.desk_ok(1, &["sync"]);
     c.desk_ok(0, &["sync"]);
     let titles = c.git_ok(
@@ -626,4 +664,54 @@ fn tasks_made_in_two_clones_are_renumbered_not_merged() {
         "{msg}"
     );
     assert_eq!(c.status(1), "");
+}
+
+#[test]
+fn an_id_deleted_upstream_is_not_reused_and_the_marks_merge_as_the_max() {
+    let c = Cluster::new(2);
+    let new = |i: usize, title: &str| {
+        c.desk_ok(
+            i,
+            &[
+                "--as",
+                "alice",
+                "ticket",
+                "new",
+                "-t",
+                title,
+                "--email",
+                "a@x.example",
+                "-m",
+                "hi",
+            ],
+        )
+    };
+    // Clone zero hands out 1041 and deletes it again; the server's mark says 1041.
+    assert!(new(0, "Zero's").starts_with("ticket 1041 created"));
+    c.desk_ok(0, &["--as", "alice", "ticket", "delete", "1041"]);
+    c.desk_ok(0, &["sync"]);
+    assert!(c.server_file("ids.yaml").contains("last_ticket: 1041\n"));
+    // Clone one made 1041 and 1042 meanwhile, and a task: all taken upstream or not,
+    // the tickets move past the mark; ids.yaml never conflicts.
+    assert!(new(1, "One's first").starts_with("ticket 1041 created"));
+    assert!(new(1, "One's second").starts_with("ticket 1042 created"));
+    c.desk_ok(1, &["--as", "dave", "task", "new", "--title", "One's task"]);
+    let out = c.desk_ok(1, &["sync"]);
+    assert!(out.contains("ticket 1041 was renumbered to 1042"), "{out}");
+    assert!(out.contains("ticket 1042 was renumbered to 1043"), "{out}");
+    assert!(!out.contains("task 7 was renumbered"), "{out}");
+    // Both sides wrote ids.yaml: merged, not reported as a conflict.
+    assert!(!out.contains("ids.yaml"), "{out}");
+    let marks = c.server_file("ids.yaml");
+    assert_eq!(marks, "last_ticket: 1043\nlast_task: 7\n");
+    assert!(c
+        .server_file("tickets/001/1042/ticket.yaml")
+        .contains("title: One's first"));
+    assert_eq!(c.status(1), "");
+    assert!(c.desk_ok(1, &["check"]).starts_with("ok:"));
+    // Clone zero catches up and goes on after the mark.
+    c.desk_ok(0, &["sync"]);
+    assert!(new(0, "Zero's next").starts_with("ticket 1044 created"));
+    assert!(c.desk_ok(0, &["check"]).starts_with("ok:"));
+    c.git_ok(&c.server, &["fsck", "--strict"]);
 }

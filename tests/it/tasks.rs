@@ -27,7 +27,7 @@ fn task_new_for_oneself_is_one_commit_with_trailers() {
     ]);
     assert_eq!(out.trim(), "task 7 created");
     assert_eq!(d.commit_count(), before + 1);
-    assert_eq!(d.last_paths(), ["tasks/000/7/task.yaml"]);
+    assert_eq!(d.last_paths(), ["ids.yaml", "tasks/000/7/task.yaml"]);
     let msg = d.last_message();
     assert!(
         msg.starts_with("task 7: new \"Check the backups\" for bob\n"),

@@ -145,6 +145,18 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         ],
         vec!["E-mail".into(), tk.email.to_string()],
         vec![
+            "Cc".into(),
+            if tk.cc.is_empty() {
+                "-".into()
+            } else {
+                tk.cc
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ],
+        vec![
             "Account".into(),
             tk.account.as_ref().map_or("-".into(), |a| a.to_string()),
         ],

@@ -25,6 +25,12 @@ pub struct EditArgs {
     /// New customer reply address ("Edit Ticket Details").
     #[arg(long)]
     pub email: Option<Email>,
+    /// Copy ADDR on the answers (repeatable); kept in the ticket's `cc`.
+    #[arg(long = "cc", value_name = "ADDR")]
+    pub cc: Vec<Email>,
+    /// Stop copying ADDR on the answers (repeatable).
+    #[arg(long, value_name = "ADDR")]
+    pub remove_cc: Vec<Email>,
     /// New owner account by login, or `none` ("Change User").
     #[arg(long, value_name = "LOGIN|none", conflicts_with = "account_search")]
     pub account: Option<String>,
@@ -81,6 +87,8 @@ pub fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
     let e = t::TicketEdit {
         title: a.title,
         email: a.email,
+        add_cc: a.cc,
+        remove_cc: a.remove_cc,
         account,
         queue: a.queue,
         priority: a.priority,

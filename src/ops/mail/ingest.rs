@@ -4,11 +4,18 @@
 //! reply (by reference or subject tag) is added to its ticket; a bounce or automatic reply
 //! about a ticket becomes a note on it; anything else opens a ticket in the queue its
 //! recipients name, with the queue's new-ticket auto-response queued in the outbox unless
-//! the loop rules forbid (the per-mail work is in [`super::intake`]).
+//! the loop rules forbid (the per-mail work is in [`super::intake`]). Before that, a mail
+//! from an ignored sender is left out (kept in the Maildir marked seen, or deleted, as the
+//! rule says) and spam goes to the Maildir's `spam/` folder (see `mail::screen`), unless a
+//! person released it from there.
 //!
-//! Order of effects: everything is staged, then committed; only after the commit exists are
-//! the mails marked seen and the refused ones moved to quarantine. A crash in between leaves
-//! mails unseen that the desk already holds: the next run skips them by Message-ID.
+//! Order of effects: everything is staged, then committed; only once the commit is complete
+//! — the branch moved, the files written and the index renamed into place, so HEAD, the
+//! index and the work tree all hold every mail — are the mails marked seen and the refused
+//! ones moved to quarantine. A crash before that leaves them unseen: the next run first
+//! finishes the interrupted commit (every command does, see `store::journal`), then skips
+//! the mails the desk holds by Message-ID and marks them seen; a mail whose commit never
+//! reached the branch, or was undone by hand since, is not in HEAD and is taken in again.
 
 use std::path::PathBuf;
 
@@ -16,6 +23,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::mail::maildir::{Delivered, Mailbox};
+use crate::mail::screen::{screen, Verdict};
 use crate::mail::MailError;
 use crate::model::{Queue, Settings, Slug, TicketId};
 use crate::store::{Desk, StoreError};
@@ -57,6 +65,16 @@ pub enum Outcome {
     },
     Quarantined {
         reason: String,
+    },
+    /// Moved to the Maildir's `spam/` folder.
+    Spam {
+        reason: String,
+    },
+    /// From an address on the ignore list: left in the Maildir marked seen (`kept`) or
+    /// deleted.
+    Ignored {
+        pattern: String,
+        kept: bool,
     },
 }
 
@@ -115,16 +133,17 @@ pub fn default_mailboxes(desk: &Desk, settings: &Settings, queues: &[Queue]) -> 
     out
 }
 
-/// The largest mail taken in: twice the attachment limit (base64 makes an attachment a
-/// third bigger) and at least 1 MiB.
+/// The largest mail taken in: `mail_max_bytes` (10 MiB unless set).
 pub fn mail_limit(settings: &Settings) -> u64 {
-    settings.attachment_max_bytes.saturating_mul(2).max(1 << 20)
+    settings.mail_max_bytes
 }
 
 /// What to do to a mail file once the commit exists.
 enum After {
     Seen(usize, Delivered),
     Quarantine(usize, Delivered, String),
+    Spam(usize, Delivered, String),
+    Ignore(usize, Delivered, bool),
 }
 
 pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<IngestReport> {
@@ -185,17 +204,34 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
                 }
             }
             Ok(mail) => {
-                let outcome = match run.take(&mut tx, &mail, boxes[i].queue.as_ref()) {
-                    Ok(o) => o,
-                    // Refused before anything was staged: this mail only.
-                    Err(OpError::Invalid { field, message }) => Outcome::Quarantined {
-                        reason: format!("{field}: {message}"),
+                let screened = match delivered.released() {
+                    true => None,
+                    false => screen(&mail, &run.settings.mail),
+                };
+                let outcome = match screened {
+                    Some(Verdict::Spam(reason)) => Outcome::Spam { reason },
+                    Some(Verdict::Ignore(rule)) => Outcome::Ignored {
+                        pattern: rule.address,
+                        kept: rule.keep,
                     },
-                    Err(e) => return Err(e),
+                    None => match run.take(&mut tx, &mail, boxes[i].queue.as_ref()) {
+                        Ok(o) => o,
+                        // Refused before anything was staged: this mail only.
+                        Err(OpError::Invalid { field, message }) => Outcome::Quarantined {
+                            reason: format!("{field}: {message}"),
+                        },
+                        Err(e) => return Err(e),
+                    },
                 };
                 match &outcome {
                     Outcome::Quarantined { reason } => {
                         after.push(After::Quarantine(i, delivered.clone(), reason.clone()))
+                    }
+                    Outcome::Spam { reason } => {
+                        after.push(After::Spam(i, delivered.clone(), reason.clone()))
+                    }
+                    Outcome::Ignored { kept, .. } => {
+                        after.push(After::Ignore(i, delivered.clone(), *kept))
                     }
                     _ => after.push(After::Seen(i, delivered.clone())),
                 }
@@ -227,10 +263,14 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
         let r = match &a {
             After::Seen(i, d) => mailboxes[*i].mark_seen(d).map(|_| ()),
             After::Quarantine(i, d, reason) => mailboxes[*i].quarantine(d, reason).map(|_| ()),
+            After::Spam(i, d, reason) => mailboxes[*i].spam(d, reason).map(|_| ()),
+            After::Ignore(i, d, true) => mailboxes[*i].mark_seen(d),
+            After::Ignore(i, d, false) => mailboxes[*i].delete(d),
         };
         if let Err(e) = r {
             report.warnings.push(e.to_string());
         }
+        crate::failpoint::hit("mail.seen");
     }
     Ok(report)
 }

@@ -1,8 +1,10 @@
 //! One ingest run's work on the transaction: for each parsed mail, skip it (its Message-ID
 //! is in the desk), thread it (a customer's reply through `ops::ticket::customer_message`;
-//! a bounce or automatic reply as a note), or open a ticket in the routed queue and queue
-//! the queue's new-ticket auto-response unless the loop rules or the hourly limit forbid.
-//! Nothing here touches the Maildir or commits; `ingest` does, in that order.
+//! a bounce or automatic reply as a note; one naming a ticket merged away goes to the ticket
+//! it was merged into), or open a ticket in the routed queue (its id from `ops::ids`, never
+//! one used before) and queue the queue's new-ticket auto-response unless the loop rules or
+//! the hourly limit forbid. Nothing here touches the Maildir or commits; `ingest` does, in
+//! that order.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,6 +21,7 @@ use crate::store::message_index::MessageIndex;
 use crate::store::{layout, CommitMessage, Desk, DeskRead, StoreError, Transaction};
 
 use super::super::error::{OpError, Result};
+use super::super::ids;
 use super::super::ticket::{
     self as tickets, attach, fresh_key, IncomingCustomerMessage, NewAttachment,
 };
@@ -34,12 +37,13 @@ pub(super) struct Run<'a> {
     accounts: HashMap<String, Login>,
     own: Vec<Email>,
     pub(super) index: MessageIndex,
-    next_id: TicketId,
     /// Auto-responses per (lower-cased) recipient within the last hour.
     responses: HashMap<String, u32>,
     /// The tickets touched, in order (and as a set, for large runs).
     tickets: Vec<TicketId>,
     touched: HashSet<TicketId>,
+    /// Merged-away ticket → the ticket it was merged into (see `merged_into`).
+    merged: Option<HashMap<TicketId, TicketId>>,
 }
 
 impl<'a> Run<'a> {
@@ -64,10 +68,6 @@ impl<'a> Run<'a> {
             }
             None => MessageIndex::default(),
         };
-        let next_id = tx
-            .max_ticket_id()?
-            .map(TicketId::next)
-            .unwrap_or(TicketId::new(1).expect("1 is positive"));
         let mut responses: HashMap<String, u32> = HashMap::new();
         for t in index.autoresponses_since(ctx.now().plus_seconds(-3600)) {
             if let Some(ticket) = tx.ticket(t).ok().flatten() {
@@ -83,10 +83,10 @@ impl<'a> Run<'a> {
             accounts,
             own,
             index,
-            next_id,
             responses,
             tickets: Vec::new(),
             touched: HashSet::new(),
+            merged: None,
         })
     }
 
@@ -102,10 +102,20 @@ impl<'a> Run<'a> {
         }
         let domain = self.settings.support_email.domain();
         let mut target = None;
-        for (t, by) in route::candidates(mail, |id| self.index.ticket_of(id), &domain) {
+        let candidates = route::candidates(mail, |id| self.index.ticket_of(id), &domain);
+        for &(t, by) in &candidates {
             if tx.ticket(t)?.is_some() {
                 target = Some((t, by));
                 break;
+            }
+        }
+        // A ticket merged away lives on in its target (ids are never reused).
+        if target.is_none() {
+            for &(t, by) in &candidates {
+                if let Some(into) = self.merged_into(tx, t)? {
+                    target = Some((into, by));
+                    break;
+                }
             }
         }
         let outcome = match target {
@@ -164,6 +174,11 @@ impl<'a> Run<'a> {
                     self.index
                         .add(t, key, MessageKind::Customer, Some(mail.message_id.clone()));
                 }
+                // Only a mail that quotes the thread's Message-IDs came from someone who got
+                // the thread; a `[#ID]` in a subject anyone can type.
+                if by == route::ThreadedBy::Reference {
+                    self.widen_cc(tx, t, mail)?;
+                }
                 Outcome::Reply {
                     ticket: t,
                     threaded_by: by.name(),
@@ -191,6 +206,23 @@ impl<'a> Run<'a> {
         Ok(outcome)
     }
 
+    /// The ticket `id` was merged into (its `merged_from` names it), if any. The map is
+    /// built on first need, once per run: only mails naming a missing ticket pay for it.
+    fn merged_into(&mut self, tx: &Transaction<'_>, id: TicketId) -> Result<Option<TicketId>> {
+        if self.merged.is_none() {
+            let mut map = HashMap::new();
+            for t in tx.ticket_ids()?.items {
+                if let Ok(Some(ticket)) = tx.ticket(t) {
+                    for from in ticket.merged_from {
+                        map.insert(from, t);
+                    }
+                }
+            }
+            self.merged = Some(map);
+        }
+        Ok(self.merged.as_ref().and_then(|m| m.get(&id)).copied())
+    }
+
     fn new_ticket(
         &mut self,
         tx: &mut Transaction<'_>,
@@ -199,13 +231,13 @@ impl<'a> Run<'a> {
     ) -> Result<Outcome> {
         let body = self.body_with_limits(mail);
         let files = self.attachments(mail);
-        if body.trim().is_empty() && files.is_empty() {
+        if body.trim().is_empty() && files.is_empty() && mail.subject.trim().is_empty() {
             return Err(OpError::invalid(
                 "body",
-                "the mail has no text and no attachments",
+                "the mail has no subject, no text and no attachments",
             ));
         }
-        let id = self.next_id;
+        let id = ids::peek_ticket(tx)?;
         let now = self.ctx.now();
         // Replies go to Reply-To unless that is one of our own addresses.
         let email = mail
@@ -223,7 +255,7 @@ impl<'a> Run<'a> {
             .get(&mail.from.as_str().to_ascii_lowercase())
             .or_else(|| self.accounts.get(&email.as_str().to_ascii_lowercase()))
             .cloned();
-        let ticket = Ticket::new(
+        let mut ticket = Ticket::new(
             id,
             NewTicket {
                 title: ticket_title(&mail.subject),
@@ -236,6 +268,11 @@ impl<'a> Run<'a> {
             },
             now,
         );
+        for c in &mail.cc {
+            if !self.is_own(c) && !ticket.involves(c.as_str()) {
+                ticket.cc.push(c.clone());
+            }
+        }
         let author = mail.from.to_string();
         let key = fresh_key(tx, self.ctx, &author, |k| vec![layout::message(id, k)])?;
         // Checks every attachment before staging any: a refusal leaves nothing behind.
@@ -249,9 +286,9 @@ impl<'a> Run<'a> {
             attachments,
             extra: Default::default(),
         };
+        ids::record_ticket(tx, id)?;
         tx.put_yaml(layout::ticket_file(id), &ticket);
         tx.put_yaml(layout::message(id, &key), &message);
-        self.next_id = id.next();
         self.index.add(
             id,
             key,
@@ -259,14 +296,70 @@ impl<'a> Run<'a> {
             Some(mail.message_id.clone()),
         );
 
-        let no_autoresponse = self
-            .autoresponse(tx, mail, &ticket, &message)?
-            .map(|why| why.to_string());
+        let no_autoresponse = match &mail.unusable_sender {
+            Some(raw) => {
+                self.unusable_sender_note(tx, id, raw)?;
+                Some(NoAutoResponse::UnusableAddress(raw.clone()).to_string())
+            }
+            None => self
+                .autoresponse(tx, mail, &ticket, &message)?
+                .map(|why| why.to_string()),
+        };
         Ok(Outcome::NewTicket {
             ticket: id,
             queue,
             no_autoresponse,
         })
+    }
+
+    fn is_own(&self, addr: &Email) -> bool {
+        self.own
+            .iter()
+            .any(|o| o.as_str().eq_ignore_ascii_case(addr.as_str()))
+            || addr
+                .as_str()
+                .eq_ignore_ascii_case(crate::mail::UNKNOWN_SENDER)
+    }
+
+    /// A reply threaded by reference brings its sender and its Cc addresses into the
+    /// ticket's `cc` (the customer stays the customer; the desk's own addresses are never
+    /// added).
+    fn widen_cc(&self, tx: &mut Transaction<'_>, id: TicketId, mail: &IncomingMail) -> Result<()> {
+        let Some(mut ticket) = tx.ticket(id)? else {
+            return Ok(());
+        };
+        let before = ticket.cc.len();
+        for c in std::iter::once(&mail.from).chain(&mail.cc) {
+            if !self.is_own(c) && !ticket.involves(c.as_str()) {
+                ticket.cc.push(c.clone());
+            }
+        }
+        if ticket.cc.len() != before {
+            tx.put_yaml(layout::ticket_file(id), &ticket);
+        }
+        Ok(())
+    }
+
+    /// Says on ticket `id` that its sender's address could not be read.
+    fn unusable_sender_note(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        id: TicketId,
+        raw: &str,
+    ) -> Result<()> {
+        let body = format!(
+            "The sender's address `{raw}` could not be decoded (it holds bytes of no known \
+             character set), so it was not used: no auto-response was sent, and answers go \
+             to {} until the customer's address is set with `git desk ticket edit {id} \
+             --email ADDRESS`.",
+            tx.ticket(id)?
+                .map(|t| t.email.to_string())
+                .unwrap_or_default()
+        );
+        let author = self.settings.support_email.to_string();
+        let key = system_note(tx, self.ctx, id, &author, None, body)?;
+        self.index.add(id, key, MessageKind::Note, None);
+        Ok(())
     }
 
     /// Queues the queue's new-ticket response for `ticket`, or says why not.

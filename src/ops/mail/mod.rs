@@ -12,7 +12,7 @@ pub mod verify;
 pub use ingest::{
     default_mailboxes, ingest, IngestReport, Ingested, MailboxSpec, Outcome, RUN_BYTES_MAX,
 };
-pub use send::{send, SendOutcome, SendReport, Sent};
+pub use send::{send, send_with, SendOutcome, SendReport, Sent};
 
 use crate::model::{Email, Queue, Settings};
 use crate::store::Identity;

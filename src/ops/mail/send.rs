@@ -1,16 +1,19 @@
-//! `mail send`: delivers the due mails of `outbox/` (read from HEAD) and records the
+//! `mail send`: delivers the due mails of `outbox/` (read from HEAD; with `retry_now`, the
+//! deferred ones too, whatever their next-try time) and records the
 //! outcome in ONE commit: a delivered mail's file is removed; a mail the server deferred
 //! (4xx) or that could not be handed over (server down) stays with `attempts`,
 //! `next_try_at` (exponential backoff) and `last_error`; a mail the server rejected (5xx),
 //! that cannot be composed, or that failed too often is removed and, when it belongs to a
-//! ticket, an internal note on the ticket says so. The lock is taken only for that commit,
-//! so a slow server does not hold up the technicians.
+//! ticket, an internal note on the ticket says so (as it does for a recipient refused while
+//! the others got the mail). Each mail's failure is its own: only a server that cannot be
+//! reached (or a session that is lost) defers every mail after it. The lock is taken only
+//! for that commit, so a slow server does not hold up the technicians.
 
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::mail::outgoing::{compose, OutAttachment};
-use crate::mail::smtp::{Deliver, DeliveryError};
+use crate::mail::smtp::{Accepted, Deliver, DeliveryError};
 use crate::model::outbox::{header_value, sender};
 use crate::model::{sanitize_file_name, Attachment, MessageKey, OutMail, TicketId, Timestamp};
 use crate::store::{layout, CommitMessage, Desk, DeskRead, Source};
@@ -53,6 +56,9 @@ pub struct Sent {
     pub ticket: Option<TicketId>,
     #[serde(flatten)]
     pub outcome: SendOutcome,
+    /// Sent, but not to these recipients (each with the server's reply).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -70,6 +76,17 @@ pub fn backoff(attempts: u32) -> i64 {
 }
 
 pub fn send(desk: &Desk, ctx: &Context, deliver: &mut dyn Deliver) -> Result<SendReport> {
+    send_with(desk, ctx, deliver, false)
+}
+
+/// [`send`]; with `retry_now`, deferred mails are tried at once instead of at their
+/// next-try time.
+pub fn send_with(
+    desk: &Desk,
+    ctx: &Context,
+    deliver: &mut dyn Deliver,
+    retry_now: bool,
+) -> Result<SendReport> {
     let head = desk.reader_at("HEAD")?;
     let settings = head.settings()?;
     let outbox = head.outbox()?;
@@ -79,12 +96,13 @@ pub fn send(desk: &Desk, ctx: &Context, deliver: &mut dyn Deliver) -> Result<Sen
     };
     let now = ctx.now();
     let mut unreachable: Option<String> = None;
-    let mut results: Vec<(MessageKey, OutMail, SendOutcome)> = Vec::new();
+    let mut results: Vec<Attempt> = Vec::new();
     for (key, out) in outbox.items {
-        if let Some(t) = out.next_try_at.filter(|t| *t > now) {
-            results.push((key, out, SendOutcome::Waiting { next_try_at: t }));
+        if let Some(t) = out.next_try_at.filter(|t| *t > now && !retry_now) {
+            results.push((key, out, SendOutcome::Waiting { next_try_at: t }, vec![]));
             continue;
         }
+        let mut refused = Vec::new();
         let outcome = match &unreachable {
             Some(e) => failure(&out, now, DeliveryError::Unreachable(e.clone())),
             None => match attachments(&head, &out).and_then(|files| {
@@ -95,7 +113,10 @@ pub fn send(desk: &Desk, ctx: &Context, deliver: &mut dyn Deliver) -> Result<Sen
                     note: false,
                 },
                 Ok(message) => match deliver.deliver(&message) {
-                    Ok(()) => SendOutcome::Sent,
+                    Ok(Accepted { refused: r }) => {
+                        refused = r;
+                        SendOutcome::Sent
+                    }
                     Err(e) => {
                         if let DeliveryError::Unreachable(m) = &e {
                             unreachable = Some(m.clone());
@@ -105,27 +126,31 @@ pub fn send(desk: &Desk, ctx: &Context, deliver: &mut dyn Deliver) -> Result<Sen
                 },
             },
         };
-        results.push((key, out, outcome));
+        results.push((key, out, outcome, refused));
     }
 
     let changed = results
         .iter()
-        .any(|(_, _, o)| !matches!(o, SendOutcome::Waiting { .. }));
+        .any(|(_, _, o, _)| !matches!(o, SendOutcome::Waiting { .. }));
     if changed {
         report.commit = record(desk, ctx, &settings, &mut results)?;
     }
     report.mails = results
         .into_iter()
-        .map(|(key, out, outcome)| Sent {
+        .map(|(key, out, outcome, refused)| Sent {
             key,
             message_id: out.message_id,
             to: out.to,
             ticket: out.ticket,
             outcome,
+            refused,
         })
         .collect();
     Ok(report)
 }
+
+/// One outbox mail: its key, file, outcome and the recipients refused.
+type Attempt = (MessageKey, OutMail, SendOutcome, Vec<String>);
 
 /// The outcome of a failed attempt: retried later, or given up.
 fn failure(out: &OutMail, now: Timestamp, e: DeliveryError) -> SendOutcome {
@@ -195,12 +220,12 @@ fn record(
     desk: &Desk,
     ctx: &Context,
     settings: &crate::model::Settings,
-    results: &mut [(MessageKey, OutMail, SendOutcome)],
+    results: &mut [Attempt],
 ) -> Result<Option<String>> {
     let mut tx = desk.begin(ctx.now())?;
     let (mut sent, mut deferred, mut rejected) = (0, 0, 0);
     let mut tickets: Vec<TicketId> = Vec::new();
-    for (key, out, outcome) in results.iter_mut() {
+    for (key, out, outcome, refused) in results.iter_mut() {
         let path = layout::outbox(key);
         // Someone else (another `mail send`, a sync) dealt with it meanwhile.
         if tx.read(&path)?.is_none() {
@@ -212,6 +237,18 @@ fn record(
                 tx.remove(path);
                 sent += 1;
                 tickets.extend(out.ticket);
+                if let Some(t) = out.ticket.filter(|_| !refused.is_empty()) {
+                    if tx.ticket(t)?.is_some() {
+                        let body = format!(
+                            "The e-mail \"{}\" was sent, but the server refused it for:\n{}\n\nMessage-ID: {}",
+                            header_value(&out.subject),
+                            refused.join("\n"),
+                            out.message_id
+                        );
+                        let author = settings.support_email.to_string();
+                        system_note(&mut tx, ctx, t, &author, None, body)?;
+                    }
+                }
             }
             SendOutcome::Deferred {
                 error,

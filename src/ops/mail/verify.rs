@@ -2,12 +2,12 @@
 //! (its support address, `Desk-Actor: mail`, `Desk-Op: mail.ingest` or `mail.send`), not by
 //! a technician, so the staff permission rules do not apply; instead such a commit may only
 //! add customer messages, notes and auto-responses to tickets (new tickets included), update
-//! ticket.yaml without assigning anyone, store new attachments, and add, change or remove
-//! outbox files. Anything else in such a commit is a violation.
+//! ticket.yaml without assigning anyone, store new attachments, raise the id marks in
+//! `ids.yaml`, and add, change or remove outbox files. Anything else in such a commit is a violation.
 
 use gix::ObjectId;
 
-use crate::model::{Message, MessageKind, Settings, Ticket};
+use crate::model::{IdMarks, Message, MessageKind, Settings, Ticket};
 use crate::store::diff::PathChange;
 use crate::store::{layout, yaml};
 
@@ -40,6 +40,16 @@ pub fn violation(repo: &gix::Repository, ch: &PathChange) -> Option<String> {
     let top = path.split('/').next().unwrap_or("");
     if top == layout::OUTBOX_DIR {
         return None;
+    }
+    // A new ticket raises the id marks; lowering them is not the mail system's to do.
+    if path == layout::IDS_FILE {
+        let old = blob::<IdMarks>(repo, path, ch.old).unwrap_or_default();
+        return match blob::<IdMarks>(repo, path, ch.new) {
+            Some(new) if new.last_ticket >= old.last_ticket && new.last_task >= old.last_task => {
+                None
+            }
+            _ => Some(format!("the mail system lowered or removed {path}")),
+        };
     }
     if top != layout::TICKETS_DIR || layout::ticket_of_path(path).is_none() {
         return Some(format!("the mail system changed {path}"));

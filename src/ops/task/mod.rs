@@ -21,7 +21,7 @@ pub use view::{
 use crate::context::Context;
 use crate::model::{
     Date, Login, MessageKey, Permission, Staff, Task, TaskId, TaskNote, TaskStatus, Ticket,
-    TicketId,
+    TicketId, Timestamp,
 };
 use crate::store::{layout, CommitMessage, DeskRead, Source, Transaction};
 
@@ -110,6 +110,18 @@ fn check_tickets(
     Ok(out)
 }
 
+/// A change stamped `now` must not predate the task (a skewed clock or `GIT_DESK_NOW`).
+fn check_clock(task: &Task, now: Timestamp) -> Result<()> {
+    if now < task.created_at {
+        return Err(OpError::TaskBeforeCreation {
+            id: task.id,
+            created_at: task.created_at,
+            now,
+        });
+    }
+    Ok(())
+}
+
 fn check_title(title: &str) -> Result<String> {
     Ticket::check_title(title).map_err(|e| OpError::from_value("--title", e))
 }
@@ -149,10 +161,7 @@ pub fn create(
     let assignee = input.assignee.unwrap_or_else(|| me.login.clone());
     check_assignee(tx, me, &assignee)?;
     let tickets = check_tickets(tx, me, &input.tickets)?;
-    let id = tx
-        .max_task_id()?
-        .map(TaskId::next)
-        .unwrap_or(TaskId::new(1).expect("1 is positive"));
+    let id = super::ids::next_task(tx)?;
     let now = ctx.now();
     let task = Task {
         id,
@@ -199,6 +208,7 @@ pub fn edit(
 ) -> Result<((), CommitMessage)> {
     require_use(me, "edit tasks")?;
     let old = load_changeable(tx, me, id)?;
+    check_clock(&old, ctx.now())?;
     let mut task = old.clone();
     let mut changed = Vec::new();
     if let Some(t) = &e.title {
@@ -260,7 +270,8 @@ pub fn note(
     body: String,
 ) -> Result<(MessageKey, CommitMessage)> {
     require_use(me, "add notes to tasks")?;
-    load_visible(tx, me, id)?;
+    let task = load_visible(tx, me, id)?;
+    check_clock(&task, ctx.now())?;
     if body.trim().is_empty() {
         return Err(OpError::invalid("body", "the note must not be empty"));
     }
@@ -290,6 +301,7 @@ pub fn set_done(
     };
     require_use(me, &format!("mark tasks {verb}"))?;
     let mut task = load_changeable(tx, me, id)?;
+    check_clock(&task, ctx.now())?;
     if task.status == status {
         return Err(OpError::State(format!("task {id} is already {status}")));
     }

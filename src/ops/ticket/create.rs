@@ -104,10 +104,7 @@ pub fn create(
     }
 
     let input_assignee = input.assignee.clone();
-    let id = tx
-        .max_ticket_id()?
-        .map(TicketId::next)
-        .unwrap_or(TicketId::new(1).expect("1 is positive"));
+    let id = super::super::ids::next_ticket(tx)?;
     let now = ctx.now();
     let ticket = Ticket::new(
         id,

@@ -1,5 +1,5 @@
 //! Editing a ticket ("Ticket Info", "Edit Ticket Details", "Change User"): title, reply
-//! address, owner account (by login, or found by a search of logins, names and e-mails),
+//! address, Cc addresses, owner account (by login, or found by a search of logins, names and e-mails),
 //! queue, priority and status, all in one change. A status set to resolved or closed sends
 //! the queue's auto-response like `ticket close` does.
 
@@ -26,6 +26,9 @@ pub enum AccountChoice {
 pub struct TicketEdit {
     pub title: Option<String>,
     pub email: Option<Email>,
+    /// Addresses to copy on answers, and to stop copying.
+    pub add_cc: Vec<Email>,
+    pub remove_cc: Vec<Email>,
     pub account: Option<AccountChoice>,
     pub queue: Option<Slug>,
     pub priority: Option<Priority>,
@@ -49,6 +52,8 @@ pub fn edit(
     if let Some(email) = e.email {
         actions.push(Action::SetEmail(email));
     }
+    actions.extend(e.add_cc.into_iter().map(Action::AddCc));
+    actions.extend(e.remove_cc.into_iter().map(Action::RemoveCc));
     if let Some(choice) = &e.account {
         let account = match choice {
             AccountChoice::Clear => None,
@@ -79,7 +84,7 @@ pub fn edit(
     if actions.is_empty() {
         return Err(OpError::invalid(
             "ticket edit",
-            "nothing to change: give --title, --email, --account, --queue, --priority or --status",
+            "nothing to change: give --title, --email, --cc, --remove-cc, --account, --queue, --priority or --status",
         ));
     }
     let after = step_changes(&before, &actions, tx.now())?;

@@ -388,10 +388,10 @@ fn oversized_mails_and_attachments_are_refused() {
     edit_settings(&d, |s| {
         s.replace(
             "attachment_max_bytes: 10485760",
-            "attachment_max_bytes: 2000",
+            "attachment_max_bytes: 2000\nmail_max_bytes: 1048576",
         )
     });
-    // The mail limit is twice the attachment limit, but at least 1 MiB.
+    // The mail limit is `mail_max_bytes`, whatever the attachment limit.
     let mut big = b"From: a@b.example\nTo: support@example.com\nSubject: big\n\n".to_vec();
     big.extend(std::iter::repeat_n(b'x', 1 << 20));
     md.deliver("1.big.mx", &big);

@@ -4,6 +4,9 @@
 
 mod ingest;
 mod loops;
+mod outbox;
+mod real;
+pub(crate) mod smtp_server;
 pub(crate) mod smtpd;
 
 use std::path::{Path, PathBuf};

@@ -61,13 +61,13 @@ fn the_ticket_commands_are_counted() {
     );
     at(&mut d, "10:10", "dave", &["ticket", "close", "1041"]);
     at(&mut d, "10:20", "dave", &["ticket", "delete", "1042"]);
-    at(&mut d, "10:30", "bob", &new); // 1042 again: the id of a deleted ticket is reused
+    at(&mut d, "10:30", "bob", &new); // 1043: the id of the deleted 1042 is not reused
                                       // Merging an open ticket reopens the closed 1041; dave closes it again: one close.
     at(
         &mut d,
         "10:40",
         "carol",
-        &["ticket", "merge", "1042", "--into", "1041"],
+        &["ticket", "merge", "1043", "--into", "1041"],
     );
     at(&mut d, "10:50", "dave", &["ticket", "close", "1041"]);
 
@@ -100,8 +100,8 @@ fn the_ticket_commands_are_counted() {
 
     let b = &r["basic"];
     let get = |f: &str| b[f].as_i64().unwrap();
-    // New: 1041 only (1042 deleted, the second 1042 merged into 1041). Customer messages on
-    // 1041: its opening, the reply and the merged-in opening of the second 1042.
+    // New: 1041 only (1042 deleted, 1043 merged into 1041). Customer messages on 1041: its
+    // opening, the reply and the merged-in opening of 1043.
     let counts = [
         "new_tickets",
         "customer_messages",

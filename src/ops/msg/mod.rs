@@ -9,17 +9,31 @@
 //!
 //! A message is named by its file key (`20261127T174501Z-alice-3f2a`), the same in every
 //! recipient's inbox; commands accept the key or any prefix of it that is unique.
+//!
+//! Confidentiality: the subject and text are encrypted (`crate::seal`) to every recipient's
+//! keys and the sender's, so only they can read them, whoever holds a clone. Nothing of them
+//! goes into the commit message, the e-mail notification or any derived file. Reading
+//! (`read`) decrypts with the caller's [`Keyring`](crate::seal::Keyring); deleting needs no
+//! key. Messages from before encryption are read as they are and can be sealed in place
+//! with [`encrypt`].
 
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::model::{
-    Login, MailKind, MessageKey, OutMail, Permission, PrivateMessage, Staff, Timestamp,
+    Letter, Login, MailKind, MessageKey, OutMail, Permission, PrivateMessage, Staff, Timestamp,
 };
-use crate::store::{layout, CommitMessage, DeskRead, FileError, Loaded, Source, Transaction};
+use crate::seal;
+use crate::store::{layout, CommitMessage, DeskRead, FileError, Transaction};
 
 use super::actor;
 use super::error::{OpError, Result};
+
+mod encrypt;
+mod read;
+
+pub use encrypt::{encrypt, Encrypted};
+pub use read::{find, inbox, sent, Copy, Entry, Found, SentEntry};
 
 /// The longest subject accepted, in characters.
 pub const MAX_SUBJECT: usize = 200;
@@ -58,8 +72,23 @@ pub struct Sent {
     pub outbox: Option<String>,
 }
 
+/// The keys a message from `me` to `staff` is encrypted to: every recipient's and the
+/// sender's own (so the sender can read what they sent). Anyone without a key is refused.
+fn keys_of<'s>(
+    me: &'s Staff,
+    staff: impl IntoIterator<Item = &'s Staff>,
+) -> Result<Vec<Box<dyn age::Recipient + Send>>> {
+    let mut keys = seal::recipients(me)?;
+    for s in staff {
+        if s.login != me.login {
+            keys.extend(seal::recipients(s)?);
+        }
+    }
+    Ok(keys)
+}
+
 /// "Send a New Message": a copy in each recipient's inbox and one e-mail notification to
-/// the recipients' addresses, in one commit.
+/// the recipients' addresses, in one commit. The subject and text are encrypted.
 pub fn send(
     tx: &mut Transaction<'_>,
     ctx: &Context,
@@ -99,18 +128,12 @@ pub fn send(
         }
         staff.push(s);
     }
+    let keys = keys_of(me, &staff)?;
+    let sealed = seal::seal(&Letter { subject, body }, &keys)?;
 
     let now = ctx.now();
     let key = ctx.new_key(me.login.as_str());
-    let message = PrivateMessage {
-        from: me.login.clone(),
-        to: recipients.clone(),
-        subject: subject.clone(),
-        at: now,
-        read: false,
-        body,
-        extra: Default::default(),
-    };
+    let message = PrivateMessage::sealed(me.login.clone(), recipients.clone(), now, sealed);
     for login in &recipients {
         tx.put_yaml(layout::inbox_message(login, &key), &message);
     }
@@ -121,7 +144,7 @@ pub fn send(
         None
     } else {
         let settings = tx.settings()?;
-        let mail = notification(&settings, me, &key, &subject, &notified, now);
+        let mail = notification(&settings, me, &key, &notified, now);
         let path = layout::outbox(&key);
         tx.put_yaml(path.clone(), &mail);
         Some(path)
@@ -131,12 +154,7 @@ pub fn send(
     let msg = CommitMessage::new(
         "msg.send",
         me.login.as_str(),
-        format!(
-            "msg: {} to {}: \"{}\"",
-            me.login,
-            names.join(", "),
-            crate::store::commit::one_line(&subject, 60)
-        ),
+        format!("msg: {} to {}", me.login, names.join(", ")),
     )
     .trailer("Desk-Message", key.to_string());
     let sent = Sent {
@@ -149,13 +167,12 @@ pub fn send(
     Ok((sent, msg))
 }
 
-/// The e-mail telling recipients a message is waiting. It names the sender and the subject
-/// and says how to read it; the text itself stays in the desk.
+/// The e-mail telling recipients a message is waiting. It names the sender and says how
+/// to read it; the subject and text stay encrypted in the desk.
 fn notification(
     settings: &crate::model::Settings,
     me: &Staff,
     key: &MessageKey,
-    subject: &str,
     to: &[&Staff],
     now: Timestamp,
 ) -> OutMail {
@@ -165,7 +182,7 @@ fn notification(
         .clone()
         .unwrap_or_else(|| settings.support_email.to_string());
     let body = format!(
-        "{name} ({login}) sent you a private message on {desk}:\n\n  Subject: {subject}\n\nRead it with:\n\n  git desk msg show {key}\n",
+        "{name} ({login}) sent you a private message on {desk}.\n\nIt is encrypted to your key; read it with:\n\n  git desk msg show {key}\n",
         name = me.display_name(),
         login = me.login,
         desk = settings.name,
@@ -179,11 +196,11 @@ fn notification(
             .iter()
             .filter_map(|s| s.email.as_ref().map(|e| e.to_string()))
             .collect(),
+        cc: vec![],
         subject: format!(
-            "[{}] Private message from {}: {}",
+            "[{}] Private message from {}",
             settings.name,
             me.display_name(),
-            subject
         ),
         in_reply_to: None,
         references: vec![],
@@ -195,92 +212,6 @@ fn notification(
         last_error: None,
         extra: Default::default(),
     }
-}
-
-/// A message as listed and shown.
-#[derive(Debug, Clone, Serialize)]
-pub struct Entry {
-    pub key: MessageKey,
-    #[serde(flatten)]
-    pub message: PrivateMessage,
-}
-
-/// "My Inbox": unread first, then newest first.
-pub fn inbox(src: &(impl Source + ?Sized), me: &Staff) -> Result<Loaded<Entry>> {
-    require_use(me, "read private messages")?;
-    let loaded = src.inbox(&me.login)?;
-    let mut items: Vec<Entry> = loaded
-        .items
-        .into_iter()
-        .map(|(key, message)| Entry { key, message })
-        .collect();
-    items.sort_by(|a, b| {
-        (a.message.read, std::cmp::Reverse(&a.key))
-            .cmp(&(b.message.read, std::cmp::Reverse(&b.key)))
-    });
-    Ok(Loaded {
-        items,
-        problems: loaded.problems,
-    })
-}
-
-/// A message the actor sent (one entry per message, however many recipients).
-#[derive(Debug, Clone, Serialize)]
-pub struct SentEntry {
-    pub key: MessageKey,
-    pub from: Login,
-    pub to: Vec<Login>,
-    pub subject: String,
-    pub at: Timestamp,
-    pub body: String,
-}
-
-impl From<Entry> for SentEntry {
-    fn from(e: Entry) -> Self {
-        SentEntry {
-            key: e.key,
-            from: e.message.from,
-            to: e.message.to,
-            subject: e.message.subject,
-            at: e.message.at,
-            body: e.message.body,
-        }
-    }
-}
-
-/// The messages the actor sent that are still in some recipient's inbox, newest first.
-/// Whether a recipient has read or deleted their copy is not shown.
-pub fn sent(src: &(impl Source + ?Sized), me: &Staff) -> Result<Loaded<SentEntry>> {
-    require_use(me, "read private messages")?;
-    let mut out: Loaded<SentEntry> = Loaded::default();
-    for owner in src.inbox_owners()? {
-        let loaded = src.inbox(&owner)?;
-        out.problems.extend(loaded.problems);
-        for (key, message) in loaded.items {
-            if message.from == me.login && !out.items.iter().any(|e| e.key == key) {
-                out.items.push(Entry { key, message }.into());
-            }
-        }
-    }
-    out.items.sort_by(|a, b| b.key.cmp(&a.key));
-    Ok(out)
-}
-
-/// Where a message shown was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Copy {
-    /// In the actor's own inbox.
-    Inbox,
-    /// A message the actor sent (found in a recipient's inbox; never marked read).
-    Sent,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Found {
-    pub copy: Copy,
-    #[serde(flatten)]
-    pub entry: Entry,
 }
 
 /// The one key among `keys` equal to `id` or starting with it.
@@ -314,41 +245,6 @@ fn resolve<'k>(
             ),
         )),
     }
-}
-
-/// Finds a message by key or unique prefix: in the actor's inbox first, else among the
-/// messages the actor sent.
-pub fn find(src: &(impl Source + ?Sized), me: &Staff, id: &str) -> Result<Found> {
-    require_use(me, "read private messages")?;
-    let mine = src.inbox(&me.login)?.items;
-    if let Some(key) = resolve(id, mine.iter().map(|(k, _)| k))?.cloned() {
-        let (key, message) = mine.into_iter().find(|(k, _)| *k == key).expect("resolved");
-        return Ok(Found {
-            copy: Copy::Inbox,
-            entry: Entry { key, message },
-        });
-    }
-    let sent = sent(src, me)?.items;
-    if let Some(key) = resolve(id, sent.iter().map(|e| &e.key))?.cloned() {
-        let e = sent.into_iter().find(|e| e.key == key).expect("resolved");
-        let message = PrivateMessage {
-            from: e.from,
-            to: e.to,
-            subject: e.subject,
-            at: e.at,
-            read: true,
-            body: e.body,
-            extra: Default::default(),
-        };
-        return Ok(Found {
-            copy: Copy::Sent,
-            entry: Entry {
-                key: e.key,
-                message,
-            },
-        });
-    }
-    Err(OpError::not_found("message in your inbox", id.trim()))
 }
 
 /// Marks a message of the actor's inbox read; stages nothing when it already is.

@@ -12,7 +12,15 @@ use crate::site::{human_duration, Progress, Site, SiteOptions};
 #[derive(Debug, clap::Subcommand)]
 pub enum SiteCommand {
     Build(BuildArgs),
+    RotateSecret(RotateArgs),
 }
+
+/// Replace the secret that customer status page addresses are made from: every customer
+/// link changes, and the next `site build --customers` removes the pages at the old
+/// addresses. The secret lives in the desk's cache directory (`.git/desk/customer-secret`),
+/// never in the repository.
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {}
 
 /// Render the read-only dashboard site: dashboard, a page per ticket, queue, technician,
 /// task and KB article, closed tickets by month, statistics with charts, and Quick Search.
@@ -33,11 +41,29 @@ pub struct BuildArgs {
     /// Render every page, ignoring what the last build recorded.
     #[arg(long)]
     pub full: bool,
+    /// Also write a status page for every ticket, for its customer, into DIR (a folder of
+    /// its own, apart from the staff site): `DIR/<token>.html`, where the token is a keyed
+    /// hash of the ticket id and a secret kept outside the repository, so no address can
+    /// be guessed from an id. Shows the ticket's title, status and the messages between
+    /// the customer and the desk — never notes. Default: the `site.customers` setting
+    /// (relative to the desk); none when unset.
+    #[arg(long, value_name = "DIR")]
+    pub customers: Option<PathBuf>,
 }
 
 pub fn run(env: &Env, cmd: SiteCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     match cmd {
         SiteCommand::Build(a) => build(env, a, out, err),
+        SiteCommand::RotateSecret(_) => {
+            let desk = env.desk()?;
+            let path = crate::site::customers::rotate_secret(&desk)?;
+            writeln!(
+                err,
+                "site: new customer-page secret in {}; every customer link changes with the next `site build --customers`",
+                path.display()
+            )?;
+            Ok(0)
+        }
     }
 }
 
@@ -79,6 +105,16 @@ fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         Some(login) => personal_inbox(env, &desk, login, err)?,
         None => Vec::new(),
     };
+    let settings = crate::store::DeskRead::settings(desk.reader()?.as_ref())?;
+    let customers_dir = match a.customers {
+        Some(p) => Some(started_in.join(p)),
+        None => settings
+            .site
+            .customers
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| desk.root().join(c)),
+    };
+    let site_dir = dir.clone();
     let site = Site::load(
         &desk,
         SiteOptions {
@@ -100,6 +136,15 @@ fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         b
     }));
     let summary = site.build(&bar)?;
+    let customers = match &customers_dir {
+        Some(c) => Some(crate::site::customers::build(
+            &desk,
+            c,
+            Some(&site_dir),
+            env.ctx.now(),
+        )?),
+        None => None,
+    };
     if env.printer.json {
         env.printer.json(
             out,
@@ -108,6 +153,7 @@ fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
                 "removed": summary.removed, "tickets": summary.tickets, "full": summary.full,
                 "millis": summary.elapsed.as_millis() as u64,
                 "problems": summary.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                "customers": customers,
             }),
         )?;
     } else {
@@ -124,6 +170,15 @@ fn build(env: &Env, a: BuildArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             if summary.full { " (full build)" } else { "" },
             summary.out.join("index.html").display()
         )?;
+        if let Some(c) = &customers {
+            writeln!(
+                err,
+                "customer pages: {} written, {} old removed -> {}",
+                c.written,
+                c.removed,
+                c.dir.display()
+            )?;
+        }
     }
     Ok(0)
 }

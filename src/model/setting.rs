@@ -29,6 +29,8 @@ pub const KEYS: &[&str] = &[
     "spelling.words",
     "site.title",
     "site.output",
+    "site.customers",
+    "site.customer_url",
 ];
 
 /// The largest attachment limit accepted (1 GiB): the files live in git.
@@ -68,6 +70,8 @@ pub fn get(s: &Settings, key: &str) -> Result<String, InvalidValue> {
         "spelling.words" => s.spelling.words.join(","),
         "site.title" => opt(&s.site.title),
         "site.output" => opt(&s.site.output),
+        "site.customers" => opt(&s.site.customers),
+        "site.customer_url" => opt(&s.site.customer_url),
         _ => return Err(unknown(key)),
     })
 }
@@ -155,6 +159,16 @@ pub fn set(s: &mut Settings, key: &str, value: &str) -> Result<(), InvalidValue>
         "site.output" => {
             s.site.output = optional(v)
                 .map(|o| one_line(&o, "site.output", 500))
+                .transpose()?
+        }
+        "site.customers" => {
+            s.site.customers = optional(v)
+                .map(|o| one_line(&o, "site.customers", 500))
+                .transpose()?
+        }
+        "site.customer_url" => {
+            s.site.customer_url = optional(v)
+                .map(|o| one_line(&o, "site.customer_url", 500))
                 .transpose()?
         }
         _ => return Err(unknown(key)),

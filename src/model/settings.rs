@@ -301,4 +301,12 @@ pub struct SiteSettings {
     /// Where `sync` rebuilds the site; no rebuild when unset.
     #[serde(default)]
     pub output: Option<String>,
+    /// Where `site build` writes the customer status pages (relative to the desk); none
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<String>,
+    /// Where the customer pages are published (`https://status.example.com/`): when set,
+    /// every answer mailed carries the link to its ticket's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_url: Option<String>,
 }

@@ -27,6 +27,10 @@ pub struct TicketRecord {
     pub ticket: Option<Ticket>,
     pub problem: Option<String>,
     pub messages: u32,
+    /// What the dashboard shows of the thread (who spoke last, since when the customer
+    /// waits).
+    #[serde(default)]
+    pub thread: Option<super::dashboard::ThreadSummary>,
     /// Site-relative files written for this ticket (its page and attachments).
     pub files: Vec<String>,
 }

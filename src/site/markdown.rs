@@ -1,7 +1,12 @@
-//! Knowledge-base Markdown to HTML, treating the text as untrusted: raw HTML in the
-//! Markdown is shown as text, and link or image targets other than `http`, `https`,
-//! `mailto` and relative ones are dropped (no `javascript:`). A relative link to another
-//! article (`other-article.md`) points at its page (`other-article.html`).
+//! Knowledge-base Markdown to HTML, treating the text as untrusted: the HTML pulldown-cmark
+//! makes (raw HTML in the Markdown included) goes through the `ammonia` sanitiser, which
+//! keeps the harmless tags (`<kbd>`, `<details>`, `<br>`, tables, …) and drops scripts,
+//! styles, event handlers and any link or image target other than `http`, `https`,
+//! `mailto` and relative ones (a link it drops is left as plain text, never as a dead
+//! `#`). A relative link to another article (`other-article.md`) points at its page
+//! (`other-article.html`).
+
+use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 
@@ -9,7 +14,6 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 pub fn to_html(markdown: &str) -> String {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(markdown, opts).map(|ev| match ev {
-        Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -36,7 +40,11 @@ pub fn to_html(markdown: &str) -> String {
     });
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
-    html
+    ammonia::Builder::default()
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&html)
+        .to_string()
 }
 
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
@@ -53,7 +61,8 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
             if ["http", "https", "mailto"].contains(&scheme.as_str()) {
                 CowStr::from(clean)
             } else {
-                CowStr::from("#")
+                // ammonia removes it (and the link with it).
+                CowStr::from("javascript:void(0)")
             }
         }
         _ => {
@@ -75,11 +84,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn raw_html_is_text() {
-        let html = to_html("Hi <script>alert(1)</script> **there**\n\n<div onclick=x>y</div>\n");
+    fn raw_html_is_sanitised_not_shown_as_text() {
+        let html = to_html("Hi <script>alert(1)</script> **there** press <kbd>Ctrl</kbd>\n\n<div onclick=x>y</div>\n\n<img src=x onerror=alert(1)>\n");
         assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("<div"), "{html}");
-        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("alert(1)"), "{html}");
+        assert!(
+            !html.contains("onclick") && !html.contains("onerror"),
+            "{html}"
+        );
+        assert!(!html.contains("&lt;kbd&gt;"), "{html}");
+        assert!(html.contains("<kbd>Ctrl</kbd>"), "{html}");
+        assert!(html.contains("<div>y</div>"), "{html}");
         assert!(html.contains("<strong>there</strong>"), "{html}");
     }
 
@@ -87,6 +102,11 @@ mod tests {
     fn dangerous_links_are_dropped() {
         let html = to_html("[a](javascript:alert(1)) [b]( JaVa\tScRiPt:x) ![c](data:image/png;base64,xx) [d](https://example.com/x) [e](other.md#part) [f](mailto:a@b.example)");
         assert!(!html.to_lowercase().contains("javascript"), "{html}");
+        assert!(!html.contains("href=\"#\""), "no dead link: {html}");
+        assert!(
+            html.contains("<a rel=\"noopener noreferrer\">a</a>") || html.contains(">a</a>"),
+            "{html}"
+        );
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("href=\"https://example.com/x\""), "{html}");
         assert!(html.contains("href=\"other.html#part\""), "{html}");

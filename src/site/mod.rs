@@ -15,8 +15,14 @@
 //!   rename).
 //! - A git desk is rendered from HEAD (the committed state); a plain directory from its
 //!   files.
+//! - The dashboard's lists say what needs work first (see [`dashboard`] for the waits and
+//!   the urgency order); [`customers`] writes the customer status pages, apart from the
+//!   staff site.
 
 mod audit;
+mod body;
+pub mod customers;
+pub mod dashboard;
 mod data;
 mod manifest;
 mod markdown;
@@ -37,7 +43,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-2";
+const GENERATOR_VERSION: &str = "git-desk-site-3";
 
 /// What to build.
 #[derive(Debug, Clone)]

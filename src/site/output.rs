@@ -38,7 +38,7 @@ pub struct OutDir {
 
 /// `path` made absolute and free of `.`/`..` (lexically), resolving symlinks of the part
 /// that exists.
-fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut lexical = PathBuf::new();
     for c in path.components() {
         match c {

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::dashboard::{self, ThreadSummary};
 use super::data::Shared;
 use super::markdown;
-use crate::model::{Date, Login, Status, TaskStatus, Ticket, TicketId};
+use crate::model::{Date, Login, MessageKind, Status, TaskStatus, Ticket, TicketId, Timestamp};
 
 /// A page to render: where, with which template, and its own context.
 pub struct Page {
@@ -51,6 +52,8 @@ pub struct Row {
     pub url: String,
     pub title: String,
     pub email: String,
+    /// The owner account's name, else the e-mail address.
+    pub customer: String,
     pub status: Status,
     pub priority: u8,
     pub queue: String,
@@ -65,16 +68,58 @@ pub struct Row {
     pub closed_at: Option<String>,
     /// Assigned to the `--for` technician.
     pub mine: bool,
+    /// New or open: the customer waits for us.
+    pub needs_work: bool,
+    /// Since when the customer waits, and for how long at build time.
+    pub waiting_since: Option<String>,
+    pub waiting: Option<String>,
+    /// Answered: since when it waits on the customer, and for how long.
+    pub answered_since: Option<String>,
+    pub answered_age: Option<String>,
+    /// Who spoke last (`Customer`, or the technician's name) and the first line said.
+    pub last_by: Option<String>,
+    pub last_kind: Option<&'static str>,
+    pub last_line: String,
 }
 
-pub fn row(t: &Ticket, shared: &Shared, me: Option<&Login>) -> Row {
+/// A ticket and what the manifest keeps of its thread.
+pub type Item<'a> = (&'a Ticket, Option<&'a ThreadSummary>);
+
+/// A row of `t`; ages are measured at `now` (none: no ages, as on a ticket page, which
+/// must not change with the clock).
+pub fn row(
+    t: &Ticket,
+    thread: Option<&ThreadSummary>,
+    shared: &Shared,
+    me: Option<&Login>,
+    now: Option<Timestamp>,
+) -> Row {
     let queue = shared.queue(t.queue.as_str());
     let assignee = t.assignee.as_ref().map(|a| (a, shared.staff(a.as_str())));
+    let waiting_since = dashboard::waiting_since(t, thread);
+    let answered_since = dashboard::answered_since(t, thread);
+    let since = |w: Option<Timestamp>| w.zip(now).map(|(w, n)| dashboard::age(n.seconds_since(w)));
+    let last_by = thread.and_then(|s| {
+        let kind = s.last_kind?;
+        Some(if kind == MessageKind::Customer {
+            "Customer".to_owned()
+        } else {
+            let a = s.last_author.as_deref().unwrap_or("");
+            shared
+                .staff(a)
+                .map_or(a.to_owned(), |s| s.display_name().to_owned())
+        })
+    });
     Row {
         id: t.id.get(),
         url: ticket_url(t.id),
         title: t.title.clone(),
         email: t.email.to_string(),
+        customer: t
+            .account
+            .as_ref()
+            .and_then(|a| shared.accounts.get(a))
+            .map_or_else(|| t.email.to_string(), |a| a.name.clone()),
         status: t.status,
         priority: t.priority.get(),
         queue: t.queue.to_string(),
@@ -91,32 +136,88 @@ pub fn row(t: &Ticket, shared: &Shared, me: Option<&Login>) -> Row {
         updated_at: t.updated_at.to_string(),
         closed_at: t.closed_at.map(|c| c.to_string()),
         mine: me.is_some_and(|m| t.is_assigned_to(m)),
+        needs_work: dashboard::needs_work(t),
+        waiting_since: waiting_since.map(|w| w.to_string()),
+        waiting: since(waiting_since),
+        answered_since: answered_since.map(|w| w.to_string()),
+        answered_age: since(answered_since),
+        last_by,
+        last_kind: thread.and_then(|s| s.last_kind).map(|k| k.name()),
+        last_line: thread.map(|s| s.last_line.clone()).unwrap_or_default(),
     }
 }
 
-/// Highest priority first, then most recently updated.
-fn by_priority(a: &&Ticket, b: &&Ticket) -> std::cmp::Ordering {
-    b.priority
-        .cmp(&a.priority)
-        .then(b.updated_at.cmp(&a.updated_at))
-        .then(a.id.cmp(&b.id))
+/// A working list cut in two, each in its order: the tickets that need work (most urgent
+/// first) and those waiting on the customer (oldest answer first).
+pub fn split<'a>(
+    items: impl Iterator<Item = Item<'a>>,
+    now: Timestamp,
+) -> (Vec<Item<'a>>, Vec<Item<'a>>) {
+    let (mut work, mut waiting): (Vec<Item>, Vec<Item>) = items
+        .filter(|(t, _)| !t.status.is_done())
+        .partition(|(t, _)| dashboard::needs_work(t));
+    work.sort_by(|a, b| dashboard::by_urgency(*a, *b, now));
+    waiting.sort_by(|a, b| dashboard::by_answer_age(*a, *b));
+    (work, waiting)
 }
 
-fn rows<'a>(
-    it: impl Iterator<Item = &'a Ticket>,
+/// The rows of a list and its size.
+#[derive(Debug, Serialize)]
+pub struct List {
+    pub rows: Vec<Row>,
+    pub total: usize,
+    /// Rows left out (the full list is on another page).
+    pub more: usize,
+}
+
+fn list(
+    items: &[Item<'_>],
     shared: &Shared,
     me: Option<&Login>,
+    now: Timestamp,
     limit: usize,
-) -> Value {
-    let mut v: Vec<&Ticket> = it.collect();
-    v.sort_by(by_priority);
-    let total = v.len();
-    let shown: Vec<Row> = v
-        .into_iter()
-        .take(limit)
-        .map(|t| row(t, shared, me))
-        .collect();
-    json!({ "rows": shown, "total": total, "more": total.saturating_sub(limit) })
+) -> List {
+    List {
+        rows: items
+            .iter()
+            .take(limit)
+            .map(|(t, s)| row(t, *s, shared, me, Some(now)))
+            .collect(),
+        total: items.len(),
+        more: items.len().saturating_sub(limit),
+    }
+}
+
+/// A view of the dashboard: a name, where its tickets are listed, how many need work,
+/// the longest wait, how many wait on the customer.
+#[derive(Debug, Serialize)]
+pub struct ViewCount {
+    pub name: String,
+    pub url: String,
+    pub needs_work: usize,
+    pub oldest: Option<String>,
+    pub waiting_on_customer: usize,
+}
+
+fn view_count(
+    name: String,
+    url: String,
+    work: &[Item<'_>],
+    waiting: usize,
+    now: Timestamp,
+) -> ViewCount {
+    let oldest = work
+        .iter()
+        .filter_map(|(t, s)| dashboard::waiting_since(t, *s))
+        .min()
+        .map(|w| dashboard::age(now.seconds_since(w)));
+    ViewCount {
+        name,
+        url,
+        needs_work: work.len(),
+        oldest,
+        waiting_on_customer: waiting,
+    }
 }
 
 /// Rows per page of a long ticket list (a queue, a technician, a month of closed tickets).
@@ -132,27 +233,22 @@ pub fn page_url(first: &str, n: usize) -> String {
 }
 
 /// A long list cut into pages of [`PAGE_ROWS`] (one empty page for an empty list): each
-/// page's path, rows and pager (links to every page, previous and next).
-fn paginate(
-    first: &str,
-    tickets: &[&Ticket],
-    shared: &Shared,
-    me: Option<&Login>,
-) -> Vec<(String, Vec<Row>, Value)> {
-    let pages = tickets.len().div_ceil(PAGE_ROWS).max(1);
+/// page's path, items and pager (links to every page, previous and next).
+fn paginate<'a, 'b>(first: &str, items: &'b [Item<'a>]) -> Vec<(String, &'b [Item<'a>], Value)> {
+    let pages = items.len().div_ceil(PAGE_ROWS).max(1);
     let links: Vec<Value> = (1..=pages)
         .map(|n| json!({"n": n, "url": page_url(first, n)}))
         .collect();
     (1..=pages)
         .map(|n| {
-            let chunk = tickets.iter().skip((n - 1) * PAGE_ROWS).take(PAGE_ROWS);
-            let rows = chunk.map(|t| row(t, shared, me)).collect();
-            let pager = json!({"page": n, "pages": pages, "total": tickets.len(),
-                "from": (n - 1) * PAGE_ROWS + 1, "to": (n * PAGE_ROWS).min(tickets.len()),
+            let from = ((n - 1) * PAGE_ROWS).min(items.len());
+            let to = (n * PAGE_ROWS).min(items.len());
+            let pager = json!({"page": n, "pages": pages, "total": items.len(),
+                "from": from + 1, "to": to,
                 "links": if pages > 1 { links.clone() } else { vec![] },
                 "prev": (n > 1).then(|| page_url(first, n - 1)),
                 "next": (n < pages).then(|| page_url(first, n + 1))});
-            (page_url(first, n), rows, pager)
+            (page_url(first, n), &items[from..to], pager)
         })
         .collect()
 }
@@ -177,61 +273,71 @@ fn task_row(t: &crate::model::Task, shared: &Shared, today: Date) -> Value {
     })
 }
 
-/// Every page of this module.
-pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date) -> Vec<Page> {
+/// Every page of this module. `now` is the build time: ages on the lists are measured
+/// from it.
+pub fn all(shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>, now: Timestamp) -> Vec<Page> {
+    let today = now.date();
     let mut pages = Vec::new();
-    let working: Vec<&Ticket> = tickets
-        .iter()
-        .copied()
-        .filter(|t| !t.status.is_done())
-        .collect();
-    let known: std::collections::BTreeSet<u64> = tickets.iter().map(|t| t.id.get()).collect();
-    let link_ticket = |id: TicketId| json!({"id": id.get(), "url": known.contains(&id.get()).then(|| ticket_url(id))});
+    dashboard_page(&mut pages, shared, tickets, me, now);
+    queue_pages(&mut pages, shared, tickets, me, now);
+    staff_pages(&mut pages, shared, tickets, me, now);
+    task_pages(&mut pages, shared, tickets, today);
+    kb_pages(&mut pages, shared);
+    closed_pages(&mut pages, shared, tickets, me);
+    if let Some(me) = me {
+        inbox_page(&mut pages, shared, me);
+    }
+    pages
+}
 
-    // Dashboard.
-    let unassigned = rows(
-        working.iter().copied().filter(|t| t.assignee.is_none()),
-        shared,
-        me,
-        DASHBOARD_ROWS,
-    );
+/// `2026-12-06 09:14 UTC`
+fn as_of(now: Timestamp) -> String {
+    let s = now.to_string();
+    format!("{} {} UTC", &s[..10], &s[11..16])
+}
+
+fn dashboard_page(
+    pages: &mut Vec<Page>,
+    shared: &Shared,
+    tickets: &[Item<'_>],
+    me: Option<&Login>,
+    now: Timestamp,
+) {
+    let today = now.date();
+    let mut views = Vec::new();
     let mine = me.map(|m| {
-        rows(
-            working.iter().copied().filter(|t| t.is_assigned_to(m)),
-            shared,
-            me,
-            DASHBOARD_ROWS,
-        )
+        let (work, waiting) = split(tickets.iter().copied().filter(|(t, _)| t.is_assigned_to(m)), now);
+        views.push(view_count("My tickets".into(), "index.html#mine".into(), &work, waiting.len(), now));
+        json!({"work": list(&work, shared, me, now, DASHBOARD_ROWS), "waiting": list(&waiting, shared, me, now, DASHBOARD_ROWS)})
     });
-    let technicians: Vec<Value> = shared
-        .staff
-        .iter()
-        .filter_map(|s| {
-            let r = rows(working.iter().copied().filter(|t| t.is_assigned_to(&s.login)), shared, me, 20);
-            (r["total"].as_u64() != Some(0)).then(|| {
-                json!({"login": s.login.as_str(), "name": s.display_name(), "url": staff_url(s.login.as_str()), "list": r})
-            })
-        })
-        .collect();
-    let queue_counts = |slug: &str| {
-        let mut c = BTreeMap::new();
-        for st in [Status::New, Status::Open, Status::Answered] {
-            c.insert(
-                st.name(),
-                working
-                    .iter()
-                    .filter(|t| t.queue.as_str() == slug && t.status == st)
-                    .count(),
-            );
-        }
-        let total: usize = c.values().sum();
-        json!({"new": c["new"], "open": c["open"], "answered": c["answered"], "total": total})
-    };
-    let queues: Vec<Value> = shared
-        .queues
-        .iter()
-        .map(|q| json!({"slug": q.slug.as_str(), "name": q.name, "url": queue_url(q.slug.as_str()), "counts": queue_counts(q.slug.as_str())}))
-        .collect();
+    let (work, waiting) = split(
+        tickets
+            .iter()
+            .copied()
+            .filter(|(t, _)| t.assignee.is_none()),
+        now,
+    );
+    views.push(view_count(
+        "New Unassigned".into(),
+        "index.html#unassigned".into(),
+        &work,
+        waiting.len(),
+        now,
+    ));
+    let unassigned = json!({"work": list(&work, shared, me, now, DASHBOARD_ROWS), "waiting": list(&waiting, shared, me, now, DASHBOARD_ROWS)});
+    for q in &shared.queues {
+        let (work, waiting) = split(
+            tickets.iter().copied().filter(|(t, _)| t.queue == q.slug),
+            now,
+        );
+        views.push(view_count(
+            format!("Queue: {}", q.name),
+            queue_url(q.slug.as_str()),
+            &work,
+            waiting.len(),
+            now,
+        ));
+    }
     let soon = today.plus_days(7);
     let mut due: Vec<&crate::model::Task> = shared
         .tasks
@@ -240,59 +346,125 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
         .filter(|t| t.status == TaskStatus::Open && t.due.is_some_and(|d| d <= soon))
         .collect();
     due.sort_by_key(|t| (t.due, t.id));
-    let mut recent: Vec<&Ticket> = tickets.to_vec();
-    recent.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    let mut recent: Vec<Item> = tickets.to_vec();
+    recent.sort_by(|(a, _), (b, _)| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
     let recent: Vec<Row> = recent
         .into_iter()
         .take(15)
-        .map(|t| row(t, shared, me))
+        .map(|(t, s)| row(t, s, shared, me, Some(now)))
         .collect();
+    let working = tickets.iter().filter(|(t, _)| !t.status.is_done()).count();
     pages.push(Page {
         path: "index.html".into(),
         template: "index.html",
         title: "Dashboard".into(),
         section: "dashboard",
         ctx: json!({
-            "unassigned": unassigned, "mine": mine, "technicians": technicians, "queues": queues,
+            "views": views, "unassigned": unassigned, "mine": mine,
             "due_tasks": due.iter().map(|t| task_row(t, shared, today)).collect::<Vec<_>>(),
-            "recent": recent, "today": today.to_string(),
-            "total_tickets": tickets.len(), "working_tickets": working.len(),
+            "recent": recent, "today": today.to_string(), "as_of": as_of(now), "built_at": now.to_string(),
+            "total_tickets": tickets.len(), "working_tickets": working,
         }),
     });
+}
 
-    // Queues.
+/// New, open and answered tickets of a list.
+fn counts(items: &[Item<'_>]) -> Value {
+    let n = |st: Status| items.iter().filter(|(t, _)| t.status == st).count();
+    let (new, open, answered) = (n(Status::New), n(Status::Open), n(Status::Answered));
+    json!({"new": new, "open": open, "answered": answered, "needs_work": new + open, "total": new + open + answered})
+}
+
+/// The pages of a working list (a queue, a technician): the tickets that need work first,
+/// then those waiting on the customer, cut into pages.
+fn work_pages(
+    first: &str,
+    items: &[Item<'_>],
+    shared: &Shared,
+    me: Option<&Login>,
+    now: Timestamp,
+) -> Vec<(String, Value)> {
+    let (work, waiting) = split(items.iter().copied(), now);
+    let all: Vec<Item> = work.iter().chain(&waiting).copied().collect();
+    paginate(first, &all)
+        .into_iter()
+        .map(|(path, chunk, pager)| {
+            let rows: Vec<Row> = chunk
+                .iter()
+                .map(|(t, s)| row(t, *s, shared, me, Some(now)))
+                .collect();
+            let (w, a): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.needs_work);
+            (
+                path,
+                json!({"list": {"work": {"rows": w, "total": work.len(), "more": 0},
+                                   "waiting": {"rows": a, "total": waiting.len(), "more": 0}},
+                          "paging": pager}),
+            )
+        })
+        .collect()
+}
+
+fn queue_pages(
+    pages: &mut Vec<Page>,
+    shared: &Shared,
+    tickets: &[Item<'_>],
+    me: Option<&Login>,
+    now: Timestamp,
+) {
+    let mut index = Vec::new();
     for q in &shared.queues {
-        let mut list: Vec<&Ticket> = working
+        let items: Vec<Item> = tickets
             .iter()
             .copied()
-            .filter(|t| t.queue == q.slug)
+            .filter(|(t, _)| t.queue == q.slug && !t.status.is_done())
             .collect();
-        list.sort_by(by_priority);
         let done = tickets
             .iter()
-            .filter(|t| t.queue == q.slug && t.status.is_done())
+            .filter(|(t, _)| t.queue == q.slug && t.status.is_done())
             .count();
-        let counts = queue_counts(q.slug.as_str());
-        for (path, rows, pager) in paginate(&queue_url(q.slug.as_str()), &list, shared, me) {
+        let counts = counts(&items);
+        let (work, waiting) = split(items.iter().copied(), now);
+        index.push(json!({"name": q.name, "url": queue_url(q.slug.as_str()), "email": q.email.as_ref().map(|e| e.to_string()),
+            "counts": counts, "done": done, "view": view_count(q.name.clone(), queue_url(q.slug.as_str()), &work, waiting.len(), now)}));
+        for (path, mut ctx) in work_pages(&queue_url(q.slug.as_str()), &items, shared, me, now) {
+            ctx["queue"] = json!({"slug": q.slug.as_str(), "name": q.name, "email": q.email.as_ref().map(|e| e.to_string())});
+            ctx["counts"] = counts.clone();
+            ctx["done"] = json!(done);
+            ctx["as_of"] = json!(as_of(now));
+            ctx["built_at"] = json!(now.to_string());
             pages.push(Page {
                 path,
                 template: "queue.html",
                 title: format!("Queue: {}", q.name),
-                section: "dashboard",
-                ctx: json!({"queue": {"slug": q.slug.as_str(), "name": q.name, "email": q.email.as_ref().map(|e| e.to_string())},
-                            "counts": counts, "list": {"rows": rows, "total": list.len()}, "paging": pager, "done": done}),
+                section: "queues",
+                ctx,
             });
         }
     }
+    pages.push(Page {
+        path: "queues/index.html".into(),
+        template: "queues.html",
+        title: "Queues".into(),
+        section: "queues",
+        ctx: json!({"queues": index, "as_of": as_of(now), "built_at": now.to_string()}),
+    });
+}
 
-    // Technicians.
+fn staff_pages(
+    pages: &mut Vec<Page>,
+    shared: &Shared,
+    tickets: &[Item<'_>],
+    me: Option<&Login>,
+    now: Timestamp,
+) {
+    let today = now.date();
+    let mut index = Vec::new();
     for s in &shared.staff {
-        let mut list: Vec<&Ticket> = working
+        let items: Vec<Item> = tickets
             .iter()
             .copied()
-            .filter(|t| t.is_assigned_to(&s.login))
+            .filter(|(t, _)| t.is_assigned_to(&s.login) && !t.status.is_done())
             .collect();
-        list.sort_by(by_priority);
         let mut tasks: Vec<&crate::model::Task> = shared
             .tasks
             .iter()
@@ -301,23 +473,40 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
             .collect();
         tasks.sort_by_key(|t| (t.status, t.due.is_none(), t.due, t.id));
         let person = json!({"login": s.login.as_str(), "name": s.display_name(), "email": s.email.as_ref().map(|e| e.to_string()),
-                           "role": s.role.to_string(), "active": s.active,
+                           "role": s.role.to_string(), "active": s.active, "url": staff_url(s.login.as_str()),
                            "queues": s.queues.iter().map(|q| json!({"slug": q.as_str(), "url": shared.queue(q.as_str()).map(|_| queue_url(q.as_str()))})).collect::<Vec<_>>()});
+        let (work, waiting) = split(items.iter().copied(), now);
+        index.push(json!({"person": person, "counts": counts(&items),
+            "view": view_count(s.display_name().to_owned(), staff_url(s.login.as_str()), &work, waiting.len(), now),
+            "open_tasks": tasks.iter().filter(|t| t.status == TaskStatus::Open).count()}));
         let tasks: Vec<Value> = tasks.iter().map(|t| task_row(t, shared, today)).collect();
-        for (path, rows, pager) in paginate(&staff_url(s.login.as_str()), &list, shared, me) {
+        for (path, mut ctx) in work_pages(&staff_url(s.login.as_str()), &items, shared, me, now) {
+            ctx["person"] = person.clone();
+            ctx["is_me"] = json!(me == Some(&s.login));
+            ctx["tasks"] = json!(tasks);
+            ctx["as_of"] = json!(as_of(now));
+            ctx["built_at"] = json!(now.to_string());
             pages.push(Page {
                 path,
                 template: "staff.html",
                 title: s.display_name().to_owned(),
-                section: "dashboard",
-                ctx: json!({
-                    "person": person, "is_me": me == Some(&s.login),
-                    "list": {"rows": rows, "total": list.len()}, "paging": pager, "tasks": tasks,
-                }),
+                section: "staff",
+                ctx,
             });
         }
     }
+    pages.push(Page {
+        path: "staff/index.html".into(),
+        template: "staff-index.html",
+        title: "Technicians".into(),
+        section: "staff",
+        ctx: json!({"staff": index, "as_of": as_of(now), "built_at": now.to_string()}),
+    });
+}
 
+fn task_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], today: Date) {
+    let known: std::collections::BTreeSet<u64> = tickets.iter().map(|(t, _)| t.id.get()).collect();
+    let link_ticket = |id: TicketId| json!({"id": id.get(), "url": known.contains(&id.get()).then(|| ticket_url(id))});
     // Tasks.
     let mut all_tasks: Vec<&crate::model::Task> = shared.tasks.iter().map(|(t, _)| t).collect();
     all_tasks.sort_by_key(|t| (t.status, t.due.is_none(), t.due, t.id));
@@ -352,7 +541,9 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
             ctx: json!({"task": v, "notes": notes}),
         });
     }
+}
 
+fn kb_pages(pages: &mut Vec<Page>, shared: &Shared) {
     // Knowledge base.
     let mut categories: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for a in &shared.kb {
@@ -386,11 +577,13 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
         section: "kb",
         ctx: json!({"categories": cats}),
     });
+}
 
+fn closed_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>) {
     // Closed and resolved tickets by month.
-    let mut months: BTreeMap<String, Vec<&Ticket>> = BTreeMap::new();
-    for t in tickets.iter().filter(|t| t.status.is_done()) {
-        months.entry(done_month(t)).or_default().push(t);
+    let mut months: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for (t, s) in tickets.iter().filter(|(t, _)| t.status.is_done()) {
+        months.entry(done_month(t)).or_default().push((t, *s));
     }
     let month_list: Vec<Value> = months
         .iter()
@@ -398,8 +591,12 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
         .map(|(m, v)| json!({"month": m, "url": month_url(m), "count": v.len()}))
         .collect();
     for (m, mut v) in months {
-        v.sort_by(|a, b| b.closed_at.cmp(&a.closed_at).then(b.id.cmp(&a.id)));
-        for (path, rows, pager) in paginate(&month_url(&m), &v, shared, me) {
+        v.sort_by(|(a, _), (b, _)| b.closed_at.cmp(&a.closed_at).then(b.id.cmp(&a.id)));
+        for (path, items, pager) in paginate(&month_url(&m), &v) {
+            let rows: Vec<Row> = items
+                .iter()
+                .map(|(t, s)| row(t, *s, shared, me, None))
+                .collect();
             pages.push(Page {
                 path,
                 template: "closed-month.html",
@@ -416,11 +613,12 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
         section: "closed",
         ctx: json!({"months": month_list}),
     });
+}
 
-    // The technician's own inbox (only with --for).
-    if let Some(me) = me {
-        // Unread first, then newest first (as `msg inbox` lists them).
-        let inbox: Vec<Value> = shared
+fn inbox_page(pages: &mut Vec<Page>, shared: &Shared, me: &Login) {
+    // The technician's own inbox (only with --for): unread first, then newest first (as
+    // `msg inbox` lists them; `shared.inbox` comes in that order).
+    let inbox: Vec<Value> = shared
             .inbox
             .iter()
             .map(|m| json!({"key": m.key.to_string(), "from": m.from.as_str(),
@@ -428,15 +626,13 @@ pub fn all(shared: &Shared, tickets: &[&Ticket], me: Option<&Login>, today: Date
                 "to": m.to.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
                 "subject": m.subject, "at": m.at.to_string(), "read": m.read, "body": m.body}))
             .collect();
-        pages.push(Page {
-            path: "inbox.html".into(),
-            template: "inbox.html",
-            title: format!("Inbox of {me}"),
-            section: "inbox",
-            ctx: json!({"messages": inbox}),
-        });
-    }
-    pages
+    pages.push(Page {
+        path: "inbox.html".into(),
+        template: "inbox.html",
+        title: format!("Inbox of {me}"),
+        section: "inbox",
+        ctx: json!({"messages": inbox}),
+    });
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::pages;
 use super::stats;
 use super::ticket_page::{self, Job};
 use super::{Progress, Result, Site, SiteError, GENERATOR_VERSION};
-use crate::model::{Login, Ticket};
+use crate::model::Login;
 use crate::store::history::content_hash;
 use crate::store::{layout, FileError};
 
@@ -216,9 +216,12 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     }
 
     // Every other page.
-    let tickets: Vec<&Ticket> = records.values().filter_map(|r| r.ticket.as_ref()).collect();
+    let tickets: Vec<pages::Item> = records
+        .values()
+        .filter_map(|r| r.ticket.as_ref().map(|t| (t, r.thread.as_ref())))
+        .collect();
     let today = site.options.now.date();
-    let mut pages = pages::all(&site.shared, &tickets, me, today);
+    let mut pages = pages::all(&site.shared, &tickets, me, site.options.now);
     let data = crate::ops::stats::load(site.desk)?;
     pages.extend(stats::pages(&site.shared, &data, today));
     progress.start((jobs.len() + pages.len()) as u64);
@@ -250,6 +253,13 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
             &|| Ok(bytes.clone()),
         )?;
     }
+    // The build time, for the "as of" line of pages that are not rendered on every build.
+    let built = super::dashboard::built_script(site.options.now);
+    emit(
+        "assets/built.js".into(),
+        content_hash([built.as_slice()]),
+        &|| Ok(built.clone()),
+    )?;
     let index = search_index(&records);
     emit(
         "assets/search-index.js".into(),

@@ -34,33 +34,53 @@ struct Bar {
 
 const W: f64 = 640.0;
 
-/// Horizontal bars, one per labelled value.
+/// A bar of an HTML bar chart: its label, value and length in percent of the longest.
+#[derive(Serialize)]
+struct HBar {
+    label: String,
+    value: u64,
+    pct: f64,
+}
+
+/// Horizontal bars, one per labelled value, drawn in HTML (so their text wraps and stays
+/// legible at any width).
 fn hbars(items: &[(String, u64)]) -> Value {
     let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1) as f64;
-    let (left, right, row) = (150.0, 50.0, 26.0);
-    let bars: Vec<Bar> = items
+    let bars: Vec<HBar> = items
         .iter()
-        .enumerate()
-        .map(|(i, (label, value))| Bar {
-            label: if label.chars().count() > 22 {
-                label.chars().take(21).collect::<String>() + "…"
-            } else {
-                label.clone()
-            },
+        .map(|(label, value)| HBar {
+            label: label.clone(),
             value: *value,
-            x: left,
-            y: 8.0 + i as f64 * row,
-            w: ((W - left - right) * *value as f64 / max).max(if *value > 0 { 2.0 } else { 0.0 }),
-            h: row - 8.0,
+            pct: ((100.0 * *value as f64 / max * 10.0).round() / 10.0).max(if *value > 0 {
+                0.5
+            } else {
+                0.0
+            }),
         })
         .collect();
-    json!({"width": W, "height": 16.0 + items.len() as f64 * row, "left": left, "bars": bars})
+    json!({"bars": bars})
+}
+
+/// Round tick steps (1, 2, 5 × 10ⁿ) giving about four intervals up to `max`, and the top.
+fn nice_ticks(max: u64) -> (u64, u64) {
+    let max = max.max(1);
+    let raw = max.div_ceil(4).max(1);
+    let mut p = 1;
+    while p * 10 <= raw {
+        p *= 10;
+    }
+    let step = [1, 2, 5, 10]
+        .iter()
+        .map(|m| m * p)
+        .find(|s| *s >= raw)
+        .unwrap_or(10 * p);
+    (step, max.div_ceil(step) * step)
 }
 
 /// Vertical bars (a histogram).
 fn vbars(items: &[(String, u64)]) -> Value {
     let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1) as f64;
-    let (h, top, bottom) = (220.0, 20.0, 30.0);
+    let (h, top, bottom) = (200.0, 24.0, 6.0);
     let slot = (W - 20.0) / items.len().max(1) as f64;
     let bars: Vec<Bar> = items
         .iter()
@@ -77,19 +97,16 @@ fn vbars(items: &[(String, u64)]) -> Value {
             }
         })
         .collect();
-    json!({"width": W, "height": h, "base": h - bottom, "bars": bars})
+    json!({"width": W, "height": h, "base": h - bottom, "bars": bars,
+           "pad_pct": 1000.0 / W, "slot_pct": 100.0 * slot / W})
 }
 
-/// Opened and closed per day (or per month) as two polylines.
+/// Opened and closed per day (or per month) as two polylines, with round y ticks.
 fn lines(labels: &[String], opened: &[u64], closed: &[u64]) -> Value {
-    let (h, left, top, bottom) = (220.0, 40.0, 15.0, 30.0);
-    let max = opened
-        .iter()
-        .chain(closed)
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
+    let (h, left, top, bottom) = (240.0, 48.0, 15.0, 34.0);
+    let peak = opened.iter().chain(closed).copied().max().unwrap_or(0);
+    let (step, top_value) = nice_ticks(peak);
+    let max = top_value as f64;
     let n = labels.len().max(2) as f64;
     let x = |i: usize| left + (W - left - 35.0) * i as f64 / (n - 1.0);
     let y = |v: u64| h - bottom - (h - top - bottom) * v as f64 / max;
@@ -100,16 +117,19 @@ fn lines(labels: &[String], opened: &[u64], closed: &[u64]) -> Value {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let step = (labels.len() / 6).max(1);
+    let step_x = (labels.len() / 6).max(1);
     let ticks: Vec<Value> = labels
         .iter()
         .enumerate()
-        .filter(|(i, _)| i % step == 0)
+        .filter(|(i, _)| i % step_x == 0)
         .map(|(i, l)| json!({"x": x(i), "label": l}))
         .collect();
-    let max_u = max as u64;
-    json!({"width": W, "height": h, "left": left, "base": h - bottom, "top": y(max_u), "max": max_u,
-           "opened": pts(opened), "closed": pts(closed), "ticks": ticks})
+    let yticks: Vec<Value> = (0..=top_value / step)
+        .map(|k| json!({"y": y(k * step), "label": k * step}))
+        .collect();
+    json!({"width": W, "height": h, "left": left, "right": W - 35.0, "base": h - bottom, "top": y(top_value),
+           "max": top_value, "mid": (top + h - bottom) / 2.0,
+           "opened": pts(opened), "closed": pts(closed), "ticks": ticks, "yticks": yticks})
 }
 
 fn opt(d: Option<i64>) -> String {
@@ -315,9 +335,20 @@ mod tests {
     fn bars_scale_to_the_largest_value() {
         let v = hbars(&[("a".into(), 10), ("b".into(), 5), ("c".into(), 0)]);
         let bars = v["bars"].as_array().unwrap();
-        let w0 = bars[0]["w"].as_f64().unwrap();
-        let w1 = bars[1]["w"].as_f64().unwrap();
-        assert!((w0 - 2.0 * w1).abs() < 1e-9);
-        assert_eq!(bars[2]["w"].as_f64().unwrap(), 0.0);
+        assert_eq!(bars[0]["pct"].as_f64().unwrap(), 100.0);
+        assert_eq!(bars[1]["pct"].as_f64().unwrap(), 50.0);
+        assert_eq!(bars[2]["pct"].as_f64().unwrap(), 0.0);
+    }
+
+    #[test]
+    fn y_ticks_are_round_and_reach_the_peak() {
+        assert_eq!(nice_ticks(0), (1, 1));
+        assert_eq!(nice_ticks(3), (1, 3));
+        assert_eq!(nice_ticks(7), (2, 8));
+        assert_eq!(nice_ticks(10), (5, 10));
+        assert_eq!(nice_ticks(37), (10, 40));
+        assert_eq!(nice_ticks(180), (50, 200));
+        let v = lines(&["a".into(), "b".into()], &[0, 7], &[1, 2]);
+        assert_eq!(v["yticks"].as_array().unwrap().len(), 5, "0, 2, 4, 6, 8");
     }
 }

@@ -1,8 +1,9 @@
-//! One page per ticket: its metadata (status, queue, priority, assignee, sticky, owner
-//! account and reseller), the whole thread with customer messages, answers, internal notes
-//! and auto-responses told apart, the attachments (copied next to the page), the tickets
-//! merged into it, and its audit history. Pages of changed tickets are rendered on every
-//! core at once, each worker with its own reader of the desk.
+//! One page per ticket: the whole thread first (customer messages, answers, internal notes
+//! and auto-responses told apart; prose in a proportional font, code and quotes
+//! monospace), then its details (status, queue, priority, assignee, sticky, owner account
+//! and reseller, the tickets merged into it), the attachments (copied next to the page)
+//! and its audit history, oldest first like the thread. Pages of changed tickets are
+//! rendered on every core at once, each worker with its own reader of the desk.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use std::sync::Mutex;
 use serde_json::json;
 
 use super::audit::Audit;
+use super::dashboard::ThreadSummary;
 use super::data::{load_ticket, LoadedTicket};
 use super::data::{Input, Shared};
 use super::manifest::TicketRecord;
@@ -136,7 +138,7 @@ fn render_one(
             "author_name": staff.map_or(m.author.as_str(), |s| s.display_name()),
             "author_url": staff.map(|s| super::pages::staff_url(s.login.as_str())),
             "kind": m.kind.name(), "kind_label": kind_label(m.kind), "public": m.kind.is_public(),
-            "body": m.body, "attachments": attachments,
+            "body": m.body, "blocks": super::body::blocks(&m.body), "attachments": attachments,
         }));
     }
     let account = t.account.as_ref().map(|a| match shared.accounts.get(a) {
@@ -150,15 +152,17 @@ fn render_one(
         Some(s) => json!({"login": c, "name": s.display_name()}),
         None => json!({"login": c, "name": c}),
     });
+    // Oldest first, as the thread.
     let history = audit.entries(t.id).map(|entries| {
         entries
             .iter()
+            .rev()
             .map(|e| json!({"commit": &e.commit[..e.commit.len().min(10)], "at": e.at.to_string(), "who": e.who,
                             "op": e.op, "subject": e.subject}))
             .collect::<Vec<_>>()
     });
     let ctx = json!({
-        "ticket": row(t, shared, me),
+        "ticket": row(t, Some(&ThreadSummary::of(&lt.messages)), shared, me, None),
         "detail": {
             "account": account, "reseller": reseller,
             "cc": t.cc.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
@@ -192,6 +196,7 @@ fn record(
             ticket: Some(lt.ticket.clone()),
             problem: None,
             messages: lt.messages.len() as u32,
+            thread: Some(ThreadSummary::of(&lt.messages)),
             files,
         },
         Err(p) => TicketRecord {
@@ -201,6 +206,7 @@ fn record(
             ticket: None,
             problem: Some(p.to_string()),
             messages: 0,
+            thread: None,
             files,
         },
     }

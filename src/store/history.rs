@@ -140,12 +140,16 @@ pub fn commits_since(
                 .map(|(_, v)| v.clone())
         };
         let op = get(commit::TRAILER_OP);
-        let tickets = if op.is_some() {
-            trailers
-                .iter()
-                .filter(|(k, _)| k == commit::TRAILER_TICKET)
-                .filter_map(|(_, v)| v.parse().ok())
-                .collect()
+        let named: Vec<TicketId> = trailers
+            .iter()
+            .filter(|(k, _)| k == commit::TRAILER_TICKET)
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
+        // A desk commit names its tickets; one that names none (the desk's first commit,
+        // `init --from`, an import) or a commit made by hand counts for the tickets whose
+        // files it changed.
+        let tickets = if op.is_some() && !named.is_empty() {
+            named
         } else {
             let tree = c
                 .tree_id()
@@ -226,6 +230,12 @@ fn tickets_changed(
     old: Option<ObjectId>,
     new: ObjectId,
 ) -> Result<Vec<TicketId>> {
+    if let Some(t) = old {
+        // Most commits leave `tickets/` alone: compare one tree id before every bucket.
+        if entry_id(repo, t, layout::TICKETS_DIR)? == entry_id(repo, new, layout::TICKETS_DIR)? {
+            return Ok(Vec::new());
+        }
+    }
     let before = match old {
         Some(t) => ticket_tree_ids(repo, t)?,
         None => BTreeMap::new(),

@@ -95,13 +95,17 @@ impl SyncSteps for DeskSteps<'_> {
     }
 
     fn finish(&mut self, desk: &Desk, report: &mut SyncReport) {
-        let output = match desk.reader().and_then(|r| r.settings()) {
-            Ok(s) => s.site.output.filter(|o| !o.trim().is_empty()),
-            Err(_) => None,
+        let (output, customers) = match desk.reader().and_then(|r| r.settings()) {
+            Ok(s) => (
+                s.site.output.filter(|o| !o.trim().is_empty()),
+                s.site.customers.filter(|o| !o.trim().is_empty()),
+            ),
+            Err(_) => (None, None),
         };
         let Some(output) = output else { return };
+        let out = desk.root().join(output);
         let options = SiteOptions {
-            out: desk.root().join(output),
+            out: out.clone(),
             for_login: None,
             inbox: Vec::new(),
             full: false,
@@ -110,6 +114,15 @@ impl SyncSteps for DeskSteps<'_> {
         match Site::load(desk, options).and_then(|s| s.build(&NoProgress)) {
             Ok(summary) => report.site_pages = Some(summary.written),
             Err(e) => report.notes.push(format!("the site was not rebuilt: {e}")),
+        }
+        // The customer status pages, when the desk publishes them.
+        if let Some(c) = customers {
+            let dir = desk.root().join(c);
+            if let Err(e) = crate::site::customers::build(desk, &dir, Some(&out), self.ctx.now()) {
+                report
+                    .notes
+                    .push(format!("the customer pages were not rebuilt: {e}"));
+            }
         }
     }
 }

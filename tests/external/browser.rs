@@ -1,15 +1,19 @@
 //! The built site in headless Chromium (Debian `chromium`, driven over the DevTools
 //! protocol by `cdp`): Quick Search from `file://`, following a result to the ticket page,
-//! the escaped title, the statistics charts, and phone width.
+//! the escaped title, the statistics charts; the dashboard's urgency order and ages, the
+//! customer page, and at phone width (390 px) no element wider than the screen and no
+//! word broken inside a table cell.
 
 use std::path::Path;
 
 use crate::cdp::Browser;
 use crate::support::*;
 
-/// `site build --out OUT` of the desk.
-pub(crate) fn build(d: &TestDesk, out: &Path) {
-    let r = d.run(&["site", "build", "--out", out.to_str().unwrap()]);
+/// `site build --out OUT EXTRA…` of the desk.
+pub(crate) fn build(d: &TestDesk, out: &Path, extra: &[&str]) {
+    let mut args = vec!["site", "build", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let r = d.run(&args);
     assert_eq!(r.code, 0, "site build failed:\n{}\n{}", r.stdout, r.stderr);
 }
 
@@ -29,7 +33,7 @@ pub fn browser_quick_search_reaches_the_escaped_ticket_and_the_charts() {
         "It burns.",
     ]);
     let out = d.tmp.path().join("site");
-    build(&d, &out);
+    build(&d, &out, &[]);
     let base = format!("file://{}/", out.display());
     let mut b = Browser::start();
     b.goto(&format!("{base}index.html"));
@@ -98,4 +102,169 @@ pub fn browser_quick_search_reaches_the_escaped_ticket_and_the_charts() {
             .unwrap();
         assert!(w <= 375, "{page} is {w}px wide on a 375px screen");
     }
+}
+
+/// What is wrong with the layout of the page shown: the page scrolling sideways, an element
+/// reaching past the screen's edge (outside a horizontally scrolling box), or a word broken
+/// across lines inside a table cell.
+const LAYOUT_PROBLEMS: &str = r#"(() => {
+  const vw = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > vw) {
+    problems.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + vw);
+  }
+  const clipped = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') { return true; }
+    }
+    return false;
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) { continue; }
+    if ((r.right > vw + 0.5 || r.left < -0.5) && !clipped(el)) {
+      problems.push('wider than the screen: <' + el.tagName.toLowerCase() + ' class="' + el.className + '"> ' + Math.round(r.left) + '..' + Math.round(r.right));
+    }
+  }
+  for (const cell of document.querySelectorAll('td, th')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const re = /[^\s\-–]+/g;
+      let m;
+      while ((m = re.exec(n.data))) {
+        const range = document.createRange();
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) { problems.push('word broken in a table cell: ' + m[0]); }
+      }
+    }
+  }
+  return problems.slice(0, 15);
+})()"#;
+
+pub fn browser_dashboard_order_phone_layout_and_customer_page() {
+    let d = TestDesk::example();
+    let out = d.tmp.path().join("site");
+    let status = d.tmp.path().join("status");
+    build(
+        &d,
+        &out,
+        &[
+            "--as",
+            "bob",
+            "--for",
+            "bob",
+            "--customers",
+            status.to_str().unwrap(),
+        ],
+    );
+    let base = format!("file://{}/", out.display());
+    let mut b = Browser::start();
+
+    // The dashboard: most urgent first (wait × (1 + priority / 50)), the age of each wait
+    // shown, who spoke last, and the build time.
+    b.goto(&format!("{base}index.html"));
+    let order = b.eval(
+        r#"(() => {
+        const now = Date.parse(document.getElementById('built-at').getAttribute('datetime'));
+        return ['unassigned-work', 'mine-work'].map(id => {
+          const rows = [...document.querySelectorAll('#' + id + ' + .table-wrap tr.ticket-row')];
+          const score = rows.map(r => (now - Date.parse(r.querySelector('td.age time').getAttribute('datetime')))
+              * (1 + Number(r.querySelector('td.prio').textContent.replace(/\D/g, '')) / 50));
+          return {rows: rows.length, sorted: score.every((s, i) => i === 0 || score[i - 1] >= s),
+                  ages: rows.every(r => /^waiting \d+ (min|h|d)( \d+ h)?$/.test(r.querySelector('td.age').textContent.trim())),
+                  last: rows.every(r => r.querySelector('.last .who') !== null)};
+        });
+      })()"#,
+    );
+    for v in order.as_array().unwrap() {
+        assert!(v["rows"].as_u64().unwrap() > 0, "{order}");
+        assert_eq!(v["sorted"], true, "{order}");
+        assert_eq!(v["ages"], true, "{order}");
+        assert_eq!(v["last"], true, "{order}");
+    }
+    assert_eq!(
+        b.eval("document.querySelector('.as-of').textContent.trim()"),
+        "As of 2026-11-27 12:00 UTC"
+    );
+    // A ticket page gets the time from assets/built.js.
+    b.goto(&format!("{base}tickets/001/1004.html"));
+    b.wait_for("!document.querySelector('[data-built-at]').hidden");
+    assert_eq!(
+        b.eval("document.querySelector('.as-of').textContent.trim()"),
+        "As of 2026-11-27 12:00 UTC"
+    );
+    // Prose in a proportional font, code in a monospace one.
+    let fonts = b.eval("[getComputedStyle(document.querySelector('.message .body p')).fontFamily, getComputedStyle(document.querySelector('.message .body pre.code')).fontFamily]");
+    assert!(!fonts[0].as_str().unwrap().contains("monospace"), "{fonts}");
+    assert!(fonts[1].as_str().unwrap().contains("monospace"), "{fonts}");
+
+    // The customer page, from file://: title, status and the thread, no note.
+    let page = std::fs::read_dir(&status)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .contains("Request #1004,")
+        })
+        .expect("the page of 1004");
+    let customer = format!("file://{}", page.display());
+    b.goto(&customer);
+    assert_eq!(
+        b.eval("document.querySelector('h1').textContent"),
+        "500 Internal Server Error after PHP upgrade"
+    );
+    assert_eq!(
+        b.eval("document.getElementById('status').textContent"),
+        "Resolved"
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('article.message').length"),
+        3
+    );
+    assert_eq!(
+        b.eval("document.body.textContent.includes('php_value lines are fatal')"),
+        false,
+        "the note is not shown"
+    );
+
+    // Phone width: nothing wider than the screen, no word broken inside a table cell.
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+    );
+    let pages = [
+        "index.html",
+        "queues/index.html",
+        "queues/general.html",
+        "staff/index.html",
+        "staff/bob.html",
+        "tickets/001/1004.html",
+        "tickets/001/1025.html",
+        "stats/index.html",
+        "stats/all.html",
+        "tasks/index.html",
+        "kb/index.html",
+        "kb/external-mail-provider.html",
+        "closed/2026-10.html",
+    ];
+    for url in pages
+        .iter()
+        .map(|p| format!("{base}{p}"))
+        .chain([customer.clone()])
+    {
+        b.goto(&url);
+        let problems = b.eval(LAYOUT_PROBLEMS);
+        assert_eq!(problems, serde_json::json!([]), "{url} at 390 px");
+    }
+    // Chart text stays legible on a phone (at least 10 CSS pixels high).
+    b.goto(&format!("{base}stats/all.html"));
+    let smallest = b.eval("Math.min(...[...document.querySelectorAll('#chart-series text, .hbar-label, .xlabels span')].map(t => t.getBoundingClientRect().height).filter(h => h > 0))");
+    assert!(
+        smallest.as_f64().unwrap() >= 10.0,
+        "chart text {smallest} px high"
+    );
 }

@@ -29,7 +29,7 @@ pub fn a_hostile_attachment_is_inert_in_the_browser() {
     }
     d.ok(&args);
     let site = d.tmp.path().join("site");
-    crate::browser::build(&d, &site);
+    crate::browser::build(&d, &site, &[]);
     let mut b = crate::cdp::Browser::start();
     check_attachment_links(&mut b, &format!("file://{}/", site.display()));
     // The same from a web server, which types files by their extension.

@@ -20,6 +20,8 @@ mod search;
 mod search_index;
 mod search_mass;
 mod site;
+mod site_customers;
+mod site_dashboard;
 mod spell;
 mod stats;
 mod sync;

@@ -204,7 +204,7 @@ fn ticket_and_kb_text_is_escaped() {
     ]);
     d.write(
         "kb/evil.md",
-        "---\ntitle: <b>Evil</b>\ncategory: Tests\n---\nHi <script>alert(3)</script> [x](javascript:alert(4)) [ok](https://example.com/)\n",
+        "---\ntitle: <b>Evil</b>\ncategory: Tests\n---\nHi <script>alert(3)</script> [x](javascript:alert(4)) [ok](https://example.com/) press <kbd>Enter</kbd>\n",
     );
     d.git(&["add", "-A"]);
     d.git(&["commit", "-qm", "kb by hand"]);
@@ -224,9 +224,15 @@ fn ticket_and_kb_text_is_escaped() {
         );
     }
     let kb = read(&out.join("kb/evil.html"));
-    assert!(kb.contains("&lt;script&gt;alert(3)"), "{kb}");
+    // Raw HTML in KB Markdown is sanitised: the script is gone, not shown as text.
+    assert!(!kb.contains("alert(3)"), "{kb}");
+    assert!(!kb.contains("href=\"#\""), "no dead link: {kb}");
     assert!(kb.contains("href=\"https://example.com/\""), "{kb}");
     assert!(kb.contains("&lt;b&gt;Evil&lt;&#x2f;b&gt;"), "{kb}");
+    assert!(
+        kb.contains("<kbd>Enter</kbd>"),
+        "allowed HTML is kept: {kb}"
+    );
     check_links(&out);
 }
 

@@ -9,7 +9,7 @@ use crate::model::outbox::{self, Reply};
 use crate::model::{Attachment, Message, MessageKind, Settings, Ticket};
 use crate::store::{layout, DeskRead, Transaction};
 
-use super::super::error::Result;
+use super::super::error::{OpError, Result};
 use super::fresh_key;
 
 /// Stages the answer message `key` and its outbox entry; returns the Message-ID.
@@ -24,12 +24,19 @@ pub(super) fn queue_answer(
 ) -> Result<String> {
     let thread = thread(tx, ticket)?;
     let now = tx.now();
+    let mail_body = match customer_link(tx, settings, ticket)? {
+        Some(link) => format!(
+            "{}\n\nFollow your request online: {link}\n",
+            body.trim_end()
+        ),
+        None => body.clone(),
+    };
     let mail = Reply {
         settings,
         ticket,
         key,
         thread: &thread,
-        body: body.clone(),
+        body: mail_body,
         attachments: attachments
             .iter()
             .map(|a| layout::attachment(ticket.id, &a.file))
@@ -49,6 +56,31 @@ pub(super) fn queue_answer(
     tx.put_yaml(layout::message(ticket.id, key), &message);
     tx.put_yaml(layout::outbox(key), &mail);
     Ok(mail.message_id)
+}
+
+/// The address of the ticket's customer status page, when the desk publishes them
+/// (`site.customer_url`); the mail carries it, the thread message does not.
+fn customer_link(
+    tx: &Transaction<'_>,
+    settings: &Settings,
+    ticket: &Ticket,
+) -> Result<Option<String>> {
+    let Some(base) = settings
+        .site
+        .customer_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(None);
+    };
+    let secret = crate::site::customers::secret(tx.desk())
+        .map_err(|e| OpError::State(format!("the customer page link: {e}")))?;
+    Ok(Some(format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        crate::site::customers::page_name(&secret, ticket.id)
+    )))
 }
 
 /// When `after` has just become resolved or closed and its queue has a resolved/closed

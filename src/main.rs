@@ -1,39 +1,30 @@
 //! The `git-desk` binary: parse the command line, run it, map the outcome to an exit code
-//! (0 ok, 1 error, 2 usage). A closed pipe (`git desk log | head`) is not an error.
+//! (0 ok, 1 error, 2 usage). A closed pipe (`git desk log | head`) is not an error: standard
+//! output and error are [`PipeSafe`], so the command finishes and exits 0 without a panic.
 
 use std::io::Write;
 
 use clap::Parser;
+use git_desk::cli::PipeSafe;
 
 fn main() {
     let cli = git_desk::cli::Cli::parse();
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = std::io::stderr();
+    let mut out = PipeSafe::new(std::io::BufWriter::new(stdout.lock()));
+    let mut err = PipeSafe::new(std::io::stderr());
     let code = match git_desk::cli::run(cli, &mut out, &mut err) {
         Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             let _ = out.flush();
             let _ = writeln!(err, "error: {}", message(&e));
             1
         }
     };
-    match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            let _ = writeln!(err, "error: writing output: {e}");
-            std::process::exit(1);
-        }
-        _ => {}
+    if let Err(e) = out.flush() {
+        let _ = writeln!(err, "error: writing output: {e}");
+        std::process::exit(1);
     }
     std::process::exit(code);
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }
 
 /// The error and its causes on one line, leaving out a cause the message before it already

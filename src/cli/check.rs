@@ -18,16 +18,25 @@ pub fn run(env: &Env, _a: CheckArgs, out: &mut dyn Write) -> Result<i32> {
     let report = check(reader.as_ref())?;
     match desk.repair_index() {
         Ok(0) => {}
-        Ok(n) => eprintln!(
-            "git-desk: set {n} index entr{} again that a concurrent git command had put back",
-            if n == 1 { "y" } else { "ies" }
-        ),
-        Err(e) => eprintln!("warning: the index could not be checked: {e}"),
+        Ok(n) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "git-desk: set {n} index entr{} again that a concurrent git command had put back",
+                if n == 1 { "y" } else { "ies" }
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: the index could not be checked: {e}"
+            );
+        }
     }
     // git's lock files in the way of the next change (not problems of the files: a git
     // command may be running right now).
     for l in desk.foreign_locks() {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "warning: {} exists (made {} ago): changes wait for it; if no git command is running, delete it",
             l.path.display(),
             l.age

@@ -52,7 +52,7 @@ impl Progress {
 
 impl Observer for Progress {
     fn notice(&self, message: &str) {
-        eprintln!("git-desk: {message}");
+        let _ = writeln!(std::io::stderr(), "git-desk: {message}");
     }
     fn progress(&self, done: u64, total: u64) {
         if !self.tty {

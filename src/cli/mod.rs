@@ -7,6 +7,7 @@ mod autoclose;
 mod billing;
 mod body;
 mod check;
+mod completions;
 mod csv;
 mod customer;
 mod index;
@@ -14,8 +15,10 @@ mod init;
 mod kb;
 mod log;
 mod mail;
+mod man;
 mod msg;
 mod output;
+mod pipe;
 mod queue;
 mod search;
 mod settings;
@@ -32,7 +35,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::context::{Context, ENV_ACTOR};
 use crate::model::Staff;
@@ -40,6 +43,7 @@ use crate::ops::ActorSpec;
 use crate::store::Desk;
 
 pub use output::Printer;
+pub use pipe::PipeSafe;
 
 /// A help desk whose database is a git repository of YAML files.
 ///
@@ -125,16 +129,8 @@ pub enum Command {
     /// Build the read-only dashboard site.
     #[command(subcommand)]
     Site(site::SiteCommand),
-    /// Print a shell completion script.
-    Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct CompletionsArgs {
-    /// The shell.
-    pub shell: clap_complete::Shell,
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// What every command gets: where it runs, the context, how to print.
@@ -151,9 +147,17 @@ impl Env {
     pub fn desk(&self) -> Result<Desk> {
         let desk = Desk::discover(&self.cwd)?;
         match desk.recover() {
-            Ok(r) if !r.is_empty() => eprintln!("git-desk: {}", r.summary()),
+            // Written, not `eprintln!`: a closed standard error must not panic (see `pipe`).
+            Ok(r) if !r.is_empty() => {
+                let _ = writeln!(std::io::stderr(), "git-desk: {}", r.summary());
+            }
             Ok(_) => {}
-            Err(e) => eprintln!("warning: an interrupted git-desk command left work that could not be finished yet: {e}"),
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: an interrupted git-desk command left work that could not be finished yet: {e}"
+                );
+            }
         }
         Ok(desk)
     }
@@ -256,13 +260,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Stats(a) => stats::run(&env, a, out, err),
         Command::Billing(a) => billing::run(&env, a, out, err),
         Command::Site(c) => site::run(&env, c, out, err),
-        Command::Completions(a) => {
-            clap_complete::generate(a.shell, &mut Cli::command(), "git-desk", out);
-            Ok(0)
-        }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command().name("git-desk")).render(out)?;
-            Ok(0)
-        }
+        Command::Completions(a) => completions::run(a, out),
+        Command::Man(a) => man::run(a, out),
     }
 }

@@ -108,7 +108,7 @@ pub fn listing<T: Serialize>(
     row: impl Fn(&T) -> Vec<String>,
 ) -> Result<()> {
     for p in &loaded.problems {
-        eprintln!("warning: {p}");
+        let _ = writeln!(std::io::stderr(), "warning: {p}");
     }
     if printer.json {
         return printer.json(out, &loaded.items);

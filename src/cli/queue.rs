@@ -142,7 +142,7 @@ pub fn run(env: &Env, cmd: QueueCommand, out: &mut dyn Write) -> Result<i32> {
             let reader = desk.reader()?;
             let loaded = q::list(reader.as_ref())?;
             for p in &loaded.problems {
-                eprintln!("warning: {p}");
+                let _ = writeln!(std::io::stderr(), "warning: {p}");
             }
             if env.printer.json {
                 env.printer.json(out, &loaded.items)?;

@@ -4,7 +4,7 @@ mod support;
 
 mod admin;
 mod catalog;
-mod cdp;
+mod cli;
 mod clock;
 mod commit_engine;
 mod crash;
@@ -21,7 +21,6 @@ mod search;
 mod search_index;
 mod search_mass;
 mod site;
-mod site_browser;
 mod site_customers;
 mod site_dashboard;
 mod spell;

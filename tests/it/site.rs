@@ -1,6 +1,7 @@
 //! The static site: every page of the example desk with no broken link, escaping of hostile
 //! ticket and KB text, incremental rebuilds (an answer, a delete, a template change),
-//! `--for` privacy, and where the output may go. The browser test is in `site_browser`.
+//! `--for` privacy, and where the output may go. The browser test is in
+//! `tests/external/browser.rs`.
 
 use std::path::{Path, PathBuf};
 

@@ -16,8 +16,10 @@ pub fn example_repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo")
 }
 
-/// True when `program` can be run; otherwise says loudly that the test is skipped (or fails
-/// when CI requires the program).
+/// True when `program` can be run; otherwise prints SKIPPED (or fails when CI requires the
+/// program). libtest hides that line and counts the test as passed: a test that needs an
+/// outside program belongs in `tests/external/` instead, whose harness reports it as
+/// ignored, with the reason, when the program is missing.
 pub fn have_program(program: &str, test: &str) -> bool {
     let found = Command::new("sh")
         .arg("-c")

@@ -1,19 +1,21 @@
 //! `sync` between clones of one bare remote over file://: disjoint changes, field-level
-//! merges, lost races, renumbering, hand-made conflicts, push races and interruptions.
+//! merges, lost races, renumbering, hand-made conflicts, push races and interruptions. The
+//! sync test that needs an SMTP server is in `tests/external/sync_mail.rs` (it shares `Cluster`).
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::support::*;
 
-struct Cluster {
-    d: TestDesk,
-    server: PathBuf,
+/// Shared with `tests/external` (its sync test needs an SMTP server).
+pub(crate) struct Cluster {
+    pub(crate) d: TestDesk,
+    pub(crate) server: PathBuf,
 }
 
 impl Cluster {
     /// A bare server made from the example desk, and `n` clones `c0`, `c1`, ….
-    fn new(n: usize) -> Cluster {
+    pub(crate) fn new(n: usize) -> Cluster {
         let d = TestDesk::empty();
         let from = example_repo();
         let r = d.run_in(
@@ -43,16 +45,16 @@ impl Cluster {
         }
         c
     }
-    fn clone(&self, i: usize) -> PathBuf {
+    pub(crate) fn clone(&self, i: usize) -> PathBuf {
         self.d.tmp.path().join(format!("c{i}"))
     }
-    fn git(&self, cwd: &Path, args: &[&str]) -> Output {
+    pub(crate) fn git(&self, cwd: &Path, args: &[&str]) -> Output {
         isolated("git", &self.d.home(), cwd)
             .args(args)
             .output()
             .unwrap()
     }
-    fn git_ok(&self, cwd: &Path, args: &[&str]) -> String {
+    pub(crate) fn git_ok(&self, cwd: &Path, args: &[&str]) -> String {
         let o = self.git(cwd, args);
         assert!(
             o.status.success(),
@@ -62,7 +64,7 @@ impl Cluster {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
     /// git-desk in clone `i`, with a seed of its own so keys differ between clones.
-    fn desk(&self, i: usize, args: &[&str]) -> Run {
+    pub(crate) fn desk(&self, i: usize, args: &[&str]) -> Run {
         let o = self
             .d
             .cmd_in(&self.clone(i))
@@ -76,7 +78,7 @@ impl Cluster {
             stderr: String::from_utf8_lossy(&o.stderr).into(),
         }
     }
-    fn desk_ok(&self, i: usize, args: &[&str]) -> String {
+    pub(crate) fn desk_ok(&self, i: usize, args: &[&str]) -> String {
         let r = self.desk(i, args);
         assert_eq!(
             r.code, 0,
@@ -91,7 +93,7 @@ impl Cluster {
             .map(String::from)
             .collect()
     }
-    fn server_file(&self, path: &str) -> String {
+    pub(crate) fn server_file(&self, path: &str) -> String {
         self.git_ok(&self.server, &["show", &format!("HEAD:{path}")])
     }
     /// A desk-style commit made by hand: edit `path` with `f`, commit with a Desk-Op trailer.
@@ -114,7 +116,7 @@ impl Cluster {
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    fn status(&self, i: usize) -> String {
+    pub(crate) fn status(&self, i: usize) -> String {
         self.git_ok(&self.clone(i), &["status", "--porcelain"])
     }
 }
@@ -662,110 +664,6 @@ fn tasks_made_in_two_clones_are_renumbered_not_merged() {
         "{msg}"
     );
     assert_eq!(c.status(1), "");
-}
-
-#[test]
-fn sync_takes_mail_in_and_sends_the_outbox_nothing_lost_or_doubled_when_killed() {
-    use crate::mail::smtpd::{free_port, have_aiosmtpd, header, Smtpd};
-    if !have_aiosmtpd("sync_takes_mail_in_and_sends_the_outbox") {
-        return;
-    }
-    let c = Cluster::new(1);
-    let port = free_port();
-    let smtp = Smtpd::start(port, &c.d.tmp.path().join("received"));
-    // The desk reads mail from `mail/` in the clone (kept out of git) and sends to the
-    // local server.
-    let clone = c.clone(0);
-    std::fs::write(clone.join(".git/info/exclude"), "mail/\n").unwrap();
-    let inbox = crate::mail::Maildir::new(clone.join("mail"));
-    for f in ["plain.eml", "utf8-subject.eml", "html-only.eml"] {
-        inbox.deliver_fixture(f);
-    }
-    for (k, v) in [
-        ("maildir", "mail".to_string()),
-        ("smtp.port", port.to_string()),
-    ] {
-        c.desk_ok(0, &["--as", "alice", "settings", "set", k, &v]);
-    }
-    c.desk_ok(
-        0,
-        &[
-            "--as",
-            "bob",
-            "ticket",
-            "answer",
-            "1025",
-            "-m",
-            "Forwarding works again.",
-        ],
-    );
-    let answer_id = {
-        let out = c.git_ok(
-            &clone,
-            &["grep", "-h", "^message_id:", "HEAD", "--", "outbox"],
-        );
-        out.trim()
-            .trim_start_matches("message_id:")
-            .trim()
-            .trim_matches('\'')
-            .to_owned()
-    };
-    // Kill it at a few points, then let one run finish.
-    for delay_ms in [2u64, 20, 60, 150] {
-        let mut child =
-            c.d.cmd_in(&clone)
-                .args(["--as", "alice", "sync"])
-                .spawn()
-                .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    // Later runs finish the work (a day later, so a delivery a kill cut short and the
-    // server deferred is due again).
-    for _ in 0..2 {
-        let o =
-            c.d.cmd_in(&clone)
-                .env("GIT_DESK_NOW", "2026-11-28T12:00:00Z")
-                .args(["--as", "alice", "sync"])
-                .output()
-                .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-    // Each mail became exactly one message of one new ticket, on the server.
-    for f in ["plain.eml", "utf8-subject.eml", "html-only.eml"] {
-        let text = String::from_utf8(crate::mail::fixture(f)).unwrap();
-        let id = header(&text, "Message-ID").unwrap();
-        let hits = c.git_ok(
-            &c.server,
-            &["grep", "-l", "-F", &id, "HEAD", "--", "tickets"],
-        );
-        assert_eq!(hits.lines().count(), 1, "{f} ({id}) is held by: {hits}");
-    }
-    let new_tickets = c
-        .git_ok(
-            &c.server,
-            &["ls-tree", "--name-only", "HEAD", "tickets/001/"],
-        )
-        .lines()
-        .count()
-        - 40;
-    assert_eq!(new_tickets, 3);
-    // The answer went out (a resend after a kill carries the same Message-ID), and the
-    // outbox is empty on the server.
-    let got: Vec<String> = smtp
-        .received()
-        .into_iter()
-        .filter(|m| header(m, "Message-ID").as_deref() == Some(answer_id.as_str()))
-        .collect();
-    assert!(!got.is_empty(), "the answer {answer_id} was not delivered");
-    assert_eq!(
-        c.git_ok(&c.server, &["ls-tree", "--name-only", "HEAD", "outbox/"])
-            .trim(),
-        ""
-    );
-    assert_eq!(c.status(0), "");
-    assert_eq!(inbox.files("new").len(), 0);
 }
 
 #[test]

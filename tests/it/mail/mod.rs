@@ -1,11 +1,11 @@
 //! Mail in and out: real Maildir trees built from the .eml corpus in
-//! `tests/fixtures/mail/`, and a real SMTP server (aiosmtpd) on 127.0.0.1.
+//! `tests/fixtures/mail/`, and a real SMTP server (aiosmtpd) on 127.0.0.1. The tests that need
+//! the server are in `tests/external/mail_send.rs`, which shares this module.
 
 mod ingest;
 mod loops;
 mod outbox;
 mod real;
-mod send;
 pub(crate) mod smtp_server;
 pub(crate) mod smtpd;
 

@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A real SMTP server for the tests: Python's aiosmtpd on 127.0.0.1 with the `Picky`
 //! handler of `tests/fixtures/mail/picky_smtpd.py` (accepts into a Maildir, 550 for
 //! `reject*@`, 451 for `busy*@`). The server is killed when the guard is dropped.
@@ -23,7 +24,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// True when python3 with aiosmtpd is there; else SKIPPED (or a failure under CI).
+/// True when python3 with aiosmtpd is there; else SKIPPED (or a failure under CI). Prefer a
+/// test in `tests/external/` with the need `AIOSMTPD`: see `support::have_program`.
 pub fn have_aiosmtpd(test: &str) -> bool {
     if !have_program("python3", test) {
         return false;

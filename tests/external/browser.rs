@@ -4,18 +4,20 @@
 //! customer page, and at phone width (390 px) no element wider than the screen and no
 //! word broken inside a table cell.
 
+use std::path::Path;
+
 use crate::cdp::Browser;
-use crate::site::build;
 use crate::support::*;
 
-#[test]
-fn browser_quick_search_reaches_the_escaped_ticket_and_the_charts() {
-    if !have_program(
-        "chromium",
-        "browser_quick_search_reaches_the_escaped_ticket_and_the_charts",
-    ) {
-        return;
-    }
+/// `site build --out OUT EXTRA…` of the desk.
+pub(crate) fn build(d: &TestDesk, out: &Path, extra: &[&str]) {
+    let mut args = vec!["site", "build", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let r = d.run(&args);
+    assert_eq!(r.code, 0, "site build failed:\n{}\n{}", r.stdout, r.stderr);
+}
+
+pub fn browser_quick_search_reaches_the_escaped_ticket_and_the_charts() {
     let d = TestDesk::example();
     let title = "<img src=x onerror=alert(1)><script>alert(2)</script> Zebra printer & fire";
     d.ok(&[
@@ -142,14 +144,7 @@ const LAYOUT_PROBLEMS: &str = r#"(() => {
   return problems.slice(0, 15);
 })()"#;
 
-#[test]
-fn browser_dashboard_order_phone_layout_and_customer_page() {
-    if !have_program(
-        "chromium",
-        "browser_dashboard_order_phone_layout_and_customer_page",
-    ) {
-        return;
-    }
+pub fn browser_dashboard_order_phone_layout_and_customer_page() {
     let d = TestDesk::example();
     let out = d.tmp.path().join("site");
     let status = d.tmp.path().join("status");

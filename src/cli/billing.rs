@@ -34,7 +34,9 @@ pub fn run(env: &Env, a: BillingArgs, out: &mut dyn Write, err: &mut dyn Write) 
     }
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    let bill = billing::report(&desk, &me, a.period.period(), env.ctx.now().date())?;
+    let bill = super::output::with_spinner("reading tickets and history", || {
+        billing::report(&desk, &me, a.period.period(), env.ctx.now().date())
+    })?;
     if !bill.offered {
         writeln!(
             err,

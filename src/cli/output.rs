@@ -117,3 +117,23 @@ pub fn listing<T: Serialize>(
     rows.extend(loaded.items.iter().map(row));
     table(out, &rows)
 }
+
+/// Runs `work` with a spinner and the elapsed time on a terminal's stderr (nothing when
+/// stderr is not a terminal): for work whose length cannot be told in advance, such as the
+/// first statistics run of a large desk, which reads every ticket and the history once.
+pub fn with_spinner<T>(message: &str, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let result = work();
+    bar.finish_and_clear();
+    result
+}

@@ -51,7 +51,10 @@ impl PeriodArgs {
 pub fn run(env: &Env, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    let report = stats::report(&desk, &me, a.period.period(), env.ctx.now().date())?;
+    let report = super::output::with_spinner(
+        "reading tickets and history (a first run builds the caches)",
+        || stats::report(&desk, &me, a.period.period(), env.ctx.now().date()),
+    )?;
     notes(&report, err)?;
     if env.printer.json {
         env.printer.json(out, &report)?;

@@ -368,7 +368,7 @@ fn git_commit_waiting_in_its_editor_makes_git_desk_wait_not_break_in() {
     let editor = d.tmp.path().join("slow-editor");
     std::fs::write(
         &editor,
-        "#!/bin/sh\nsleep 1.5\necho 'by hand, slowly' > \"$1\"\n",
+        "#!/bin/sh\nsleep 2\necho 'by hand, slowly' > \"$1\"\n",
     )
     .unwrap();
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
@@ -383,7 +383,11 @@ fn git_commit_waiting_in_its_editor_makes_git_desk_wait_not_break_in() {
     let mut git = isolated("git", &d.home(), &d.root);
     git.env("GIT_EDITOR", &editor).args(["commit", "-q", "-a"]);
     let git = git.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait (up to 5 s on a slow machine) until git holds the index with its editor open.
+    let waiting = Instant::now();
+    while !d.path(".git/index.lock").exists() && waiting.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(d.path(".git/index.lock").exists(), "git holds the index");
     let (_, r) = run_env(
         &d,

@@ -353,6 +353,7 @@ impl Desk {
         let mut list = Vec::new();
         let mut left = Vec::new();
         for ch in changes(repo, old_tree, new_tree)? {
+            worktree::remove_dead_temporaries(self.root(), &ch.path);
             let as_old =
                 worktree::check_file(self.root(), &ch.path, ch.old, ch.new.is_none()).is_ok();
             let as_new = worktree::check_file(self.root(), &ch.path, ch.new, true).is_ok();

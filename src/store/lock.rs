@@ -279,6 +279,11 @@ fn alive(pid: u32, start: u64) -> bool {
     }
 }
 
+/// Whether a process with this id runs (any start time).
+pub(crate) fn process_alive(pid: u32) -> bool {
+    alive(pid, 0)
+}
+
 /// A process's start time (clock ticks since boot, field 22 of `/proc/<pid>/stat`).
 fn start_time(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

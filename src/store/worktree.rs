@@ -232,6 +232,28 @@ pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Removes what a killed [`write_atomic`] may have left beside `path`: its temporary files
+/// (`.<name>.desk-tmp-<pid>`) whose process is gone.
+pub(crate) fn remove_dead_temporaries(root: &Path, path: &str) {
+    let abs = root.join(path);
+    let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.desk-tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = file
+            .strip_prefix(&prefix)
+            .and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !super::lock::process_alive(pid)) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// What the commit changed, for the work tree.
 pub(crate) struct Outcome<'a> {
     /// The new HEAD tree (to build an index from when there is none).

@@ -266,6 +266,9 @@ fn the_first_command_after_a_kill_finishes_the_change_and_says_so() {
     assert_eq!(count_in_head(&d, "Half done", "tickets/001/1020"), 1);
     assert!(d.path(".git/index.lock").exists());
     assert!(d.path(".git/desk/journal").exists());
+    // What a kill inside a file's atomic write leaves: its temporary file (a dead pid).
+    let stray = d.path("tickets/001/1020/.ticket.yaml.desk-tmp-4194399");
+    std::fs::write(&stray, "half").unwrap();
     // A read-only command finishes it first.
     let r = d.run(&["ticket", "show", "1020", "--as", "alice"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -276,6 +279,10 @@ fn the_first_command_after_a_kill_finishes_the_change_and_says_so() {
     );
     assert!(r.stdout.contains("Half done"), "{}", r.stdout);
     assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
+    assert!(
+        !stray.exists(),
+        "the temporary file of the killed write is removed"
+    );
     assert_healthy(&d, "show");
     // Nothing left to say the next time.
     assert_eq!(d.run(&["check"]).stderr, "");

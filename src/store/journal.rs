@@ -317,6 +317,9 @@ impl Desk {
             return Ok(done);
         };
         done.commit = Some((entry.new.to_string(), subject_of(repo, entry.new)));
+        if self.kind() == DeskKind::WorkTree {
+            self.remove_dead_temporaries(repo, &entry);
+        }
         let now = branch::tip(repo, &entry.branch)?;
         let outcome = if now == Some(entry.new) {
             if self.kind() == DeskKind::WorkTree {
@@ -341,6 +344,21 @@ impl Desk {
         Ok(done)
     }
 
+    /// Removes the temporary files a killed write of the interrupted commit's files left in
+    /// the work tree (whatever became of the commit).
+    fn remove_dead_temporaries(&self, repo: &gix::Repository, entry: &Entry) {
+        let old = match entry.old {
+            Some(o) => tree_of(repo, o).ok(),
+            None => Some(ObjectId::empty_tree(repo.object_hash())),
+        };
+        let (Some(old), Ok(new)) = (old, tree_of(repo, entry.new)) else {
+            return;
+        };
+        for ch in changes(repo, old, new).unwrap_or_default() {
+            worktree::remove_dead_temporaries(self.root(), &ch.path);
+        }
+    }
+
     /// Brings the files and index entries of every path the interrupted commit changed to
     /// the new commit, leaving files changed by hand since alone.
     fn roll_forward(&self, repo: &gix::Repository, entry: &Entry) -> Result<Outcome> {
@@ -353,7 +371,6 @@ impl Desk {
         let mut list = Vec::new();
         let mut left = Vec::new();
         for ch in changes(repo, old_tree, new_tree)? {
-            worktree::remove_dead_temporaries(self.root(), &ch.path);
             let as_old =
                 worktree::check_file(self.root(), &ch.path, ch.old, ch.new.is_none()).is_ok();
             let as_new = worktree::check_file(self.root(), &ch.path, ch.new, true).is_ok();

@@ -265,13 +265,15 @@ fn owner(lock: &Path) -> Owner {
     }
 }
 
-/// Whether the process `pid` that started at `start` (0: unknown) still runs.
+/// Whether the process `pid` that started at `start` (0: unknown) still runs. A zombie (killed,
+/// not yet reaped by its parent) does not: it will never touch its files again.
 fn alive(pid: u32, start: u64) -> bool {
     if pid == std::process::id() {
         return true;
     }
-    match start_time(pid) {
-        Some(now) => start == 0 || now == start,
+    match proc_stat(pid) {
+        Some((state, _)) if state == 'Z' || state == 'X' => false,
+        Some((_, now)) => start == 0 || now == start,
         None if Path::new("/proc/self/stat").exists() => false,
         // No /proc: ask the kernel whether the pid exists at all.
         // SAFETY: signal 0 only checks for the process; nothing is sent.
@@ -286,10 +288,17 @@ pub(crate) fn process_alive(pid: u32) -> bool {
 
 /// A process's start time (clock ticks since boot, field 22 of `/proc/<pid>/stat`).
 fn start_time(pid: u32) -> Option<u64> {
+    proc_stat(pid).map(|(_, start)| start)
+}
+
+/// A process's state (field 3: `R`, `S`, `Z` …) and start time (field 22) from
+/// `/proc/<pid>/stat`.
+fn proc_stat(pid: u32) -> Option<(char, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold spaces and parentheses: count after the last ')'.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
+    let mut rest = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = rest.next()?.chars().next()?;
+    Some((state, rest.nth(18)?.parse().ok()?))
 }
 
 /// How long ago `path` was made, for messages ("4m 10s").
@@ -419,6 +428,27 @@ mod tests {
         assert_eq!(owner(&lock), Owner::DeadDesk);
         let (removed, foreign) = clear_dead_locks(std::slice::from_ref(&index));
         assert_eq!((removed, foreign), (vec![lock.clone()], vec![]));
+    }
+
+    #[test]
+    fn a_killed_process_not_yet_reaped_counts_as_gone() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        assert!(process_alive(pid));
+        let start = start_time(pid).unwrap();
+        assert!(alive(pid, start));
+        child.kill().unwrap();
+        // Not reaped yet: a zombie until wait().
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while process_alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!process_alive(pid), "a zombie is not alive");
+        assert_eq!(proc_stat(pid).map(|s| s.0), Some('Z'));
+        child.wait().unwrap();
     }
 
     #[test]

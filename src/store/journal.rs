@@ -236,6 +236,9 @@ impl Desk {
         };
         let base = super::source::TreeSource::new(repo.clone(), head);
         let expected = self.recent_writes(repo, &base);
+        for (path, _) in &expected {
+            worktree::remove_dead_temporaries(self.root(), path);
+        }
         let index = WorkIndex::open(repo)?;
         let fixes = worktree::clobbered(repo, self.root(), &index, &expected)?;
         if fixes.is_empty() {

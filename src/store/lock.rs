@@ -281,11 +281,6 @@ fn alive(pid: u32, start: u64) -> bool {
     }
 }
 
-/// Whether a process with this id runs (any start time).
-pub(crate) fn process_alive(pid: u32) -> bool {
-    alive(pid, 0)
-}
-
 /// A process's start time (clock ticks since boot, field 22 of `/proc/<pid>/stat`).
 fn start_time(pid: u32) -> Option<u64> {
     proc_stat(pid).map(|(_, start)| start)
@@ -437,16 +432,16 @@ mod tests {
             .spawn()
             .unwrap();
         let pid = child.id();
-        assert!(process_alive(pid));
+        assert!(alive(pid, 0));
         let start = start_time(pid).unwrap();
         assert!(alive(pid, start));
         child.kill().unwrap();
         // Not reaped yet: a zombie until wait().
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while process_alive(pid) && std::time::Instant::now() < deadline {
+        while alive(pid, 0) && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(!process_alive(pid), "a zombie is not alive");
+        assert!(!alive(pid, 0), "a zombie is not alive");
         assert_eq!(proc_stat(pid).map(|s| s.0), Some('Z'));
         child.wait().unwrap();
     }

@@ -325,6 +325,11 @@ impl Transaction<'_> {
     ) -> Result<(WorkIndex, worktree::IndexFixes)> {
         let repo = self.base.repo();
         let index = WorkIndex::open(repo)?;
+        // Temporary files of a killed write beside the files about to be written are
+        // garbage: this process holds the write lock every such writer holds.
+        for path in removals.keys().chain(puts.iter().map(|(p, _)| p)) {
+            worktree::remove_dead_temporaries(root, path);
+        }
         let mut touched = Vec::with_capacity(removals.len() + puts.len());
         for (path, id) in removals {
             touched.push(Touched {

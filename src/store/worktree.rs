@@ -233,7 +233,9 @@ pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Removes what a killed [`write_atomic`] may have left beside `path`: its temporary files
-/// (`.<name>.desk-tmp-<pid>`) whose process is gone.
+/// (`.<name>.desk-tmp-<pid>`) of other processes. Only for a caller holding the desk's write
+/// lock: every writer of such files holds it, so no other process is writing one now (its
+/// pid may still look alive for a moment while the killed process exits).
 pub(crate) fn remove_dead_temporaries(root: &Path, path: &str) {
     let abs = root.join(path);
     let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
@@ -248,7 +250,7 @@ pub(crate) fn remove_dead_temporaries(root: &Path, path: &str) {
         let pid = file
             .strip_prefix(&prefix)
             .and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !super::lock::process_alive(pid)) {
+        if pid.is_some_and(|pid| pid != std::process::id()) {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -30,7 +30,7 @@ const KB_BASE: u64 = 1 << 40;
 const MAX_WORDS: usize = 300;
 /// Message-text postings kept per term (the newest): a word in thousands of threads does
 /// not find anything anyway, and would make its shard large.
-const MAX_TEXT_POSTINGS: usize = 1000;
+const MAX_TEXT_POSTINGS: usize = 500;
 
 const FIELD_ID: u8 = 3;
 const FIELD_TITLE: u8 = 2;

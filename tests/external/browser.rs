@@ -1,5 +1,6 @@
 //! The built site in headless Chromium (Debian `chromium`, driven over the DevTools
-//! protocol by `cdp`): Quick Search from `file://`, following a result to the ticket page,
+//! protocol by `cdp`): Quick Search from `file://` (ids, account names, answer words, KB
+//! titles, never note words), following a result to the ticket page,
 //! the escaped title, the statistics charts; the dashboard's urgency order and ages, the
 //! customer page, and at phone width (390 px) no element wider than the screen and no
 //! word broken inside a table cell.

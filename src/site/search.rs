@@ -142,7 +142,7 @@ pub fn files(records: &BTreeMap<u64, TicketRecord>, shared: &Shared) -> Vec<(Str
         for w in words(&t.title) {
             add(w, doc, FIELD_TITLE);
         }
-        for w in words(&t.email.to_string()) {
+        for w in words(t.email.as_ref()) {
             add(w, doc, FIELD_CUSTOMER);
         }
         if let Some(a) = &t.account {
@@ -150,7 +150,7 @@ pub fn files(records: &BTreeMap<u64, TicketRecord>, shared: &Shared) -> Vec<(Str
                 add(w, doc, FIELD_CUSTOMER);
             }
             if let Some(acc) = shared.accounts.get(a) {
-                for w in words(&acc.name).chain(words(&acc.email.to_string())) {
+                for w in words(&acc.name).chain(words(acc.email.as_ref())) {
                     add(w, doc, FIELD_CUSTOMER);
                 }
             }

@@ -26,8 +26,8 @@ use crate::model::MessageKind;
 pub const DOCS_PER_FILE: u64 = 128;
 /// The doc number of the first KB article (above every ticket id).
 const KB_BASE: u64 = 1 << 40;
-/// Distinct message words kept per ticket.
-const MAX_WORDS: usize = 300;
+/// Distinct message words kept per ticket (they are kept in the build manifest too).
+const MAX_WORDS: usize = 200;
 /// Message-text postings kept per term (the newest): a word in thousands of threads does
 /// not find anything anyway, and would make its shard large.
 const MAX_TEXT_POSTINGS: usize = 500;

@@ -1,11 +1,24 @@
-/* Quick Search: finds tickets by id, title words or e-mail in the index built with the
-   site (assets/search-index.js, loaded as a script on first use, so it works from file://
-   as well as from any web-server sub-path: every URL is relative to the page's data-root).
+/* Quick Search: finds tickets by id, title words, customer (e-mail, account name and
+   login) and the words of customer messages and answers, and KB articles by title.
+   The index is built with the site in small scripts under assets/search/, loaded as
+   <script> elements (so it works from file:// as well as from any web-server sub-path:
+   every URL is relative to the page's data-root), and only those the query needs:
+   t-<first two letters>.js holds the terms starting with them (each with its docs,
+   delta-coded as gap * 4 + field), d-<n>.js the records of tickets n*128 .. n*128+127
+   (a ticket's doc number is its id), d-kb.js those of the KB articles (doc 2^40 + i). Each file calls GIT_DESK_QS(kind, key, data).
+   Ranking: an exact id first, then more query words matched, then the best fields
+   (title over customer over message text), then the newest.
    Results are built as DOM nodes with textContent, never as HTML. */
 (function () {
   "use strict";
+  var PER_FILE = 128, KB_BASE = Math.pow(2, 40), SHOWN = 20, DELAY = 120;
   var root = document.documentElement.getAttribute("data-root") || "";
-  var input, list, status, loading = false;
+  var input, list, status, timer = null, generation = 0;
+  var terms = {}, docs = {}, pending = {}, failed = false;
+
+  window.GIT_DESK_QS = function (kind, key, data) {
+    if (kind === "t") { terms[key] = data; } else if (kind === "d") { docs[key] = data; }
+  };
 
   function bucket(id) {
     var b = String(Math.floor(id / 1000));
@@ -14,71 +27,161 @@
   }
   function ticketUrl(id) { return root + "tickets/" + bucket(id) + "/" + id + ".html"; }
 
-  function load(then) {
-    if (window.GIT_DESK_INDEX) { then(); return; }
-    if (loading) { return; }
-    loading = true;
-    var s = document.createElement("script");
-    s.src = root + "assets/search-index.js";
-    s.onload = function () { loading = false; then(); };
-    s.onerror = function () { loading = false; status.textContent = "The search index could not be loaded."; };
-    document.head.appendChild(s);
-  }
-
-  function search(q) {
-    var index = window.GIT_DESK_INDEX;
-    q = q.trim().toLowerCase();
-    if (!index || !q) { return []; }
-    var num = q.replace(/^#/, "");
-    var isNum = /^\d+$/.test(num);
-    var words = q.split(/\s+/).filter(Boolean);
-    var exact = [], hits = [];
-    for (var i = 0; i < index.tickets.length; i++) {
-      var t = index.tickets[i];
-      var id = String(t[0]);
-      if (isNum && (id === num || t[4].indexOf(Number(num)) >= 0)) { exact.push(t); continue; }
-      var hay = (id + " " + t[1] + " " + t[2]).toLowerCase();
-      var ok = true;
-      for (var w = 0; w < words.length && ok; w++) { ok = hay.indexOf(words[w]) >= 0; }
-      if (ok) { hits.push(t); }
+  function shardName(p) {
+    if (/^[a-z0-9]+$/.test(p)) { return p; }
+    var parts = [];
+    for (var i = 0; i < p.length;) {
+      var c = p.codePointAt(i);
+      parts.push("u" + c.toString(16));
+      i += c > 0xffff ? 2 : 1;
     }
-    hits.sort(function (a, b) { return b[0] - a[0]; });
-    return exact.concat(hits);
+    return parts.join("-");
   }
 
-  function show() {
-    var q = input.value;
-    var results = search(q);
-    while (list.firstChild) { list.removeChild(list.firstChild); }
-    if (!q.trim()) { list.hidden = true; status.textContent = ""; return; }
-    var shown = results.slice(0, 20);
-    shown.forEach(function (t) {
+  /* Loads the scripts of `keys` (kind "t" or "d"), then calls `then` once all are in
+     (missing shards — no term with that prefix — count as loaded and empty). */
+  function need(kind, keys, then) {
+    var store = kind === "t" ? terms : docs, left = 0, done = false;
+    function one() { left -= 1; if (left === 0 && !done) { done = true; then(); } }
+    keys.forEach(function (k) {
+      if (Object.prototype.hasOwnProperty.call(store, k)) { return; }
+      var id = kind + "-" + (kind === "t" ? shardName(k) : k);
+      left += 1;
+      if (pending[id]) { pending[id].push(one); return; }
+      pending[id] = [one];
+      var s = document.createElement("script");
+      s.src = root + "assets/search/" + id + ".js";
+      function finish(ok) {
+        if (!ok && kind === "t") { store[k] = {}; }
+        if (!ok && kind === "d") { failed = true; }
+        var waiting = pending[id];
+        delete pending[id];
+        waiting.forEach(function (f) { f(); });
+      }
+      s.onload = function () { finish(true); };
+      s.onerror = function () { finish(false); };
+      document.head.appendChild(s);
+    });
+    if (left === 0) { done = true; then(); }
+  }
+
+  function queryWords(q) {
+    return q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
+  }
+  function prefixOf(w) { return Array.from(w).slice(0, 2).join(""); }
+
+  /* doc → {n: words matched, f: sum of best fields, exact: an id equal to the query} */
+  function rank(words) {
+    var scores = {};
+    words.forEach(function (w, wi) {
+      var shard = terms[prefixOf(w)] || {};
+      var best = {};
+      Object.keys(shard).forEach(function (term) {
+        if (term.lastIndexOf(w, 0) !== 0) { return; }
+        var list = shard[term], doc = 0;
+        for (var i = 0; i < list.length; i++) {
+          // Plain arithmetic: doc numbers go past 32 bits.
+          doc += Math.floor(list[i] / 4);
+          var field = list[i] % 4;
+          // A word typed in full counts a little more than a prefix of a longer one.
+          var f = field * 2 + (term === w ? 1 : 0);
+          if (field === 3 && term !== w) { f = 4; }
+          if (!(doc in best) || best[doc].f < f) { best[doc] = {f: f, exact: field === 3 && term === w}; }
+        }
+      });
+      Object.keys(best).forEach(function (d) {
+        var s = scores[d] || (scores[d] = {doc: Number(d), n: 0, f: 0, exact: false, last: -1});
+        if (s.last === wi) { return; }
+        s.last = wi;
+        s.n += 1;
+        s.f += best[d].f;
+        s.exact = s.exact || best[d].exact;
+      });
+    });
+    var out = Object.keys(scores).map(function (d) { return scores[d]; });
+    out.sort(function (a, b) {
+      return (b.exact - a.exact) || (b.n - a.n) || (b.f - a.f) || (b.doc - a.doc);
+    });
+    return out;
+  }
+
+  function chunkOf(doc) { return doc >= KB_BASE ? "kb" : String(Math.floor(doc / PER_FILE)); }
+  function record(doc) {
+    var chunk = docs[chunkOf(doc)];
+    if (!chunk) { return null; }
+    return chunk[doc >= KB_BASE ? doc - KB_BASE : doc % PER_FILE] || null;
+  }
+
+  function clear() { while (list.firstChild) { list.removeChild(list.firstChild); } }
+
+  function render(results) {
+    clear();
+    var shown = results.slice(0, SHOWN);
+    shown.forEach(function (r) {
+      var t = record(r.doc);
+      if (!t) { return; }
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = ticketUrl(t[0]);
       var id = document.createElement("span");
       id.className = "qs-id";
-      id.textContent = "#" + t[0];
       var title = document.createElement("span");
       title.className = "qs-title";
       title.textContent = t[1];
+      var meta = document.createElement("span");
+      meta.className = "qs-meta";
+      if (t[0] === "kb") {
+        a.href = root + t[2];
+        id.textContent = "KB";
+        meta.textContent = "knowledge base";
+      } else {
+        a.href = ticketUrl(t[0]);
+        id.textContent = "#" + t[0];
+        meta.textContent = t[3] + " · " + t[2];
+      }
       a.appendChild(id);
       a.appendChild(document.createTextNode(" "));
       a.appendChild(title);
-      var meta = document.createElement("span");
-      meta.className = "qs-meta";
-      meta.textContent = t[3] + " · " + t[2];
       li.appendChild(a);
       li.appendChild(meta);
       list.appendChild(li);
     });
     list.hidden = shown.length === 0;
-    if (results.length === 0) {
+    if (failed) {
+      status.textContent = "The search index could not be loaded.";
+    } else if (results.length === 0) {
       status.textContent = "No ticket matches.";
     } else {
-      status.textContent = results.length + (results.length === 1 ? " ticket" : " tickets") +
+      status.textContent = results.length + (results.length === 1 ? " result" : " results") +
         (results.length > shown.length ? ", the first " + shown.length + " shown" : "");
     }
+  }
+
+  function show() {
+    var q = input.value;
+    var mine = ++generation;
+    var words = queryWords(q);
+    if (!q.trim() || words.length === 0) {
+      clear(); list.hidden = true; status.textContent = ""; return;
+    }
+    var prefixes = [];
+    words.forEach(function (w) { var p = prefixOf(w); if (prefixes.indexOf(p) < 0) { prefixes.push(p); } });
+    need("t", prefixes, function () {
+      if (mine !== generation) { return; }
+      var results = rank(words);
+      var chunks = [];
+      results.slice(0, SHOWN).forEach(function (r) {
+        var c = chunkOf(r.doc);
+        if (chunks.indexOf(c) < 0) { chunks.push(c); }
+      });
+      need("d", chunks, function () {
+        if (mine === generation) { render(results); }
+      });
+    });
+  }
+
+  function later() {
+    if (timer !== null) { clearTimeout(timer); }
+    timer = setTimeout(function () { timer = null; show(); }, DELAY);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -86,8 +189,8 @@
     list = document.getElementById("quick-search-results");
     status = document.getElementById("quick-search-status");
     if (!input || !list || !status) { return; }
-    input.addEventListener("focus", function () { load(function () { if (input.value) { show(); } }); });
-    input.addEventListener("input", function () { load(show); });
+    input.addEventListener("focus", function () { if (input.value) { show(); } });
+    input.addEventListener("input", later);
     input.form.addEventListener("submit", function (e) {
       e.preventDefault();
       var first = list.querySelector("a");
@@ -111,7 +214,7 @@
     var m = /[?&]q=([^&#]*)/.exec(window.location.search);
     if (m) {
       input.value = decodeURIComponent(m[1].replace(/\+/g, " "));
-      load(show);
+      show();
     }
   });
 }());

@@ -31,6 +31,10 @@ pub struct TicketRecord {
     /// waits).
     #[serde(default)]
     pub thread: Option<super::dashboard::ThreadSummary>,
+    /// The distinct words of its customer messages and answers, for Quick Search (never
+    /// internal notes).
+    #[serde(default)]
+    pub words: Vec<String>,
     /// Site-relative files written for this ticket (its page and attachments).
     pub files: Vec<String>,
 }

@@ -29,6 +29,7 @@ mod markdown;
 mod output;
 mod pages;
 mod render;
+mod search;
 mod stats;
 mod templates;
 mod ticket_page;
@@ -43,7 +44,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-3";
+const GENERATOR_VERSION: &str = "git-desk-site-4";
 
 /// What to build.
 #[derive(Debug, Clone)]

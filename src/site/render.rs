@@ -1,6 +1,6 @@
 //! One build: decide which pages changed (ticket pages by content, shared-input and history
 //! keys; every other page by a key of its template and context), render and write only
-//! those, remove what is gone, write the quick-search index, and record it all in the
+//! those, remove what is gone, write the quick-search index (sharded, see `search`), and record it all in the
 //! manifest. A full build (no trusted manifest) also clears files it did not write.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,31 +80,6 @@ pub fn page_context(
             .map(|s| s.display_name())),
     );
     Value::Object(ctx)
-}
-
-/// The quick-search index as a script (it works from `file://`, where fetching JSON does
-/// not): `[id, title, e-mail, status, [merged ids]]` per ticket.
-fn search_index(records: &BTreeMap<u64, TicketRecord>) -> Vec<u8> {
-    let rows: Vec<Value> = records
-        .values()
-        .filter_map(|r| r.ticket.as_ref())
-        .map(|t| {
-            json!([
-                t.id.get(),
-                t.title,
-                t.email.to_string(),
-                t.status.name(),
-                t.merged_from.iter().map(|m| m.get()).collect::<Vec<_>>()
-            ])
-        })
-        .collect();
-    let data = json!({"v": 1, "tickets": rows}).to_string();
-    // Safe inside any <script>: no `</script>`, no line separators.
-    let data = data
-        .replace('<', "\\u003c")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
-    format!("window.GIT_DESK_INDEX = {data};\n").into_bytes()
 }
 
 /// Files under `dir` (site-relative), for the clean-up after a full build.
@@ -260,12 +235,13 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         content_hash([built.as_slice()]),
         &|| Ok(built.clone()),
     )?;
-    let index = search_index(&records);
-    emit(
-        "assets/search-index.js".into(),
-        content_hash([index.as_slice()]),
-        &|| Ok(index.clone()),
-    )?;
+    for (path, bytes) in super::search::files(&records, &site.shared) {
+        emit(
+            path,
+            content_hash([bytes.as_slice()]),
+            &|| Ok(bytes.clone()),
+        )?;
+    }
     progress.finish();
     for path in old.pages.keys() {
         if !new_pages.contains_key(path) {

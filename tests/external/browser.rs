@@ -1,5 +1,6 @@
 //! The built site in headless Chromium (Debian `chromium`, driven over the DevTools
-//! protocol by `cdp`): Quick Search from `file://`, following a result to the ticket page,
+//! protocol by `cdp`): Quick Search from `file://` (ids, account names, answer words, KB
+//! titles, never note words), following a result to the ticket page,
 //! the escaped title, the statistics charts; the dashboard's urgency order and ages, the
 //! customer page, and at phone width (390 px) no element wider than the screen and no
 //! word broken inside a table cell.
@@ -266,5 +267,104 @@ pub fn browser_dashboard_order_phone_layout_and_customer_page() {
     assert!(
         smallest.as_f64().unwrap() >= 10.0,
         "chart text {smallest} px high"
+    );
+}
+
+/// Puts `q` in the Quick Search box of the page shown (as typing does: an input event) and
+/// waits for its answer; returns the links of the results and the status line.
+fn quick_search(b: &mut Browser, q: &str) -> (Vec<String>, String) {
+    b.eval(&format!(
+        "(() => {{ document.querySelector('#quick-search-status').textContent = ''; const i = document.querySelector('#quick-search'); i.value = {}; i.dispatchEvent(new Event('input')); }})()",
+        serde_json::json!(q)
+    ));
+    b.wait_for("document.querySelector('#quick-search-status').textContent !== ''");
+    let links = b.eval("[...document.querySelectorAll('#quick-search-results a')].map(a => a.getAttribute('href'))");
+    let status = b.eval("document.querySelector('#quick-search-status').textContent");
+    (
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_owned())
+            .collect(),
+        status.as_str().unwrap().to_owned(),
+    )
+}
+
+pub fn browser_quick_search_finds_customers_message_words_and_kb_titles_but_not_notes() {
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1039",
+        "--pickup",
+        "-m",
+        "A quokkaform is on its way.",
+    ]);
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "note",
+        "1039",
+        "-m",
+        "Notewordzz: for us only.",
+    ]);
+    let out = d.tmp.path().join("site");
+    build(&d, &out, &[]);
+    let base = format!("file://{}/", out.display());
+    let mut b = Browser::start();
+    b.goto(&format!("{base}tickets/001/1004.html"));
+    // Only the script of the box is loaded before a search.
+    assert_eq!(
+        b.eval("document.querySelectorAll('script[src*=\"assets/search/\"]').length"),
+        0
+    );
+    // A customer's account name finds their tickets, newest first.
+    let (links, status) = quick_search(&mut b, "landscaping");
+    assert_eq!(
+        links,
+        ["../../tickets/001/1029.html", "../../tickets/001/1006.html"],
+        "{status}"
+    );
+    // A word only in an answer finds its ticket.
+    let (links, status) = quick_search(&mut b, "quokkaform");
+    assert_eq!(links, ["../../tickets/001/1039.html"], "{status}");
+    // A prefix of it too, while typing.
+    let (links, _) = quick_search(&mut b, "quokka");
+    assert_eq!(links, ["../../tickets/001/1039.html"]);
+    // A KB article by its title, the title match ranked above message text.
+    let (links, status) = quick_search(&mut b, "smtp authentication");
+    assert_eq!(
+        links.first().map(String::as_str),
+        Some("../../kb/configure-mail-client-smtp.html"),
+        "{links:?} {status}"
+    );
+    // An exact id first.
+    let (links, _) = quick_search(&mut b, "1004");
+    assert_eq!(
+        links.first().map(String::as_str),
+        Some("../../tickets/001/1004.html")
+    );
+    // A word only in an internal note finds nothing.
+    let (links, status) = quick_search(&mut b, "notewordzz");
+    assert!(links.is_empty(), "{links:?}");
+    assert_eq!(status, "No ticket matches.");
+    // Only the shards those queries needed were loaded (one per prefix, plus the records).
+    let loaded = b.eval("[...document.querySelectorAll('script[src*=\"assets/search/\"]')].map(s => s.getAttribute('src').replace(/.*\\//, '')).sort().join(' ')");
+    let loaded = loaded.as_str().unwrap();
+    for shard in [
+        "t-la.js", "t-qu.js", "t-sm.js", "t-au.js", "t-10.js", "t-no.js",
+    ] {
+        assert!(loaded.contains(shard), "{loaded}");
+    }
+    assert!(loaded.split(' ').count() < 15, "{loaded}");
+    // Following a result works from the page two folders down.
+    quick_search(&mut b, "quokkaform");
+    b.click("#quick-search-results a");
+    b.wait_for(
+        "location.href.endsWith('/tickets/001/1039.html') && document.readyState === 'complete'",
     );
 }

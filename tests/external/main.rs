@@ -112,6 +112,7 @@ fn tests() -> Vec<Test> {
         NOTHING external::no_test_attribute,
         CHROMIUM browser::browser_quick_search_reaches_the_escaped_ticket_and_the_charts,
         CHROMIUM browser::browser_dashboard_order_phone_layout_and_customer_page,
+        CHROMIUM browser::browser_quick_search_finds_customers_message_words_and_kb_titles_but_not_notes,
         CHROMIUM_AND_PYTHON privacy_exports::a_hostile_attachment_is_inert_in_the_browser,
         SSH_KEYGEN privacy_keys::only_the_recipients_and_the_sender_can_read_a_message,
         SSH_KEYGEN privacy_keys::a_recipient_without_a_key_is_refused_with_the_command_that_adds_one,

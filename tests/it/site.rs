@@ -136,7 +136,8 @@ fn the_example_site_has_every_page_and_no_broken_link() {
         "stats/2026-11.html",
         "assets/style.css",
         "assets/search.js",
-        "assets/search-index.js",
+        "assets/search/t-10.js",
+        "assets/search/d-7.js",
     ] {
         assert!(out.join(page).is_file(), "missing {page}");
     }
@@ -177,11 +178,14 @@ fn the_example_site_has_every_page_and_no_broken_link() {
             && stats.contains("<polyline points=")
             && stats.contains("<rect x=")
     );
-    // The quick-search index is a script with every ticket, safe inside <script>.
-    let idx = read(&out.join("assets/search-index.js"));
-    assert!(idx.starts_with("window.GIT_DESK_INDEX = {"));
-    assert!(idx.contains("[1004,\"500 Internal Server Error after PHP upgrade\",\"paula.martins@martins-law.test\",\"resolved\",[]]"));
-    assert!(!idx.contains('<'));
+    // The quick-search index: scripts safe inside <script>, a ticket's record and its id.
+    let docs = read(&out.join("assets/search/d-7.js"));
+    assert!(docs.starts_with("GIT_DESK_QS(\"d\", \"7\", ["));
+    assert!(docs.contains("[1004,\"500 Internal Server Error after PHP upgrade\",\"paula.martins@martins-law.test\",\"resolved\"]"));
+    assert!(read(&out.join("assets/search/t-10.js")).contains("\"1004\":["));
+    for f in files(&out.join("assets/search")) {
+        assert!(!read(&f).contains('<'), "{}", f.display());
+    }
     // Nothing lands in the example desk itself.
     assert!(!example_repo().join("site").exists());
 }
@@ -299,9 +303,11 @@ fn a_rebuild_renders_only_what_changed() {
     ]);
     let s = build(&d, &out, &[]);
     assert!(s["removed"].as_u64().unwrap() >= 1, "{s}");
-    assert!(s["written"].as_u64().unwrap() < 20, "{s}");
+    // The list pages, and the Quick Search shards of the ticket's words and its id.
+    assert!(s["written"].as_u64().unwrap() < 50, "{s}");
     assert!(!out.join("tickets/001/1039.html").exists());
-    assert!(!read(&out.join("assets/search-index.js")).contains("[1039,"));
+    assert!(!read(&out.join("assets/search/d-8.js")).contains("[1039,"));
+    assert!(!read(&out.join("assets/search/t-10.js")).contains("\"1039\""));
     assert!(!read(&out.join("index.html")).contains("tickets&#x2f;001&#x2f;1039.html"));
     check_links(&out);
 
@@ -528,4 +534,112 @@ fn the_statistics_pages_show_the_figures_of_git_desk_stats() {
     // The pick-up counted on the site's last 30 days, as in `stats`.
     let html = read(&out.join("stats/index.html"));
     assert_eq!(row_numbers(&html, "admin-bob")[0], 1);
+}
+
+/// Every term of the Quick Search shards of the site in `out`.
+fn search_terms(out: &Path) -> std::collections::BTreeSet<String> {
+    let mut terms = std::collections::BTreeSet::new();
+    for f in files(&out.join("assets/search")) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("t-") {
+            continue;
+        }
+        let text = read(&f);
+        let open = text.find('{').unwrap();
+        let close = text.rfind('}').unwrap();
+        let v: Value = serde_json::from_str(&text[open..=close]).unwrap();
+        terms.extend(v.as_object().unwrap().keys().cloned());
+    }
+    terms
+}
+
+#[test]
+fn quick_search_shards_hold_public_words_only_and_stay_small() {
+    let d = TestDesk::example();
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "new",
+        "--title",
+        "Mailbox quota",
+        "--email",
+        "zed@zoo.example",
+        "-m",
+        "The xylophonic mailbox is full.",
+    ]);
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1041",
+        "--pickup",
+        "-m",
+        "Quokkaform sent.",
+    ]);
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "note",
+        "1041",
+        "-m",
+        "Notewordzz is internal only.",
+    ]);
+    // A private message in clear, as the example desk's inbox holds them.
+    d.write(
+        "inbox/bob/20261125T100000Z-alice-9f9f.yaml",
+        "from: alice\nto: [bob]\nsubject: Pmsubjectzz\nat: 2026-11-25T10:00:00Z\nread: false\nbody: |\n  Pmbodywordzz stays private.\n",
+    );
+    d.git(&["add", "inbox"]);
+    d.git(&["commit", "-qm", "a private message"]);
+    let out = d.tmp.path().join("site");
+    build(&d, &out, &[]);
+    let terms = search_terms(&out);
+    for found in [
+        "xylophonic",
+        "quokkaform",
+        "mailbox",
+        "zed",
+        "1041",
+        "landscaping",
+        "jdoe",
+        "smtp",
+    ] {
+        assert!(terms.contains(found), "{found} is not indexed");
+    }
+    for hidden in ["notewordzz", "pmbodywordzz", "pmsubjectzz"] {
+        assert!(!terms.contains(hidden), "{hidden} is indexed");
+    }
+    // Not in the copy for bob either, whose pages show his private messages.
+    let mine = d.tmp.path().join("site-bob");
+    build(&d, &mine, &["--as", "bob", "--for", "bob"]);
+    assert!(files(&mine).iter().any(|f| std::fs::read_to_string(f)
+        .unwrap_or_default()
+        .contains("Pmbodywordzz")));
+    let bobs = search_terms(&mine);
+    assert!(bobs.contains("quokkaform"));
+    for hidden in ["notewordzz", "pmbodywordzz", "pmsubjectzz"] {
+        assert!(!bobs.contains(hidden), "{hidden} is indexed for bob");
+    }
+    // No internal note of the example desk reaches the index: a word found only in notes
+    // (nowhere in titles, public messages, e-mail addresses or names) is not a term.
+    let all = files(&out.join("assets/search"))
+        .iter()
+        .map(|f| read(f))
+        .collect::<String>();
+    assert!(!all.contains("notewordzz") && !all.contains("pmbodywordzz"));
+    // Small files: no shard of the example desk near 64 KB, the whole index well under
+    // the old single script.
+    let mut total = 0;
+    for f in files(&out.join("assets/search")) {
+        let n = std::fs::metadata(&f).unwrap().len();
+        assert!(n < 16 * 1024, "{} is {n} bytes", f.display());
+        total += n;
+    }
+    assert!(total < 100 * 1024, "{total} bytes");
+    // A rebuild with nothing changed rewrites no shard.
+    let s = build(&d, &out, &[]);
+    assert_eq!(s["written"].as_u64(), Some(0), "{s}");
 }

@@ -28,7 +28,7 @@ use gix::ObjectId;
 
 use super::branch;
 use super::desk::{Desk, DeskKind};
-use super::diff::{changes, tree_of};
+use super::diff::{changes, tree_of, PathChange};
 use super::error::{Result, StoreError};
 use super::lock::{self, lock_wait, ForeignLock, GitLock, OsLock};
 use super::worktree::{self, WorkIndex};
@@ -57,6 +57,15 @@ impl Entry {
             .map(|o| o.to_string())
             .unwrap_or_else(|| "-".into());
         format!("git-desk journal 1\n{}\n{old}\n{}\n", self.branch, self.new)
+    }
+
+    /// The files the mutation changed (old tree → new tree).
+    fn changes(&self, repo: &gix::Repository) -> Result<Vec<PathChange>> {
+        let old = match self.old {
+            Some(o) => tree_of(repo, o)?,
+            None => ObjectId::empty_tree(repo.object_hash()),
+        };
+        changes(repo, old, tree_of(repo, self.new)?)
     }
 
     fn parse(text: &str) -> Option<Entry> {
@@ -197,14 +206,7 @@ impl Desk {
         let mut out = std::collections::BTreeMap::new();
         // Newest last, so that a later mutation's blob wins for a path both wrote.
         for e in self.last_entries() {
-            let old = match e.old {
-                Some(o) => tree_of(repo, o).ok(),
-                None => Some(ObjectId::empty_tree(repo.object_hash())),
-            };
-            let (Some(old), Ok(new)) = (old, tree_of(repo, e.new)) else {
-                continue;
-            };
-            let list = changes(repo, old, new).unwrap_or_default();
+            let list = e.changes(repo).unwrap_or_default();
             // A mass action's thousands of files are not looked at again by every later
             // command.
             if list.len() > LAST_PATHS_MAX {
@@ -320,13 +322,21 @@ impl Desk {
             return Ok(done);
         };
         done.commit = Some((entry.new.to_string(), subject_of(repo, entry.new)));
-        if self.kind() == DeskKind::WorkTree {
-            self.remove_dead_temporaries(repo, &entry);
+        let work_tree = self.kind() == DeskKind::WorkTree;
+        let changed = if work_tree {
+            entry.changes(repo)?
+        } else {
+            Vec::new()
+        };
+        // Temporary files of a killed write of those files are garbage, whatever became of
+        // the commit (this process holds the write lock every such writer holds).
+        for ch in &changed {
+            worktree::remove_dead_temporaries(self.root(), &ch.path);
         }
         let now = branch::tip(repo, &entry.branch)?;
         let outcome = if now == Some(entry.new) {
-            if self.kind() == DeskKind::WorkTree {
-                self.roll_forward(repo, &entry)?
+            if work_tree {
+                self.roll_forward(repo, &entry, changed)?
             } else {
                 Outcome::Finished {
                     files: 0,
@@ -347,33 +357,19 @@ impl Desk {
         Ok(done)
     }
 
-    /// Removes the temporary files a killed write of the interrupted commit's files left in
-    /// the work tree (whatever became of the commit).
-    fn remove_dead_temporaries(&self, repo: &gix::Repository, entry: &Entry) {
-        let old = match entry.old {
-            Some(o) => tree_of(repo, o).ok(),
-            None => Some(ObjectId::empty_tree(repo.object_hash())),
-        };
-        let (Some(old), Ok(new)) = (old, tree_of(repo, entry.new)) else {
-            return;
-        };
-        for ch in changes(repo, old, new).unwrap_or_default() {
-            worktree::remove_dead_temporaries(self.root(), &ch.path);
-        }
-    }
-
-    /// Brings the files and index entries of every path the interrupted commit changed to
+    /// Brings the files and index entries of every path the interrupted commit `changed` to
     /// the new commit, leaving files changed by hand since alone.
-    fn roll_forward(&self, repo: &gix::Repository, entry: &Entry) -> Result<Outcome> {
+    fn roll_forward(
+        &self,
+        repo: &gix::Repository,
+        entry: &Entry,
+        changed: Vec<PathChange>,
+    ) -> Result<Outcome> {
         let index_lock = GitLock::acquire(&repo.index_path(), lock_wait())?;
-        let old_tree = match entry.old {
-            Some(o) => tree_of(repo, o)?,
-            None => ObjectId::empty_tree(repo.object_hash()),
-        };
         let new_tree = tree_of(repo, entry.new)?;
         let mut list = Vec::new();
         let mut left = Vec::new();
-        for ch in changes(repo, old_tree, new_tree)? {
+        for ch in changed {
             let as_old =
                 worktree::check_file(self.root(), &ch.path, ch.old, ch.new.is_none()).is_ok();
             let as_new = worktree::check_file(self.root(), &ch.path, ch.new, true).is_ok();

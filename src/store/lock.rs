@@ -189,9 +189,10 @@ pub fn lock_path(resource: &Path) -> PathBuf {
     resource.with_file_name(name)
 }
 
-/// A file beside `resource` that git ignores: a name starting with a dot (git skips such
-/// names among loose refs; in the git dir nothing reads them).
-fn aside(resource: &Path, what: &str) -> PathBuf {
+/// A file beside `resource` that git ignores (`.<name>.desk-<what>-<pid>`): a name starting
+/// with a dot (git skips such names among loose refs; in the git dir nothing reads them; in
+/// the work tree a killed write's leftover is removed by recovery, see [`remove_strays`]).
+pub(crate) fn aside(resource: &Path, what: &str) -> PathBuf {
     let name = resource.file_name().unwrap_or_default().to_string_lossy();
     resource.with_file_name(format!(".{name}.desk-{what}-{}", std::process::id()))
 }
@@ -339,7 +340,7 @@ pub fn clear_dead_locks(resources: &[PathBuf]) -> (Vec<PathBuf>, Vec<ForeignLock
     let mut removed = Vec::new();
     let mut foreign = Vec::new();
     for r in resources {
-        remove_dead_strays(r);
+        remove_strays(r, |pid| !alive(pid, 0));
         let lock = lock_path(r);
         if identity(&lock).is_none() {
             continue;
@@ -356,10 +357,11 @@ pub fn clear_dead_locks(resources: &[PathBuf]) -> (Vec<PathBuf>, Vec<ForeignLock
     (removed, foreign)
 }
 
-/// Removes the files a killed git-desk left beside `resource` while making a lock or a new
-/// version of it (`.<name>.desk-<what>-<pid>`, ignored by git).
-fn remove_dead_strays(resource: &Path) {
-    let (Some(dir), Some(name)) = (resource.parent(), resource.file_name()) else {
+/// Removes the files git-desk writes beside `file` while replacing it or taking its lock
+/// ([`aside`] names: `.<name>.desk-<what>-<pid>`, `.<name>.lock.desk-<what>-<pid>`) whose
+/// process `gone` says is finished with them.
+pub(crate) fn remove_strays(file: &Path, gone: impl Fn(u32) -> bool) {
+    let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
         return;
     };
     let prefix = format!(".{}", name.to_string_lossy());
@@ -376,7 +378,7 @@ fn remove_dead_strays(resource: &Path) {
             .or_else(|| rest.strip_prefix(".lock.desk-"))
             .and_then(|r| r.rsplit_once('-'))
             .and_then(|(_, pid)| pid.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !alive(pid, 0)) {
+        if pid.is_some_and(&gone) {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -214,11 +214,7 @@ fn blob_id_of_file(abs: &Path) -> Result<Option<ObjectId>> {
 pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
     let dir = abs.parent().expect("desk paths have a parent");
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    let name = abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.desk-tmp-{}", std::process::id()));
+    let tmp = super::lock::aside(abs, "tmp");
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -233,27 +229,11 @@ pub(crate) fn write_atomic(abs: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Removes what a killed [`write_atomic`] may have left beside `path`: its temporary files
-/// (`.<name>.desk-tmp-<pid>`) of other processes. Only for a caller holding the desk's write
-/// lock: every writer of such files holds it, so no other process is writing one now (its
-/// pid may still look alive for a moment while the killed process exits).
+/// of other processes. Only for a caller holding the desk's write lock: every writer of such
+/// files holds it, so no other process is writing one now (its pid may still look alive
+/// for a moment while the killed process exits).
 pub(crate) fn remove_dead_temporaries(root: &Path, path: &str) {
-    let abs = root.join(path);
-    let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
-        return;
-    };
-    let prefix = format!(".{}.desk-tmp-", name.to_string_lossy());
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let file = e.file_name().to_string_lossy().into_owned();
-        let pid = file
-            .strip_prefix(&prefix)
-            .and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| pid != std::process::id()) {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
+    super::lock::remove_strays(&root.join(path), |pid| pid != std::process::id());
 }
 
 /// What the commit changed, for the work tree.

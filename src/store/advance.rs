@@ -15,9 +15,8 @@ use super::desk::{Desk, DeskKind};
 use super::diff::{changes, tree_of};
 use super::error::{Result, StoreError};
 use super::journal::Entry;
-use super::lock::{lock_wait, GitLock};
+use super::lock::GitLock;
 use super::worktree::{self, Touched, WorkIndex};
-use crate::failpoint;
 
 impl Desk {
     /// Moves HEAD's branch from `expected` to `new` and updates the work tree and index.
@@ -26,15 +25,7 @@ impl Desk {
             .repo()
             .ok_or_else(|| StoreError::ReadOnly(self.root().to_path_buf()))?
             .clone();
-        let held = self.write_lock(lock_wait())?;
-        if self.may_need_recovery() {
-            self.recover_locked(&held)?;
-        }
-        let branch = branch::for_mutation(&repo, false)?;
-        let index_lock = match self.kind() {
-            DeskKind::WorkTree => Some(GitLock::acquire(&repo.index_path(), lock_wait())?),
-            _ => None,
-        };
+        let (_held, branch, index_lock) = self.lock_for_mutation(&repo, false)?;
         if branch::tip(&repo, &branch.name)? != Some(expected) {
             return Err(StoreError::Moved {
                 expected: expected.to_string(),
@@ -57,39 +48,30 @@ impl Desk {
                 .collect();
             worktree::check_clean(&repo, self.root(), &idx, &mut touched, &[])?;
             index = Some(idx);
-            self.write_journal(&Entry {
-                branch: branch.name.clone(),
-                old: Some(expected),
-                new,
-            })?;
-            failpoint::hit("tx.journal-written");
         }
+        let entry = Entry {
+            branch: branch.name.clone(),
+            old: Some(expected),
+            new,
+        };
         let mover = Mover {
             name: "git-desk",
             email: "git-desk@desk.invalid",
             seconds: jiff::Timestamp::now().as_second(),
         };
-        let moved = branch::move_to(
+        let update = match (index, index_lock) {
+            (Some(index), Some(lock)) => {
+                Some(|| sync_worktree(self, &repo, index, new_tree, lock, &list))
+            }
+            _ => None,
+        };
+        self.land(
             &repo,
-            &branch.name,
-            Some(expected),
-            new,
+            &entry,
             &mover,
             &format!("git-desk: {reflog}"),
-        );
-        if let Err(e) = moved {
-            self.clear_journal();
-            return Err(e);
-        }
-        if let (Some(index), Some(lock)) = (index, index_lock) {
-            sync_worktree(self, &repo, index, new_tree, lock, &list)?;
-            failpoint::hit("tx.done");
-            self.finish_journal(&Entry {
-                branch: branch.name.clone(),
-                old: Some(expected),
-                new,
-            });
-        }
+            update,
+        )?;
         Ok(())
     }
 }

@@ -148,7 +148,55 @@ impl Desk {
         OsLock::acquire(&self.cache_dir().join(WRITE_LOCK), wait)
     }
 
-    pub(crate) fn write_journal(&self, e: &Entry) -> Result<()> {
+    /// The locks of a mutation, in order: git-desk's write lock (finishing what an
+    /// interrupted command left first), the branch it may change (see
+    /// [`branch::for_mutation`]), and git's index lock for a work tree.
+    pub(crate) fn lock_for_mutation(
+        &self,
+        repo: &gix::Repository,
+        allow_unborn: bool,
+    ) -> Result<(OsLock, branch::Branch, Option<GitLock>)> {
+        let held = self.write_lock(lock_wait())?;
+        if self.may_need_recovery() {
+            self.recover_locked(&held)?;
+        }
+        let branch = branch::for_mutation(repo, allow_unborn)?;
+        let index_lock = match self.kind() {
+            DeskKind::WorkTree => Some(GitLock::acquire(&repo.index_path(), lock_wait())?),
+            _ => None,
+        };
+        Ok((held, branch, index_lock))
+    }
+
+    /// Moves the branch as `entry` says, journalled: for a work tree the journal is written
+    /// before the branch moves and finished once `update` has brought the files and index
+    /// along (`update` is none for a bare desk, which has neither). A branch that moved
+    /// meanwhile is refused and nothing is left behind.
+    pub(crate) fn land(
+        &self,
+        repo: &gix::Repository,
+        entry: &Entry,
+        mover: &branch::Mover<'_>,
+        reflog: &str,
+        update: Option<impl FnOnce() -> Result<()>>,
+    ) -> Result<()> {
+        if update.is_some() {
+            self.write_journal(entry)?;
+            crate::failpoint::hit("tx.journal-written");
+        }
+        if let Err(e) = branch::move_to(repo, &entry.branch, entry.old, entry.new, mover, reflog) {
+            self.clear_journal();
+            return Err(e);
+        }
+        if let Some(update) = update {
+            update()?;
+            crate::failpoint::hit("tx.done");
+            self.finish_journal(entry);
+        }
+        Ok(())
+    }
+
+    fn write_journal(&self, e: &Entry) -> Result<()> {
         let p = self.journal_path();
         let tmp = p.with_extension("tmp");
         std::fs::create_dir_all(self.cache_dir()).map_err(|e| StoreError::io(&p, e))?;
@@ -156,12 +204,12 @@ impl Desk {
         std::fs::rename(&tmp, &p).map_err(|e| StoreError::io(&p, e))
     }
 
-    pub(crate) fn clear_journal(&self) {
+    fn clear_journal(&self) {
         let _ = std::fs::remove_file(self.journal_path());
     }
 
     /// Records the mutation just finished, and clears its journal.
-    pub(crate) fn finish_journal(&self, e: &Entry) {
+    fn finish_journal(&self, e: &Entry) {
         let p = self.cache_dir().join(LAST);
         let mut kept = self.last_entries();
         kept.push(e.clone());

@@ -22,12 +22,12 @@ use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 use gix::ObjectId;
 
-use super::branch::{self, Branch, Mover};
+use super::branch::{Branch, Mover};
 use super::commit::{CommitMessage, Identity};
 use super::desk::{Desk, DeskKind};
 use super::error::{Result, StoreError};
 use super::journal::Entry;
-use super::lock::{lock_wait, GitLock, OsLock};
+use super::lock::{GitLock, OsLock};
 use super::source::{DirEntry, Source, TreeSource};
 use super::worktree::{self, Touched, WorkIndex};
 use crate::failpoint;
@@ -73,15 +73,7 @@ impl Desk {
             Some(r) => r.clone(),
             None => return Err(StoreError::ReadOnly(self.root().to_path_buf())),
         };
-        let held = self.write_lock(lock_wait())?;
-        if self.may_need_recovery() {
-            self.recover_locked(&held)?;
-        }
-        let branch = super::branch::for_mutation(&repo, allow_unborn)?;
-        let index_lock = match self.kind() {
-            DeskKind::WorkTree => Some(GitLock::acquire(&repo.index_path(), lock_wait())?),
-            _ => None,
-        };
+        let (held, branch, index_lock) = self.lock_for_mutation(&repo, allow_unborn)?;
         failpoint::hit("tx.locked");
         // Read from disk under the locks: nothing can move the branch now but a plain git
         // command that does not take the index lock (which the final compare-and-swap
@@ -266,48 +258,34 @@ impl Transaction<'_> {
 
         failpoint::hit("tx.commit-written");
 
-        // 3. The journal (a work tree's: what its files and index must become), then the
-        // branch, only if it is still where we read it.
-        if worktree.is_some() {
-            self.desk.write_journal(&Entry {
-                branch: self.branch.name.clone(),
-                old: self.parent,
-                new: id,
-            })?;
-            failpoint::hit("tx.journal-written");
-        }
+        // 3. The branch, only if it is still where we read it, journalled; then the work
+        // tree and index, for the touched paths only.
+        let entry = Entry {
+            branch: self.branch.name.clone(),
+            old: self.parent,
+            new: id,
+        };
         let mover = Mover {
             name: &who.name,
             email: &who.email,
             seconds: self.now.unix(),
         };
         let reflog = format!("git-desk: {}", message.subject.lines().next().unwrap_or(""));
-        if let Err(e) = branch::move_to(repo, &self.branch.name, self.parent, id, &mover, &reflog) {
-            self.desk.clear_journal();
-            return Err(e);
-        }
-
-        // 4. Work tree and index, for the touched paths only.
-        if let (Some(root), Some(index)) = (&worktree, index) {
-            let lock = self
-                .index_lock
-                .take()
-                .expect("a work tree's index lock is held until commit");
-            let done = worktree::Outcome {
-                tree,
-                removals: &removals,
-                puts: &puts,
-                blobs: &blobs,
-                index_only: &fixes,
-            };
-            worktree::update(repo, root, index, lock, done)?;
-            failpoint::hit("tx.done");
-            self.desk.finish_journal(&Entry {
-                branch: self.branch.name.clone(),
-                old: self.parent,
-                new: id,
-            });
-        }
+        let index_lock = self.index_lock.take();
+        let update = match (&worktree, index, index_lock) {
+            (Some(root), Some(index), Some(lock)) => Some(move || {
+                let done = worktree::Outcome {
+                    tree,
+                    removals: &removals,
+                    puts: &puts,
+                    blobs: &blobs,
+                    index_only: &fixes,
+                };
+                worktree::update(repo, root, index, lock, done)
+            }),
+            _ => None,
+        };
+        self.desk.land(repo, &entry, &mover, &reflog, update)?;
         Ok(Some(id))
     }
 }

@@ -91,8 +91,9 @@ pub fn ref_file(repo: &gix::Repository, name: &str) -> PathBuf {
     repo.common_dir().join(name)
 }
 
-/// Reads a branch as it is on disk now: its loose file, else `packed-refs`.
-fn read_ref(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
+/// Where a branch points now, read from disk (its loose file, else `packed-refs`; not from
+/// any cache).
+pub fn tip(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
     let loose = ref_file(repo, name);
     match std::fs::read_to_string(&loose) {
         Ok(text) => {
@@ -123,11 +124,6 @@ fn read_ref(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
     Ok(None)
 }
 
-/// Where the branch points now, read from disk (not from any cache).
-pub fn tip(repo: &gix::Repository, name: &str) -> Result<Option<ObjectId>> {
-    read_ref(repo, name)
-}
-
 /// Who moves the branch, for the reflog.
 pub struct Mover<'a> {
     pub name: &'a str,
@@ -151,7 +147,7 @@ pub fn move_to(
     }
     let lock = GitLock::acquire(&file, lock_wait())?;
     failpoint::hit("tx.ref-locked");
-    let now = read_ref(repo, branch)?;
+    let now = tip(repo, branch)?;
     if now != expected {
         return Err(StoreError::Moved {
             expected: expected

@@ -76,13 +76,15 @@ pub fn current_branch(repo: &gix::Repository) -> Result<String, OpError> {
 /// the owner's process id. A lock whose process is gone (a killed sync) is taken over.
 /// One sync at a time per desk: an OS lock on `<cache>/sync.lock` (released by the kernel if
 /// the process dies, so never stale).
-pub struct SyncLock(#[allow(dead_code)] crate::store::lock::OsLock);
+pub struct SyncLock {
+    _held: crate::store::lock::OsLock,
+}
 
 impl SyncLock {
     pub fn acquire(desk: &Desk, wait: Duration) -> Result<SyncLock, OpError> {
         let path = desk.cache_dir().join("sync.lock");
         match crate::store::lock::OsLock::acquire(&path, wait) {
-            Ok(l) => Ok(SyncLock(l)),
+            Ok(l) => Ok(SyncLock { _held: l }),
             Err(StoreError::Busy { .. }) => Err(OpError::State(format!(
                 "another sync is running on this desk ({} is its lock)",
                 path.display()

@@ -72,8 +72,6 @@ pub fn current_branch(repo: &gix::Repository) -> Result<String, OpError> {
     Ok(name.shorten().to_string())
 }
 
-/// Holds the per-desk sync lock while alive: `sync.lock` in the cache directory, holding
-/// the owner's process id. A lock whose process is gone (a killed sync) is taken over.
 /// One sync at a time per desk: an OS lock on `<cache>/sync.lock` (released by the kernel if
 /// the process dies, so never stale).
 pub struct SyncLock {

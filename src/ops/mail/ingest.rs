@@ -133,11 +133,6 @@ pub fn default_mailboxes(desk: &Desk, settings: &Settings, queues: &[Queue]) -> 
     out
 }
 
-/// The largest mail taken in: `mail_max_bytes` (10 MiB unless set).
-pub fn mail_limit(settings: &Settings) -> u64 {
-    settings.mail_max_bytes
-}
-
 /// What to do to a mail file once the commit exists.
 enum After {
     Seen(usize, Delivered),
@@ -163,7 +158,8 @@ pub fn ingest(desk: &Desk, ctx: &Context, boxes: &[MailboxSpec]) -> Result<Inges
 
     let mut tx = desk.begin(ctx.now())?;
     let mut run = Run::start(desk, &tx, ctx)?;
-    let limit = mail_limit(&run.settings);
+    // The largest mail taken in (10 MiB unless set).
+    let limit = run.settings.mail_max_bytes;
     let mut after = Vec::new();
     let total = found.len();
     let mut taken_bytes = 0u64;

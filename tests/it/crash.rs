@@ -11,25 +11,27 @@ use std::time::{Duration, Instant};
 use crate::mail::Maildir;
 use crate::support::*;
 
-/// The commit engine's steps, in order; a kill at or after `tx.ref-updated` happens after
-/// the branch moved, so the change must be there after recovery.
-const ENGINE: &[&str] = &[
-    "tx.locked",
-    "tx.blobs-written",
-    "tx.commit-written",
-    "tx.journal-written",
-    "tx.ref-locked",
-    "tx.ref-updated",
-    "worktree.file",
-    "worktree.file:2",
-    "worktree.index-written",
-    "worktree.index-renamed",
-    "tx.done",
-];
+/// The commit engine's failpoints in the order a mutation reaches them (the library's own
+/// list, so a new step is killed here too), with a second work-tree file; a kill at or after
+/// `tx.ref-updated` happens after the branch moved, so the change must be there after
+/// recovery.
+fn engine() -> Vec<&'static str> {
+    let mut steps = Vec::new();
+    for step in git_desk::failpoint::STEPS {
+        if step.starts_with("tx.") || step.starts_with("worktree.") {
+            steps.push(*step);
+            if *step == "worktree.file" {
+                steps.push("worktree.file:2");
+            }
+        }
+    }
+    steps
+}
 
 fn committed_at(point: &str) -> bool {
-    let i = ENGINE.iter().position(|p| *p == point).unwrap();
-    i >= ENGINE.iter().position(|p| *p == "tx.ref-updated").unwrap()
+    let steps = engine();
+    let i = steps.iter().position(|p| *p == point).unwrap();
+    i >= steps.iter().position(|p| *p == "tx.ref-updated").unwrap()
 }
 
 fn to_run(o: Output) -> (Option<i32>, Run) {
@@ -111,7 +113,7 @@ fn count_in_head(d: &TestDesk, text: &str, dir: &str) -> usize {
 /// the next command `text` is in `dir` once if the branch had moved, else not at all (`also`
 /// checks more with that count); running `args` again adds it once more.
 fn at_every_step(args: &[&str], text: &str, dir: &str, also: impl Fn(&TestDesk, usize, &str)) {
-    for point in ENGINE {
+    for point in engine() {
         let d = TestDesk::example();
         kill_at(&d, point, args);
         assert_healthy(&d, point);
@@ -177,7 +179,7 @@ fn ticket_merge_and_mass_close_killed_at_every_step() {
         "close",
         "--yes",
     ];
-    for point in ENGINE {
+    for point in engine() {
         let d = TestDesk::example();
         kill_at(&d, point, &merge);
         assert_healthy(&d, point);
@@ -226,9 +228,8 @@ fn assert_every_mail_once(d: &TestDesk, md: &Maildir, n: usize, what: &str) {
 
 #[test]
 fn mail_ingest_killed_anywhere_neither_loses_nor_duplicates_a_mail() {
-    let points: Vec<&str> = ENGINE
-        .iter()
-        .copied()
+    let points: Vec<&str> = engine()
+        .into_iter()
         .chain(["mail.seen", "mail.seen:3"])
         .collect();
     for point in points {

@@ -29,6 +29,7 @@ mod markdown;
 mod output;
 mod pages;
 mod render;
+mod rows;
 mod search;
 mod stats;
 mod templates;

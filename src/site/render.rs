@@ -191,7 +191,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     }
 
     // Every other page.
-    let tickets: Vec<pages::Item> = records
+    let tickets: Vec<super::rows::Item> = records
         .values()
         .filter_map(|r| r.ticket.as_ref().map(|t| (t, r.thread.as_ref())))
         .collect();

@@ -32,8 +32,9 @@ pub struct TicketRecord {
     #[serde(default)]
     pub thread: Option<super::dashboard::ThreadSummary>,
     /// The distinct words of its customer messages and answers, for Quick Search (never
-    /// internal notes).
-    #[serde(default)]
+    /// internal notes): only of tickets rendered in this build, and not kept in the
+    /// manifest (the Quick Search store keeps them, see `search_store`).
+    #[serde(skip)]
     pub words: Vec<String>,
     /// Site-relative files written for this ticket (its page and attachments).
     pub files: Vec<String>,
@@ -48,6 +49,9 @@ pub struct Manifest {
     pub tickets: BTreeMap<u64, TicketRecord>,
     /// Other pages and assets: site-relative path → key.
     pub pages: BTreeMap<String, String>,
+    /// The token of the Quick Search store written with this build.
+    #[serde(default)]
+    pub search: Option<String>,
 }
 
 /// The cache folder for building into `out`.

@@ -23,6 +23,7 @@ mod search_mass;
 mod site;
 mod site_customers;
 mod site_dashboard;
+mod site_incremental;
 mod spell;
 mod stats;
 mod sync;

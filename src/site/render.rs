@@ -205,10 +205,13 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         .filter_map(|r| r.ticket.as_ref().map(|t| (t, r.thread.as_ref())))
         .collect();
     let today = site.options.now.date();
-    let mut pages = pages::all(&site.shared, &tickets, me, site.options.now);
+    let page_key = |id: crate::model::TicketId| -> &str {
+        records.get(&id.get()).map_or("", |r| r.page.as_str())
+    };
+    let (mut pages, lazy) = pages::all(&site.shared, &tickets, me, site.options.now, &page_key);
     let data = crate::ops::stats::load(site.desk)?;
     pages.extend(stats::pages(&site.shared, &data, today));
-    progress.start((jobs.len() + pages.len()) as u64);
+    progress.start((jobs.len() + pages.len() + lazy.len()) as u64);
     let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {
         if old.pages.get(&path) == Some(&key) && out.exists(&path) {
@@ -226,6 +229,21 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         let bytes = serde_json::to_vec(&ctx).unwrap_or_default();
         let key = content_hash([p.template.as_bytes(), site.templates.key.as_bytes(), &bytes]);
         emit(p.path, key, &|| {
+            Ok(site.templates.render(p.template, &ctx)?.into_bytes())
+        })?;
+        progress.advance(1);
+    }
+    for p in lazy {
+        let key = content_hash([
+            p.template.as_bytes(),
+            site.templates.key.as_bytes(),
+            shared_key.as_bytes(),
+            p.path.as_bytes(),
+            p.title.as_bytes(),
+            p.key.as_bytes(),
+        ]);
+        emit(p.path.clone(), key, &|| {
+            let ctx = page_context(&site.shared, me, &p.path, &p.title, p.section, (p.make)());
             Ok(site.templates.render(p.template, &ctx)?.into_bytes())
         })?;
         progress.advance(1);

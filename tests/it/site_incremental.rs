@@ -130,6 +130,15 @@ fn incremental_builds_equal_full_builds() {
     ]);
     build(&d, &out, &[]);
     assert_same_as_full(&d, &out, "after an edit, a new ticket and a note");
+
+    // A ticket closed: it joins a month of closed tickets.
+    d.ok(&["--as", "alice", "ticket", "close", "1012"]);
+    let s = build(&d, &out, &[]);
+    assert_eq!(s["full"], false, "{s}");
+    assert!(std::fs::read_to_string(out.join("closed/2026-11.html"))
+        .unwrap()
+        .contains("1012"));
+    assert_same_as_full(&d, &out, "after a close");
     let all: String = snapshot(&out.join("assets/search"))
         .into_values()
         .map(|b| String::from_utf8(b).unwrap())

@@ -6,7 +6,7 @@
 //! (postcard, text borrowed while decoding): at 100k tickets some 40 MB, read and written
 //! in a fraction of the time its earlier JSON form took.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::dashboard::ThreadSummary;
 use super::output::write_atomic;
 use super::{Result, SiteError, GENERATOR_VERSION};
-use crate::model::{MessageKind, Ticket, Timestamp};
+use crate::model::{MessageKind, Ticket, TicketId, Timestamp};
 use crate::store::catalog::Summary;
 use crate::store::history::content_hash;
 use crate::store::Desk;
@@ -53,6 +53,8 @@ pub struct Manifest {
     pub pages: BTreeMap<String, String>,
     /// The token of the Quick Search store written with this build.
     pub search: Option<String>,
+    /// The token each bucket's file of records was written with.
+    pub buckets: BTreeMap<String, String>,
 }
 
 /// The cache folder for building into `out`.
@@ -61,7 +63,8 @@ pub fn cache_dir(desk: &Desk, out: &Path) -> PathBuf {
     desk.cache_dir().join("site").join(&id[..16])
 }
 
-/// The manifest's file (its format: [`MAGIC`], then the [`Stored`] value in postcard).
+/// The manifest's file (its format: [`MAGIC`], then the [`Stored`] value in postcard);
+/// the ticket records are in one file per bucket beside it ([`StoredBucket`]).
 const FILE: &str = "manifest.bin";
 /// The JSON manifest of earlier versions (removed when found: at 100k tickets it was over
 /// 100 MB and slower to read than everything else an incremental build does).
@@ -72,14 +75,39 @@ const MAGIC: &[u8; 8] = b"GDSITEM\x01";
 /// types parse their text forms, which only self-describing formats allow), the tickets as
 /// catalog summaries (`store::catalog::Summary`: a field added there is kept here too).
 #[derive(Serialize, Deserialize)]
-struct Stored<'a> {
+struct Stored {
     version: String,
     build_id: String,
     head: Option<String>,
-    #[serde(borrow)]
-    tickets: Vec<StoredRecord<'a>>,
     pages: BTreeMap<String, String>,
     search: Option<String>,
+    /// Bucket → the token its records file holds.
+    buckets: BTreeMap<String, String>,
+}
+
+/// The records of one bucket's tickets: `tickets-<bucket>.bin`, rewritten only when one of
+/// them changed. The token ties it to the manifest that lists it (a file written by a
+/// build that died before its manifest does not match, and the next build is full).
+#[derive(Serialize, Deserialize)]
+struct StoredBucket<'a> {
+    token: String,
+    #[serde(borrow)]
+    tickets: Vec<StoredRecord<'a>>,
+}
+
+fn bucket_file(cache: &Path, bucket: &str) -> PathBuf {
+    cache.join(format!("tickets-{bucket}.bin"))
+}
+
+fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+    postcard::from_bytes(bytes.strip_prefix(MAGIC.as_slice())?).ok()
+}
+
+fn encode<T: Serialize>(value: &T, path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = MAGIC.to_vec();
+    postcard::to_io(value, &mut bytes)
+        .map_err(|e| SiteError::io(path, std::io::Error::other(e)))?;
+    Ok(bytes)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -131,36 +159,24 @@ impl StoredThread {
 
 impl Manifest {
     /// The manifest of the last build into this output directory, when it can be trusted
-    /// (same generator, same build id as the directory's marker).
+    /// (same generator, same build id as the directory's marker, every bucket file of it).
     pub fn load(cache: &Path, marker: Option<&str>) -> Option<Manifest> {
         let bytes = std::fs::read(cache.join(FILE)).ok()?;
-        let body = bytes.strip_prefix(MAGIC.as_slice())?;
-        let m: Stored = postcard::from_bytes(body).ok()?;
+        let m: Stored = decode(&bytes)?;
         if m.version != GENERATOR_VERSION || Some(m.build_id.as_str()) != marker {
             return None;
         }
         let mut tickets = BTreeMap::new();
-        for r in m.tickets {
-            let ticket = match r.ticket {
-                Some(s) => Some(s.ticket().ok()?),
-                None => None,
-            };
-            let thread = match r.thread {
-                Some(t) => Some(t.thread()?),
-                None => None,
-            };
-            let record = TicketRecord {
-                key: r.key,
-                page: r.page,
-                audit: r.audit,
-                ticket,
-                problem: r.problem,
-                messages: r.messages,
-                thread,
-                words: Vec::new(),
-                files: r.files,
-            };
-            tickets.insert(r.id, record);
+        for (bucket, token) in &m.buckets {
+            let bytes = std::fs::read(bucket_file(cache, bucket)).ok()?;
+            let b: StoredBucket = decode(&bytes)?;
+            if &b.token != token {
+                return None;
+            }
+            for r in b.tickets {
+                let (id, record) = r.record()?;
+                tickets.insert(id, record);
+            }
         }
         Some(Manifest {
             version: m.version,
@@ -169,41 +185,103 @@ impl Manifest {
             tickets,
             pages: m.pages,
             search: m.search,
+            buckets: m.buckets,
         })
     }
 
-    pub fn save(self, cache: &Path) -> Result<()> {
+    /// Writes the manifest: the records of the buckets in `dirty` (and of any bucket
+    /// without a file yet) with `token`, then the manifest itself.
+    pub fn save(self, cache: &Path, dirty: &BTreeSet<String>, token: &str) -> Result<()> {
+        let mut by_bucket: BTreeMap<String, Vec<StoredRecord>> = BTreeMap::new();
+        for (id, r) in &self.tickets {
+            let bucket = TicketId::new(*id).map(|t| t.bucket()).unwrap_or_default();
+            if dirty.contains(&bucket) || !self.buckets.contains_key(&bucket) {
+                by_bucket
+                    .entry(bucket)
+                    .or_default()
+                    .push(StoredRecord::of(*id, r));
+            }
+        }
+        let present: BTreeSet<String> = self
+            .tickets
+            .keys()
+            .map(|id| TicketId::new(*id).map(|t| t.bucket()).unwrap_or_default())
+            .collect();
+        let mut buckets = self.buckets;
+        for (bucket, tickets) in by_bucket {
+            let path = bucket_file(cache, &bucket);
+            let file = StoredBucket {
+                token: token.to_owned(),
+                tickets,
+            };
+            write_atomic(&path, &encode(&file, &path)?)?;
+            buckets.insert(bucket, token.to_owned());
+        }
+        for gone in buckets
+            .keys()
+            .filter(|b| !present.contains(*b))
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            buckets.remove(&gone);
+            let _ = std::fs::remove_file(bucket_file(cache, &gone));
+        }
         let stored = Stored {
             version: self.version,
             build_id: self.build_id,
             head: self.head,
-            tickets: self
-                .tickets
-                .into_iter()
-                .map(|(id, r)| StoredRecord {
-                    id,
-                    ticket: r.ticket.as_ref().map(|t| Summary::of(t, r.messages, None)),
-                    key: r.key,
-                    page: r.page,
-                    audit: r.audit,
-                    problem: r.problem,
-                    messages: r.messages,
-                    thread: r.thread.as_ref().map(StoredThread::of),
-                    files: r.files,
-                })
-                .collect(),
             pages: self.pages,
             search: self.search,
+            buckets,
         };
-        let mut bytes = MAGIC.to_vec();
-        postcard::to_io(&stored, &mut bytes)
-            .map_err(|e| SiteError::io(cache, std::io::Error::other(e)))?;
-        write_atomic(&cache.join(FILE), &bytes)?;
+        let path = cache.join(FILE);
+        write_atomic(&path, &encode(&stored, &path)?)?;
         match std::fs::remove_file(cache.join(OLD_FILE)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(SiteError::io(cache.join(OLD_FILE), e))
             }
             _ => Ok(()),
         }
+    }
+}
+
+impl StoredRecord<'_> {
+    fn of(id: u64, r: &TicketRecord) -> StoredRecord<'static> {
+        StoredRecord {
+            id,
+            ticket: r.ticket.as_ref().map(|t| Summary::of(t, r.messages, None)),
+            key: r.key.clone(),
+            page: r.page.clone(),
+            audit: r.audit.clone(),
+            problem: r.problem.clone(),
+            messages: r.messages,
+            thread: r.thread.as_ref().map(StoredThread::of),
+            files: r.files.clone(),
+        }
+    }
+
+    fn record(self) -> Option<(u64, TicketRecord)> {
+        let ticket = match self.ticket {
+            Some(s) => Some(s.ticket().ok()?),
+            None => None,
+        };
+        let thread = match self.thread {
+            Some(t) => Some(t.thread()?),
+            None => None,
+        };
+        Some((
+            self.id,
+            TicketRecord {
+                key: self.key,
+                page: self.page,
+                audit: self.audit,
+                ticket,
+                problem: self.problem,
+                messages: self.messages,
+                thread,
+                words: Vec::new(),
+                files: self.files,
+            },
+        ))
     }
 }

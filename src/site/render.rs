@@ -341,15 +341,35 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         && Some(&search_token) == old.search.as_ref();
     if !same {
         crate::failpoint::hit("site.manifest");
+        let dirty: BTreeSet<String> = if full {
+            records
+                .keys()
+                .filter_map(|id| crate::model::TicketId::new(*id).ok())
+                .map(|id| id.bucket())
+                .collect()
+        } else {
+            rendered_ids
+                .iter()
+                .chain(before.keys())
+                .filter_map(|id| crate::model::TicketId::new(*id).ok())
+                .map(|id| id.bucket())
+                .collect()
+        };
         let manifest = Manifest {
             version: GENERATOR_VERSION.into(),
             build_id: build_id.clone(),
             head,
             tickets: records,
             pages: new_pages,
-            search: Some(search_token),
+            search: Some(search_token.clone()),
+            buckets: if full { BTreeMap::new() } else { old.buckets },
         };
-        manifest.save(&cache)?;
+        let records_token = content_hash([
+            build_id.as_bytes(),
+            search_token.as_bytes(),
+            format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+        ]);
+        manifest.save(&cache, &dirty, &records_token)?;
         out.set_marker(&build_id)?;
     }
     Ok(BuildSummary {

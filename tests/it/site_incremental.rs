@@ -1,7 +1,8 @@
 //! Incremental site builds give the same site as a full build: after answers with new
 //! words, a title edit, a new ticket, a delete, a KB article and an account renamed (every
 //! file compared, the Quick Search index included), and after the Quick Search store in
-//! the cache folder is damaged, lost or half-written, or an output file is lost.
+//! the cache folder or the manifest's records are damaged, lost or half-written, or an
+//! output file is lost.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -224,6 +225,20 @@ fn a_damaged_or_lost_search_store_or_output_file_is_rebuilt() {
     let s = build(&d, &out, &[]);
     assert_eq!(s["full"], true, "{s}");
     assert_same_as_full(&d, &out, "after a damaged word file");
+
+    // A bucket of the manifest's ticket records damaged, then one from another build
+    // (written by a build that died before its manifest): a full build each time.
+    let records = store.parent().unwrap().join("tickets-001.bin");
+    let good = std::fs::read(&records).unwrap();
+    std::fs::write(&records, b"GDSITEM\x01\x00garbage").unwrap();
+    let s = build(&d, &out, &[]);
+    assert_eq!(s["full"], true, "{s}");
+    answer("A reply for the next manifest.");
+    build(&d, &out, &[]);
+    std::fs::write(&records, &good).unwrap();
+    let s = build(&d, &out, &[]);
+    assert_eq!(s["full"], true, "records of another build are not trusted: {s}");
+    assert_same_as_full(&d, &out, "after damaged manifest records");
 
     // Output files lost (a shard and a record file): written again by the next build.
     std::fs::remove_file(out.join("assets/search/t-pl.js")).unwrap();

@@ -16,6 +16,7 @@ mod mail;
 mod messages;
 mod privacy;
 mod qa;
+mod readme;
 mod query_depth;
 mod search;
 mod search_index;

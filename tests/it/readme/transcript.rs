@@ -3,7 +3,7 @@
 //!
 //! - A fenced block whose info string is `console` is a transcript: `$ COMMAND` lines, each
 //!   followed by the output it prints (standard output and error, interleaved as on a
-//!   terminal). A command line ending in `\` goes on on the next line, and a here-document
+//!   terminal). A command line ending in `\` or inside quotes goes on on the next line, and a here-document
 //!   (`<<'EOF'` … `EOF`) is part of its command. `[exit N]` as the last output line says the
 //!   command exits with N (otherwise it must exit 0).
 //! - Every `## ` heading starts a new section: the blocks of one section run in order in
@@ -68,6 +68,25 @@ fn heredoc_end(line: &str) -> Option<String> {
     (!word.is_empty()).then_some(word)
 }
 
+/// Whether `text` ends inside a quoted string (a `-m "…` that goes on on the next line).
+fn open_quote(text: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') => {
+                chars.next();
+            }
+            (None, '\'' | '"') => quote = Some(c),
+            (Some('"'), '"') => quote = None,
+            _ => {}
+        }
+    }
+    quote.is_some()
+}
+
 /// Parses the `console` block whose lines (after the opening fence at `fence_line`) are
 /// `body`; appends its commands to `out`.
 fn parse_console(fence_line: usize, body: &[&str], out: &mut Vec<Command>, problems: &mut Vec<String>) {
@@ -84,7 +103,8 @@ fn parse_console(fence_line: usize, body: &[&str], out: &mut Vec<Command>, probl
         let mut text = first.to_owned();
         i += 1;
         let mut end = heredoc_end(first);
-        while text.ends_with('\\') || end.is_some() {
+        let mut heredoc = end.is_some();
+        while text.ends_with('\\') || end.is_some() || (!heredoc && open_quote(&text)) {
             let Some(next) = body.get(i) else { break };
             text.push('\n');
             text.push_str(next);
@@ -93,6 +113,7 @@ fn parse_console(fence_line: usize, body: &[&str], out: &mut Vec<Command>, probl
                 end = None;
             } else if end.is_none() {
                 end = heredoc_end(next);
+                heredoc |= end.is_some();
             }
         }
         let start = i;
@@ -193,6 +214,9 @@ mod tests {
         assert_eq!(c[1].output_lines, (8, 9));
         assert_eq!(c[2].text, "cat <<'X'\n$ inside\nX");
         assert_eq!(c[2].expected, vec!["done"]);
+        let r = parse("```console\n$ echo \"a\nb's\" 'c\"'\na\n```\n");
+        assert_eq!(r.sections[0].commands[0].text, "echo \"a\nb's\" 'c\"'");
+        assert_eq!(r.sections[0].commands[0].expected, vec!["a"]);
     }
 
     #[test]

@@ -47,10 +47,10 @@ pub fn matches(expected: &[String], actual: &[&str]) -> bool {
     go(expected, actual, 0, 0, &mut failed)
 }
 
-/// The output as lines, without the final newline's empty line.
+/// The output as lines, without blank lines at the end.
 pub fn lines(output: &str) -> Vec<&str> {
     let mut v: Vec<&str> = output.split('\n').collect();
-    if v.last() == Some(&"") {
+    while v.last().is_some_and(|l| l.trim().is_empty()) {
         v.pop();
     }
     v

@@ -140,6 +140,7 @@ impl Session {
 struct Failure {
     command: Command,
     section: String,
+    section_line: usize,
     code: i32,
     output: String,
 }
@@ -150,10 +151,11 @@ impl Failure {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "README.md:{}: `{}` (section \"{}\")",
+            "README.md:{}: `{}` (section \"{}\" at line {})",
             self.command.line,
             self.command.text.lines().next().unwrap_or(""),
-            self.section
+            self.section,
+            self.section_line
         );
         let _ = writeln!(s, "  expected (exit {}):", self.command.exit);
         for l in &self.command.expected {
@@ -186,6 +188,7 @@ fn run_section(section: &Section) -> Vec<Failure> {
             failures.push(Failure {
                 command: command.clone(),
                 section: section.title.clone(),
+                section_line: section.line,
                 code,
                 output,
             });

@@ -5,7 +5,8 @@
 //!   followed by the output it prints (standard output and error, interleaved as on a
 //!   terminal). A command line ending in `\` or inside quotes goes on on the next line, and a here-document
 //!   (`<<'EOF'` … `EOF`) is part of its command. `[exit N]` as the last output line says the
-//!   command exits with N (otherwise it must exit 0).
+//!   command exits with N (otherwise it must exit 0). Blank lines at the end of an output
+//!   are for the reader and not compared.
 //! - Every `## ` heading starts a new section: the blocks of one section run in order in
 //!   one session (a fresh directory), those of the next in another.
 //! - A block fenced as `sh`, `shell` or `bash` is not run; its first line must say so with a
@@ -121,6 +122,9 @@ fn parse_console(fence_line: usize, body: &[&str], out: &mut Vec<Command>, probl
             i += 1;
         }
         let mut expected: Vec<String> = body[start..i].iter().map(|s| s.to_string()).collect();
+        while expected.last().is_some_and(|l| l.trim().is_empty()) {
+            expected.pop();
+        }
         let mut exit = 0;
         if let Some(code) = expected.last().and_then(|l| exit_marker(l)) {
             exit = code;

@@ -73,8 +73,20 @@ fn heredoc_end(line: &str) -> Option<String> {
 fn open_quote(text: &str) -> bool {
     let mut quote: Option<char> = None;
     let mut chars = text.chars();
+    let mut word_start = true;
     while let Some(c) = chars.next() {
+        let at_word_start = word_start;
+        word_start = c.is_whitespace();
         match (quote, c) {
+            (None, '#') if at_word_start => {
+                // A comment: its apostrophes quote nothing.
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                word_start = true;
+            }
             (Some('\''), '\'') => quote = None,
             (Some('\''), _) => {}
             (_, '\\') => {
@@ -221,6 +233,8 @@ mod tests {
         let r = parse("```console\n$ echo \"a\nb's\" 'c\"'\na\n```\n");
         assert_eq!(r.sections[0].commands[0].text, "echo \"a\nb's\" 'c\"'");
         assert_eq!(r.sections[0].commands[0].expected, vec!["a"]);
+        let r = parse("```console\n$ echo a#b # bob's\na#b\n```\n");
+        assert_eq!(r.sections[0].commands[0].expected, vec!["a#b"]);
     }
 
     #[test]

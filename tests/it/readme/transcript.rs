@@ -11,7 +11,9 @@
 //!   one session (a fresh directory), those of the next in another.
 //! - A block fenced as `sh`, `shell` or `bash` is not run; its first line must say so with a
 //!   comment starting `# not run` (and why). A block of any other kind must not hold
-//!   `$ ` lines: a transcript is always `console`, so none escapes the test unnoticed.
+//!   `$ ` lines: a transcript is always `console`, so none escapes the test unnoticed —
+//!   except a `markdown` block, which shows Markdown source (such as a transcript's).
+//!   A fence of four or more backticks holds fences of three.
 
 /// One `$` command of a transcript and the output expected from it.
 #[derive(Debug, Clone)]
@@ -47,6 +49,7 @@ pub struct Readme {
 pub const NOT_RUN: &str = "# not run";
 
 const SHELL_FENCES: [&str; 3] = ["sh", "shell", "bash"];
+const MARKDOWN_FENCES: [&str; 2] = ["markdown", "md"];
 
 fn exit_marker(line: &str) -> Option<i32> {
     line.trim()
@@ -174,13 +177,15 @@ pub fn parse(text: &str) -> Readme {
                 },
             );
             readme.sections.push(done);
-        } else if let Some(info) = line.strip_prefix("```") {
-            let info = info.trim().to_owned();
+        } else if line.starts_with("```") {
+            let ticks = line.chars().take_while(|&c| c == '`').count();
+            let info = line[ticks..].trim().to_owned();
             let fence_line = i + 1;
-            let close = lines[i + 1..]
-                .iter()
-                .position(|l| l.trim_end() == "```")
-                .map(|p| i + 1 + p);
+            let closes = |l: &&str| {
+                let l = l.trim_end();
+                l.len() >= ticks && l.chars().all(|c| c == '`')
+            };
+            let close = lines[i + 1..].iter().position(closes).map(|p| i + 1 + p);
             let Some(close) = close else {
                 readme
                     .problems
@@ -197,6 +202,8 @@ pub fn parse(text: &str) -> Readme {
                          transcript, or begin it with `{NOT_RUN} …: why`"
                     ));
                 }
+            } else if MARKDOWN_FENCES.contains(&info.as_str()) {
+                // Markdown source shown as such (the convention's own example).
             } else if let Some(p) = body.iter().position(|l| l.starts_with("$ ")) {
                 readme.problems.push(format!(
                     "README.md:{}: a `$ ` command in a ```{info} block: transcripts are ```console blocks",
@@ -233,7 +240,8 @@ mod tests {
         let r = parse("```console\n$ echo \"a\nb's\" 'c\"'\na\n```\n");
         assert_eq!(r.sections[0].commands[0].text, "echo \"a\nb's\" 'c\"'");
         assert_eq!(r.sections[0].commands[0].expected, vec!["a"]);
-        let r = parse("```console\n$ echo a#b # bob's\na#b\n```\n");
+        let r = parse("````markdown\n```console\n$ x\n```\n````\n```console\n$ echo a#b # bob's\na#b\n```\n");
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(r.sections[0].commands[0].expected, vec!["a#b"]);
     }
 

@@ -736,7 +736,10 @@ fn a_sync_reports_the_mail_it_could_not_send() {
     let c = Cluster::new(1);
     // Port 1: nothing listens there, so the connection is refused at once.
     c.desk_ok(0, &["--as", "alice", "settings", "set", "smtp.port", "1"]);
-    c.desk_ok(0, &["--as", "bob", "ticket", "answer", "1018", "-m", "Done."]);
+    c.desk_ok(
+        0,
+        &["--as", "bob", "ticket", "answer", "1018", "-m", "Done."],
+    );
     let r = c.desk(0, &["--as", "bob", "sync"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

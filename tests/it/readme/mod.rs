@@ -182,8 +182,8 @@ fn run_section(section: &Section) -> Vec<Failure> {
     let mut failures = vec![];
     for command in &section.commands {
         let (code, output) = session.run(&command.text);
-        let ok = code == command.exit
-            && matching::matches(&command.expected, &matching::lines(&output));
+        let ok =
+            code == command.exit && matching::matches(&command.expected, &matching::lines(&output));
         if !ok {
             failures.push(Failure {
                 command: command.clone(),
@@ -235,7 +235,10 @@ fn readme_transcripts() {
     }
     if std::env::var("GIT_DESK_README").as_deref() == Ok("overwrite") {
         std::fs::write(readme_path(), overwrite(&text, &failures)).unwrap();
-        eprintln!("README.md: wrote the actual output of {} command(s)", failures.len());
+        eprintln!(
+            "README.md: wrote the actual output of {} command(s)",
+            failures.len()
+        );
         return;
     }
     let report: Vec<String> = failures.iter().map(Failure::describe).collect();
@@ -270,5 +273,8 @@ fn a_transcript_that_differs_is_reported_with_its_line() {
     let second = failures[1].describe();
     assert!(second.contains("exit code 1 instead of 0"), "{second}");
     let fixed = overwrite(text, &failures);
-    assert!(fixed.contains("$ echo two\ntwo\n$ false\n[exit 1]\n```"), "{fixed}");
+    assert!(
+        fixed.contains("$ echo two\ntwo\n$ false\n[exit 1]\n```"),
+        "{fixed}"
+    );
 }

@@ -105,7 +105,12 @@ fn open_quote(text: &str) -> bool {
 
 /// Parses the `console` block whose lines (after the opening fence at `fence_line`) are
 /// `body`; appends its commands to `out`.
-fn parse_console(fence_line: usize, body: &[&str], out: &mut Vec<Command>, problems: &mut Vec<String>) {
+fn parse_console(
+    fence_line: usize,
+    body: &[&str],
+    out: &mut Vec<Command>,
+    problems: &mut Vec<String>,
+) {
     let mut i = 0;
     while i < body.len() {
         let line_no = fence_line + 1 + i;
@@ -187,14 +192,19 @@ pub fn parse(text: &str) -> Readme {
             };
             let close = lines[i + 1..].iter().position(closes).map(|p| i + 1 + p);
             let Some(close) = close else {
-                readme
-                    .problems
-                    .push(format!("README.md:{fence_line}: a code block is never closed"));
+                readme.problems.push(format!(
+                    "README.md:{fence_line}: a code block is never closed"
+                ));
                 break;
             };
             let body = &lines[i + 1..close];
             if info == "console" {
-                parse_console(fence_line, body, &mut section.commands, &mut readme.problems);
+                parse_console(
+                    fence_line,
+                    body,
+                    &mut section.commands,
+                    &mut readme.problems,
+                );
             } else if SHELL_FENCES.contains(&info.as_str()) {
                 if !body.first().is_some_and(|l| l.starts_with(NOT_RUN)) {
                     readme.problems.push(format!(
@@ -240,7 +250,9 @@ mod tests {
         let r = parse("```console\n$ echo \"a\nb's\" 'c\"'\na\n```\n");
         assert_eq!(r.sections[0].commands[0].text, "echo \"a\nb's\" 'c\"'");
         assert_eq!(r.sections[0].commands[0].expected, vec!["a"]);
-        let r = parse("````markdown\n```console\n$ x\n```\n````\n```console\n$ echo a#b # bob's\na#b\n```\n");
+        let r = parse(
+            "````markdown\n```console\n$ x\n```\n````\n```console\n$ echo a#b # bob's\na#b\n```\n",
+        );
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(r.sections[0].commands[0].expected, vec!["a#b"]);
     }
@@ -249,8 +261,16 @@ mod tests {
     fn unmarked_shell_blocks_and_stray_prompts_are_problems() {
         let r = parse("```sh\ngit desk ticket list\n```\n```\n$ git desk check\nok\n```\n```console\nno prompt\n```\n```console\n$ x\n");
         assert_eq!(r.problems.len(), 4, "{:?}", r.problems);
-        assert!(r.problems[0].starts_with("README.md:1:"), "{}", r.problems[0]);
-        assert!(r.problems[1].starts_with("README.md:5:"), "{}", r.problems[1]);
+        assert!(
+            r.problems[0].starts_with("README.md:1:"),
+            "{}",
+            r.problems[0]
+        );
+        assert!(
+            r.problems[1].starts_with("README.md:5:"),
+            "{}",
+            r.problems[1]
+        );
         assert!(r.problems[2].contains("output before"), "{}", r.problems[2]);
         assert!(r.problems[3].contains("never closed"), "{}", r.problems[3]);
     }

@@ -284,7 +284,9 @@ fn a_transcript_that_differs_is_reported_with_its_line() {
 #[test]
 fn readme_names_every_failpoint() {
     let text = std::fs::read_to_string(readme_path()).unwrap();
-    let start = text.find("**Fault injection.**").expect("README: Fault injection");
+    let start = text
+        .find("**Fault injection.**")
+        .expect("README: Fault injection");
     let paragraph = &text[start..text[start..].find("\n- ").map_or(text.len(), |e| start + e)];
     for step in git_desk::failpoint::STEPS {
         assert!(

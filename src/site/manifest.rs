@@ -193,20 +193,17 @@ impl Manifest {
     /// without a file yet) with `token`, then the manifest itself.
     pub fn save(self, cache: &Path, dirty: &BTreeSet<String>, token: &str) -> Result<()> {
         let mut by_bucket: BTreeMap<String, Vec<StoredRecord>> = BTreeMap::new();
-        for (id, r) in &self.tickets {
-            let bucket = TicketId::new(*id).map(|t| t.bucket()).unwrap_or_default();
+        let mut present = BTreeSet::new();
+        for (id, r) in self.tickets {
+            let bucket = TicketId::new(id).map(|t| t.bucket()).unwrap_or_default();
             if dirty.contains(&bucket) || !self.buckets.contains_key(&bucket) {
                 by_bucket
-                    .entry(bucket)
+                    .entry(bucket.clone())
                     .or_default()
-                    .push(StoredRecord::of(*id, r));
+                    .push(StoredRecord::of(id, r));
             }
+            present.insert(bucket);
         }
-        let present: BTreeSet<String> = self
-            .tickets
-            .keys()
-            .map(|id| TicketId::new(*id).map(|t| t.bucket()).unwrap_or_default())
-            .collect();
         let mut buckets = self.buckets;
         for (bucket, tickets) in by_bucket {
             let path = bucket_file(cache, &bucket);
@@ -246,17 +243,17 @@ impl Manifest {
 }
 
 impl StoredRecord<'_> {
-    fn of(id: u64, r: &TicketRecord) -> StoredRecord<'static> {
+    fn of(id: u64, r: TicketRecord) -> StoredRecord<'static> {
         StoredRecord {
             id,
             ticket: r.ticket.as_ref().map(|t| Summary::of(t, r.messages, None)),
-            key: r.key.clone(),
-            page: r.page.clone(),
-            audit: r.audit.clone(),
-            problem: r.problem.clone(),
+            key: r.key,
+            page: r.page,
+            audit: r.audit,
+            problem: r.problem,
             messages: r.messages,
             thread: r.thread.as_ref().map(StoredThread::of),
-            files: r.files.clone(),
+            files: r.files,
         }
     }
 

@@ -176,6 +176,8 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         progress,
     )?;
     problems.extend(ticket_problems);
+    // Every history is in memory after a full build: free them before the lists.
+    drop(audit);
     let mut written = 0;
     let mut removed = 0;
     let rendered_ids: Vec<u64> = rendered.iter().map(|(id, _)| id.get()).collect();
@@ -197,6 +199,30 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
                 removed += usize::from(out.remove(f)?);
             }
         }
+    }
+
+    // The Quick Search index (its files are written with the other pages below).
+    let search_token = content_hash([
+        out.path().to_string_lossy().as_bytes(),
+        format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+        std::process::id().to_string().as_bytes(),
+        b"search",
+    ]);
+    let rendered_ids: BTreeSet<u64> = rendered_ids.into_iter().collect();
+    let present = |path: &str| old.pages.contains_key(path) && out.exists(path);
+    let (search_files, search_token) = search_store::update(&search_store::Update {
+        cache: &cache,
+        everything: full || records.keys().all(|id| rendered_ids.contains(id)),
+        old: &before,
+        records: &records,
+        rendered: &rendered_ids,
+        shared: &site.shared,
+        present: &present,
+        token: &search_token,
+    })?;
+    // The words served their purpose: the rest of the build does not need them.
+    for r in records.values_mut() {
+        r.words = Vec::new();
     }
 
     // Every other page.
@@ -262,24 +288,6 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         content_hash([built.as_slice()]),
         &|| Ok(built.clone()),
     )?;
-    let search_token = content_hash([
-        out.path().to_string_lossy().as_bytes(),
-        format!("{:?}", std::time::SystemTime::now()).as_bytes(),
-        std::process::id().to_string().as_bytes(),
-        b"search",
-    ]);
-    let rendered_ids: BTreeSet<u64> = rendered_ids.into_iter().collect();
-    let present = |path: &str| old.pages.contains_key(path) && out.exists(path);
-    let (search_files, search_token) = search_store::update(&search_store::Update {
-        cache: &cache,
-        everything: full || records.keys().all(|id| rendered_ids.contains(id)),
-        old: &before,
-        records: &records,
-        rendered: &rendered_ids,
-        shared: &site.shared,
-        present: &present,
-        token: &search_token,
-    })?;
     for f in search_files {
         match f.bytes {
             Some(bytes) => emit(f.path, content_hash([bytes.as_slice()]), &|| {

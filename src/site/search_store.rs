@@ -161,7 +161,8 @@ fn everything(u: &Update<'_>, dir: &Path) -> Result<Files> {
         std::fs::remove_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
     }
     let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
-    let mut words: BTreeMap<String, Words> = BTreeMap::new();
+    // Borrowed: the same encoding as [`Words`], without a copy of every word.
+    let mut words: BTreeMap<String, BTreeMap<u64, &[String]>> = BTreeMap::new();
     let mut post = |doc: u64, terms: Terms| {
         for (term, field) in terms {
             shards
@@ -180,7 +181,7 @@ fn everything(u: &Update<'_>, dir: &Path) -> Result<Files> {
             words
                 .entry(id.bucket())
                 .or_default()
-                .insert(id.get(), r.words.clone());
+                .insert(id.get(), r.words.as_slice());
         }
     }
     let kb = search::kb_docs(u.shared);

@@ -237,7 +237,10 @@ fn a_damaged_or_lost_search_store_or_output_file_is_rebuilt() {
     build(&d, &out, &[]);
     std::fs::write(&records, &good).unwrap();
     let s = build(&d, &out, &[]);
-    assert_eq!(s["full"], true, "records of another build are not trusted: {s}");
+    assert_eq!(
+        s["full"], true,
+        "records of another build are not trusted: {s}"
+    );
     assert_same_as_full(&d, &out, "after damaged manifest records");
 
     // Output files lost (a shard and a record file): written again by the next build.

@@ -37,7 +37,7 @@ pub struct TicketRecord {
     /// The distinct words of its customer messages and answers, for Quick Search (never
     /// internal notes): only of tickets rendered in this build, and not kept in the
     /// manifest (the Quick Search store keeps them, see `search_store`).
-    pub words: Vec<String>,
+    pub words: String,
     /// Site-relative files written for this ticket (its page and attachments).
     pub files: Vec<String>,
 }
@@ -276,7 +276,7 @@ impl StoredRecord<'_> {
                 problem: self.problem,
                 messages: self.messages,
                 thread,
-                words: Vec::new(),
+                words: String::new(),
                 files: self.files,
             },
         ))

@@ -222,7 +222,7 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
     })?;
     // The words served their purpose: the rest of the build does not need them.
     for r in records.values_mut() {
-        r.words = Vec::new();
+        r.words = String::new();
     }
 
     // Every other page.

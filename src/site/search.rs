@@ -122,8 +122,8 @@ fn add(terms: &mut Terms, term: String, field: u8) {
 }
 
 /// The terms of a ticket: its id (and merged ids), title, customer (e-mail, account login,
-/// the account's name and e-mail) and the message words `words`.
-pub fn ticket_terms(t: &Ticket, words: &[String], shared: &Shared) -> Terms {
+/// the account's name and e-mail) and the message words `words` (see [`joined`]).
+pub fn ticket_terms(t: &Ticket, words: &str, shared: &Shared) -> Terms {
     let mut terms = Terms::new();
     add(&mut terms, t.id.to_string(), FIELD_ID);
     for m in &t.merged_from {
@@ -145,8 +145,8 @@ pub fn ticket_terms(t: &Ticket, words: &[String], shared: &Shared) -> Terms {
             }
         }
     }
-    for w in words {
-        add(&mut terms, w.clone(), FIELD_TEXT);
+    for w in words.split(' ').filter(|w| !w.is_empty()) {
+        add(&mut terms, w.to_owned(), FIELD_TEXT);
     }
     terms
 }
@@ -165,6 +165,12 @@ pub fn kb_docs(shared: &Shared) -> Vec<(u64, Terms)> {
             (KB_BASE + i as u64, terms)
         })
         .collect()
+}
+
+/// Words kept as one string, space-separated (a word never holds a space): one allocation
+/// per ticket instead of one per word, for the 100k tickets of a full build.
+pub fn joined(words: Vec<String>) -> String {
+    words.join(" ")
 }
 
 /// The shard a term belongs to (its first two characters).

@@ -37,7 +37,7 @@ const KB: &str = "kb.bin";
 /// A shard's postings: term → (doc, field), ascending doc.
 type Shard = BTreeMap<String, Vec<(u64, u8)>>;
 /// A bucket's message words: ticket id → words.
-type Words = BTreeMap<u64, Vec<String>>;
+type Words = BTreeMap<u64, String>;
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -162,7 +162,7 @@ fn everything(u: &Update<'_>, dir: &Path) -> Result<Files> {
     }
     let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
     // Borrowed: the same encoding as [`Words`], without a copy of every word.
-    let mut words: BTreeMap<String, BTreeMap<u64, &[String]>> = BTreeMap::new();
+    let mut words: BTreeMap<String, BTreeMap<u64, &str>> = BTreeMap::new();
     let mut post = |doc: u64, terms: Terms| {
         for (term, field) in terms {
             shards
@@ -181,7 +181,7 @@ fn everything(u: &Update<'_>, dir: &Path) -> Result<Files> {
             words
                 .entry(id.bucket())
                 .or_default()
-                .insert(id.get(), r.words.as_slice());
+                .insert(id.get(), r.words.as_str());
         }
     }
     let kb = search::kb_docs(u.shared);

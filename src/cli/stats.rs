@@ -53,7 +53,7 @@ pub fn run(env: &Env, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let me = env.actor(&desk)?;
     let report = super::output::with_spinner(
         "reading tickets and history (a first run builds the caches)",
-        || stats::report(&desk, &me, a.period.period(), env.ctx.now().date()),
+        || stats::report(&desk, &me, a.period.period(), env.ctx.now()),
     )?;
     notes(&report, err)?;
     if env.printer.json {

@@ -64,6 +64,9 @@ pub struct Message {
     pub body: String,
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// Time spent, on an answer or a note (see [`super::timelog`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<super::TimeEntry>,
     #[serde(skip)]
     pub extra: Extra,
 }

@@ -121,6 +121,7 @@ fn write_note(
         message_id: None,
         body,
         attachments,
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(id, &key), &message);

@@ -51,6 +51,7 @@ pub(super) fn queue_answer(
         message_id: Some(mail.message_id.clone()),
         body,
         attachments,
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(ticket.id, key), &message);
@@ -126,6 +127,7 @@ pub(super) fn closed_response(
         message_id: Some(mail.message_id.clone()),
         body: text,
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(id, &key), &message);

@@ -654,6 +654,47 @@ pub fn evaluate(policy: &Policy, clock: &Clock, now: i64) -> SlaStatus {
     }
 }
 
+/// An `sla:` search filter: `sla:breached`, `sla:met`, `sla:paused`, `sla:due` (a
+/// running target), `sla:due<4h` (due within 4 hours from now, breached ones included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    State(State),
+    DueWithin(i64),
+}
+
+impl std::str::FromStr for Filter {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let v = s.trim().to_ascii_lowercase();
+        if let Some(rest) = v.strip_prefix("due<") {
+            let span: Span = rest.parse().map_err(|e: InvalidValue| e.0)?;
+            return Ok(Filter::DueWithin(span.secs()));
+        }
+        Ok(Filter::State(match v.as_str() {
+            "breached" => State::Breached,
+            "met" => State::Met,
+            "paused" => State::Paused,
+            "due" => State::Due,
+            _ => {
+                return Err(format!(
+                    "`{s}`: sla is breached, met, paused, due or due<DURATION (like due<4h)"
+                ))
+            }
+        }))
+    }
+}
+
+impl Filter {
+    pub fn matches(self, st: &SlaStatus, now: Timestamp) -> bool {
+        match self {
+            Filter::State(s) => st.targets.iter().any(|t| t.state == s),
+            Filter::DueWithin(secs) => {
+                st.breached() || st.next_due().is_some_and(|d| d.unix() <= now.unix() + secs)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 #[path = "sla_tests.rs"]
 mod tests;

@@ -8,6 +8,8 @@ use anyhow::Result;
 use super::super::body::BodyArgs;
 use super::super::output::{cell, safe_text, short_time, table};
 use super::super::Env;
+use crate::model::sla::{SlaStatus, State, TargetStatus};
+use crate::model::timelog::show_minutes;
 use crate::model::{Email, Login, Priority, Slug, Status, TicketId};
 use crate::ops::{self, ticket as t};
 
@@ -80,6 +82,8 @@ pub enum SortArg {
     Updated,
     Created,
     Id,
+    /// What is due first (SLA): breached, then the earliest due time.
+    Due,
 }
 
 pub fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
@@ -119,7 +123,7 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;
-    let view = t::show(reader.as_ref(), &me, a.id)?;
+    let view = ops::sla::show(reader.as_ref(), &me, a.id, env.ctx.now())?;
     for p in &view.problems {
         writeln!(err, "warning: {p}")?;
     }
@@ -184,6 +188,22 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 .join(", "),
         ]);
     }
+    if let Some(s) = &view.sla {
+        for (i, t) in s.targets.iter().enumerate() {
+            let label = if i == 0 { "SLA" } else { "" };
+            rows.push(vec![label.into(), target_line(&s.policy, t)]);
+        }
+    }
+    if !view.time.is_zero() {
+        rows.push(vec![
+            "Time".into(),
+            format!(
+                "{} ({} billable)",
+                show_minutes(view.time.minutes),
+                show_minutes(view.time.billable_minutes)
+            ),
+        ]);
+    }
     for (i, task) in view.tasks.iter().enumerate() {
         let label = if i == 0 { "Tasks" } else { "" };
         let what = format!(
@@ -207,6 +227,14 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             cell(&m.author, 80)
         )?;
         writeln!(out, "{}", safe_text(m.body.trim_end()))?;
+        if let Some(tm) = &m.time {
+            let billable = if tm.billable { ", billable" } else { "" };
+            writeln!(
+                out,
+                "[time: {}{billable}]",
+                show_minutes(u64::from(tm.minutes))
+            )?;
+        }
         for att in &m.attachments {
             writeln!(
                 out,
@@ -243,7 +271,9 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             SortArg::Updated => t::SortKey::Updated,
             SortArg::Created => t::SortKey::Created,
             SortArg::Id => t::SortKey::Id,
+            SortArg::Due => t::SortKey::Due,
         },
+        now: Some(env.ctx.now()),
     };
     let listing = t::list(&desk, &me, &q)?;
     for p in &listing.problems {
@@ -269,6 +299,7 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             "QUEUE".into(),
             "ASSIGNEE".into(),
             "UPDATED".into(),
+            "SLA".into(),
             "TITLE".into(),
         ]];
         for tk in &s.tickets {
@@ -279,10 +310,34 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 tk.queue.to_string(),
                 tk.assignee.as_ref().map_or("-".into(), |a| a.to_string()),
                 short_time(tk.updated_at),
+                sla_cell(tk.sla.as_ref()),
                 cell(&tk.title, 60),
             ]);
         }
         table(out, &rows)?;
     }
     Ok(0)
+}
+
+/// `breached`, `due 2026-11-30 10:00`, `paused`, `met`, or `-` without a policy.
+fn sla_cell(s: Option<&SlaStatus>) -> String {
+    let Some(s) = s else { return "-".into() };
+    match (s.state(), s.next_due()) {
+        (State::Breached, _) => "BREACHED".into(),
+        (State::Due, Some(d)) => format!("due {}", short_time(d)),
+        (st, _) => st.name().into(),
+    }
+}
+
+/// One target of `ticket show`: `first response: met (due …, 1h10m of 4h) [standard]`.
+fn target_line(policy: &str, t: &TargetStatus) -> String {
+    let due = t.due.map_or("-".into(), short_time);
+    format!(
+        "{}: {} (due {due}; {} of {}) [{}]",
+        t.target.label(),
+        t.state.name(),
+        show_minutes(t.elapsed_minutes.max(0) as u64),
+        show_minutes(t.target_minutes.max(0) as u64),
+        cell(policy, 60)
+    )
 }

@@ -21,6 +21,7 @@ pub(super) fn queue_answer(
     key: &crate::model::MessageKey,
     body: String,
     attachments: Vec<Attachment>,
+    time: Option<crate::model::TimeEntry>,
 ) -> Result<String> {
     let thread = thread(tx, ticket)?;
     let now = tx.now();
@@ -51,7 +52,7 @@ pub(super) fn queue_answer(
         message_id: Some(mail.message_id.clone()),
         body,
         attachments,
-        time: None,
+        time,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(ticket.id, key), &message);

@@ -33,7 +33,8 @@ pub fn edit_priority(dir: &Path, id: &str, priority: &str) -> Result<()> {
         let subject = format!("ticket {id}: priority {}", priority.get());
         Ok((
             (),
-            CommitMessage::new("ticket.edit", me.login.as_str(), subject).ticket(id),
+            CommitMessage::new(git_desk::model::Op::TicketEdit, me.login.as_str(), subject)
+                .ticket(id),
         ))
     })
     .context("stand-in ticket edit")?;

@@ -31,7 +31,7 @@ pub fn run(env: &Env, a: LogArgs, out: &mut dyn Write) -> Result<i32> {
             .actor
             .clone()
             .unwrap_or_else(|| format!("{} <{}>", e.author, e.email));
-        let op = e.op.clone().unwrap_or_else(|| "(hand edit)".into());
+        let op = e.op.as_ref().map_or("(hand edit)", |o| o.as_str());
         writeln!(
             out,
             "{}  {}  {:<10} {:<16} {}",

@@ -2,6 +2,7 @@
 //! support price ("Custom Reseller Support Prices"). Reading is open to all staff; adding
 //! and changing needs `staff.admin`.
 
+use crate::model::Op;
 use crate::model::{
     Account, CustomPrice, Email, Login, Money, Permission, Pricing, Reseller, Staff,
 };
@@ -81,7 +82,7 @@ pub fn add_account(
     let subject = format!("account: add {login} ({})", a.email);
     Ok((
         (),
-        CommitMessage::new("account.add", me.login.as_str(), subject),
+        CommitMessage::new(Op::AccountAdd, me.login.as_str(), subject),
     ))
 }
 
@@ -103,7 +104,7 @@ pub fn edit_account(
     let subject = format!("account: edit {login}");
     Ok((
         (),
-        CommitMessage::new("account.edit", me.login.as_str(), subject),
+        CommitMessage::new(Op::AccountEdit, me.login.as_str(), subject),
     ))
 }
 
@@ -157,7 +158,7 @@ pub fn add_reseller(
     let subject = format!("reseller: add {login}");
     Ok((
         (),
-        CommitMessage::new("reseller.add", me.login.as_str(), subject),
+        CommitMessage::new(Op::ResellerAdd, me.login.as_str(), subject),
     ))
 }
 
@@ -178,7 +179,7 @@ pub fn edit_reseller(
     let subject = format!("reseller: edit {login}");
     Ok((
         (),
-        CommitMessage::new("reseller.edit", me.login.as_str(), subject),
+        CommitMessage::new(Op::ResellerEdit, me.login.as_str(), subject),
     ))
 }
 
@@ -223,6 +224,6 @@ pub fn set_price(
     let subject = format!("reseller: {login} {what}");
     Ok((
         (),
-        CommitMessage::new("reseller.price", me.login.as_str(), subject),
+        CommitMessage::new(Op::ResellerPrice, me.login.as_str(), subject),
     ))
 }

@@ -2,6 +2,7 @@
 //! makes the first desk commit: either a fresh desk (desk.yaml, the default queue and the
 //! first main admin) or a copy of a sample desk (`--from example-repo`).
 
+use crate::model::Op;
 use std::path::{Path, PathBuf};
 
 use crate::context::Context;
@@ -175,7 +176,10 @@ fn make(
         ),
         None => "desk: init".into(),
     };
-    tx.commit(&identity, &CommitMessage::new("desk.init", &actor, subject))?;
+    tx.commit(
+        &identity,
+        &CommitMessage::new(Op::DeskInit, &actor, subject),
+    )?;
     let desk = Desk::open(dir)?;
     Ok(Initialised { desk, files })
 }

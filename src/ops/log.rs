@@ -3,6 +3,7 @@
 //! commit counts when it names the ticket or changes its directory. Private messages'
 //! subjects never appear (see [`public_subject`]).
 
+use crate::model::RecordedOp;
 use gix::ObjectId;
 use serde::Serialize;
 
@@ -18,7 +19,7 @@ pub struct LogEntry {
     pub author: String,
     pub email: String,
     /// The `Desk-Op` trailer; none for a hand-made commit.
-    pub op: Option<String>,
+    pub op: Option<RecordedOp>,
     pub actor: Option<String>,
     pub tickets: Vec<u64>,
     pub subject: String,
@@ -73,18 +74,16 @@ pub fn log(desk: &Desk, ticket: Option<TicketId>, limit: Option<usize>) -> Resul
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone())
         };
+        let op = commit::desk_op(&trailers);
         out.push(LogEntry {
             commit: info.id.to_string(),
             at: Timestamp::from_unix(seconds).map_err(|e| OpError::State(e.0))?,
             author: author.name.to_string(),
             email: author.email.to_string(),
-            op: get(commit::TRAILER_OP),
+            subject: public_subject(op.as_ref(), message.lines().next().unwrap_or("")),
+            op,
             actor: get(commit::TRAILER_ACTOR),
             tickets: named,
-            subject: public_subject(
-                get(commit::TRAILER_OP).as_deref(),
-                message.lines().next().unwrap_or(""),
-            ),
         });
         if limit.is_some_and(|n| out.len() >= n) {
             break;
@@ -96,8 +95,8 @@ pub fn log(desk: &Desk, ticket: Option<TicketId>, limit: Option<usize>) -> Resul
 /// A commit's subject as shown to everyone. Private-message commits made before encryption
 /// quoted the message's subject (`msg: alice to bob: "Coffee"`); that part is cut, so
 /// `log` and `verify` never show it. Today's commits carry only the routing.
-pub fn public_subject(op: Option<&str>, subject: &str) -> String {
-    if op.is_some_and(|o| o.starts_with("msg.")) {
+pub fn public_subject(op: Option<&RecordedOp>, subject: &str) -> String {
+    if op.is_some_and(|o| o.as_str().starts_with("msg.")) {
         if let Some(i) = subject.find(": \"") {
             return format!("{} (subject hidden)", &subject[..i]);
         }
@@ -119,22 +118,23 @@ fn entry_at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Result<Opti
 #[cfg(test)]
 mod tests {
     use super::public_subject;
+    use crate::model::{Op, RecordedOp};
 
     #[test]
     fn old_private_message_commits_lose_their_subject() {
         assert_eq!(
             public_subject(
-                Some("msg.send"),
+                Some(&RecordedOp::Known(Op::MsgSend)),
                 "msg: alice to bob, carol: \"Pay rise: yes\""
             ),
             "msg: alice to bob, carol (subject hidden)"
         );
         assert_eq!(
-            public_subject(Some("msg.send"), "msg: alice to bob"),
+            public_subject(Some(&Op::MsgSend.into()), "msg: alice to bob"),
             "msg: alice to bob"
         );
         assert_eq!(
-            public_subject(Some("ticket.close"), "ticket 5: close \"x\""),
+            public_subject(Some(&"ticket.close".into()), "ticket 5: close \"x\""),
             "ticket 5: close \"x\""
         );
     }

@@ -6,6 +6,7 @@
 //! already in the asked-for state (already closed, already assigned to that person…) is
 //! skipped and said so, not refused. A dry run does all the checking and writes nothing.
 
+use crate::model::Op;
 use std::fmt;
 use std::str::FromStr;
 
@@ -127,7 +128,7 @@ pub fn mass(
         "mass action: {action} ({n} ticket{})",
         if n == 1 { "" } else { "s" }
     );
-    let msg = t::batch_message("ticket.mass", &me.login, &subject, &outcome.done);
+    let msg = t::batch_message(Op::TicketMass, &me.login, &subject, &outcome.done);
     outcome.commit = tx.commit(&Identity::of(&me), &msg)?.map(|c| c.to_string());
     Ok(outcome)
 }

@@ -5,6 +5,7 @@
 //! and is refused for the last queue and for the default queue. The same rules are what
 //! `git desk verify` checks in the history.
 
+use crate::model::Op;
 use crate::model::{lifecycle, setting, Action, Email, Permission, Queue, Slug, Staff};
 use crate::store::{layout, CommitMessage, DeskRead, Loaded, Source, StoreError, Transaction};
 
@@ -63,7 +64,7 @@ pub fn new(
     let subject = format!("queue: new {slug} \"{}\"", q.name);
     Ok((
         (),
-        CommitMessage::new("queue.new", me.login.as_str(), subject),
+        CommitMessage::new(Op::QueueNew, me.login.as_str(), subject),
     ))
 }
 
@@ -84,7 +85,7 @@ pub fn edit(
     let subject = format!("queue: edit {slug}");
     Ok((
         (),
-        CommitMessage::new("queue.edit", me.login.as_str(), subject),
+        CommitMessage::new(Op::QueueEdit, me.login.as_str(), subject),
     ))
 }
 
@@ -211,7 +212,7 @@ pub fn delete(
         Disposal::DeleteTickets => format!("{n} ticket{} deleted", plural(n)),
     };
     let mut msg = CommitMessage::new(
-        "queue.delete",
+        Op::QueueDelete,
         me.login.as_str(),
         format!("queue: delete {slug}, {what}"),
     );

@@ -1,6 +1,7 @@
 //! Desk settings ("Settings -> Tech Support", "Reseller Client Support"): reading them, and
 //! changing any number of keys in one commit, which needs `settings.admin`.
 
+use crate::model::Op;
 use crate::model::{setting, Permission, Settings, Staff};
 use crate::store::{layout, CommitMessage, DeskRead, Source, Transaction};
 
@@ -43,6 +44,6 @@ pub fn set(
     let subject = format!("settings: {}", changed.join(", "));
     Ok((
         (),
-        CommitMessage::new("settings.set", me.login.as_str(), subject),
+        CommitMessage::new(Op::SettingsSet, me.login.as_str(), subject),
     ))
 }

@@ -10,7 +10,7 @@ use crate::index::Expr;
 use crate::model::lifecycle;
 use crate::model::sla::{self, Clock, Filter, SlaStatus, State, Target};
 use crate::model::{Action, Login, MessageKind, Permission, Settings, Staff, TicketId};
-use crate::model::{Message, Ticket, Timestamp};
+use crate::model::{Message, Op, Ticket, Timestamp};
 use crate::store::catalog::Catalog;
 use crate::store::{layout, CommitMessage, Desk, DeskRead, Source, StoreError, Transaction};
 
@@ -204,7 +204,7 @@ fn may_assign(me: &Staff, to: &Login, tx: &Transaction<'_>) -> Result<bool> {
 pub fn escalate_message(actor: &Login, done: &[Done]) -> CommitMessage {
     let n = done.len();
     let subject = format!("escalate: {n} SLA breach{}", if n == 1 { "" } else { "es" });
-    ticket::batch_message("escalate", actor, &subject, done)
+    ticket::batch_message(Op::TicketEscalate, actor, &subject, done)
 }
 
 /// Replaces each `sla:` filter of `expr` by the ids of the tickets it matches at `now`

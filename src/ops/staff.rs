@@ -1,6 +1,7 @@
 //! Staff administration ("Administrator Security"): adding technicians and admins with
 //! their permissions and queues, and reading them.
 
+use crate::model::Op;
 use std::collections::BTreeSet;
 
 use crate::model::{Email, Login, Permission, Role, Slug, Staff};
@@ -117,7 +118,7 @@ pub fn add(tx: &mut Transaction<'_>, me: &Staff, new: NewStaff) -> Result<((), C
     s.signature = new.signature;
     tx.put_yaml(layout::staff(&login), &s);
     let msg = CommitMessage::new(
-        "staff.add",
+        Op::StaffAdd,
         me.login.as_str(),
         format!("staff: add {login} ({})", s.role),
     );
@@ -221,7 +222,7 @@ pub fn edit(
     if before.is_main() && !(s.is_main() && s.active) {
         keep_a_main_admin(tx, login)?;
     }
-    finish(tx, me, before, s, "staff.edit", "edit")
+    finish(tx, me, before, s, Op::StaffEdit, "edit")
 }
 
 /// A public key for `staff key`.
@@ -255,7 +256,7 @@ pub fn set_key(
     };
     edit(tx, me, login, e)?;
     let msg = CommitMessage::new(
-        "staff.key",
+        Op::StaffKey,
         me.login.as_str(),
         format!("staff: register a public key for {login}"),
     );
@@ -313,7 +314,11 @@ pub fn set_permissions(
         }
     }
     let names: Vec<&str> = permissions.iter().map(|p| p.name()).collect();
-    let op = if grant { "staff.grant" } else { "staff.revoke" };
+    let op = if grant {
+        Op::StaffGrant
+    } else {
+        Op::StaffRevoke
+    };
     finish(
         tx,
         me,
@@ -365,7 +370,7 @@ fn finish(
     me: &Staff,
     before: Staff,
     after: Staff,
-    op: &str,
+    op: Op,
     what: &str,
 ) -> Result<((), CommitMessage)> {
     if after == before {

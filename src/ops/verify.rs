@@ -29,7 +29,7 @@ use gix::ObjectId;
 use serde::Serialize;
 
 use crate::model::{
-    IdMarks, Message, MessageKind, Permission, PrivateMessage, Staff, Task, Ticket,
+    IdMarks, Message, MessageKind, Op, Permission, PrivateMessage, Staff, Task, Ticket,
 };
 use crate::store::diff::{changes, tree_of, PathChange};
 use crate::store::{commit, layout, parse_trailers, yaml, Desk, DeskRead, StoreError, TreeSource};
@@ -152,10 +152,7 @@ fn check_commit(
         .map_err(|e| StoreError::git("reading a commit", e))?;
     let email = author.email.to_string();
     let trailers = parse_trailers(&message);
-    let op = trailers
-        .iter()
-        .find(|(k, _)| k == commit::TRAILER_OP)
-        .map(|(_, v)| v.clone());
+    let op = commit::desk_op(&trailers);
     let claimed = trailers
         .iter()
         .find(|(k, _)| k == commit::TRAILER_ACTOR)
@@ -179,13 +176,7 @@ fn check_commit(
         .cloned();
     let mut ck = CommitCheck {
         id,
-        subject: super::log::public_subject(
-            crate::store::parse_trailers(&message)
-                .iter()
-                .find(|(k, _)| k == crate::store::commit::TRAILER_OP)
-                .map(|(_, v)| v.as_str()),
-            message.lines().next().unwrap_or(""),
-        ),
+        subject: super::log::public_subject(op.as_ref(), message.lines().next().unwrap_or("")),
         actor_name: me
             .as_ref()
             .map_or_else(|| format!("<{email}>"), |s| s.login.to_string()),
@@ -197,7 +188,7 @@ fn check_commit(
             settings.as_ref(),
             &email,
             claimed.as_deref(),
-            op.as_deref(),
+            op.as_ref(),
         ) {
             if opts.require_signed {
                 if let Err(reason) = super::signature::check_any(&c, &staff) {
@@ -238,7 +229,7 @@ fn check_commit(
             ck.flag(reason);
         }
     }
-    if op.as_deref() == Some("ticket.mass") {
+    if op.as_ref().is_some_and(|o| o.is(Op::TicketMass)) {
         ck.need(&me, Permission::TicketsMass, "a mass action");
     }
     let list = changes(repo, before.tree_id(), after.tree_id())?;

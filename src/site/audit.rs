@@ -13,7 +13,7 @@ use super::data::Input;
 use super::manifest::Manifest;
 use super::output::write_atomic;
 use super::{Result, SiteError};
-use crate::model::{TicketId, Timestamp};
+use crate::model::{RecordedOp, TicketId, Timestamp};
 use crate::store::history::{commits_since, content_hash};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,7 +23,7 @@ pub struct AuditEntry {
     /// The acting staff login (`Desk-Actor`), else the commit's author name.
     pub who: String,
     /// The `Desk-Op`; none for a commit made by hand.
-    pub op: Option<String>,
+    pub op: Option<RecordedOp>,
     pub subject: String,
 }
 

@@ -1,12 +1,14 @@
 //! Commit messages and identities: the human subject plus the machine trailers that make
 //! the history an audit log (`Desk-Op`, `Desk-Ticket`, `Desk-Actor`), and parsing them back.
 
-use crate::model::{Staff, TicketId};
+use crate::model::{Op, RecordedOp, Staff, TicketId};
 
 pub const TRAILER_OP: &str = "Desk-Op";
 pub const TRAILER_TICKET: &str = "Desk-Ticket";
 pub const TRAILER_TASK: &str = "Desk-Task";
 pub const TRAILER_ACTOR: &str = "Desk-Actor";
+/// Whom a commit assigned its ticket(s) to, when its op alone does not say.
+pub const TRAILER_ASSIGNEE: &str = "Desk-Assignee";
 
 /// Who a commit is made as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +37,8 @@ impl Identity {
 pub struct CommitMessage {
     pub subject: String,
     pub body: Option<String>,
-    /// `ticket.assign`, `staff.add`, …
-    pub op: String,
+    /// The `Desk-Op` trailer.
+    pub op: Op,
     pub tickets: Vec<TicketId>,
     pub actor: String,
     /// Further trailers (`Desk-Task: 7`, …).
@@ -44,11 +46,11 @@ pub struct CommitMessage {
 }
 
 impl CommitMessage {
-    pub fn new(op: &str, actor: &str, subject: impl Into<String>) -> Self {
+    pub fn new(op: Op, actor: &str, subject: impl Into<String>) -> Self {
         CommitMessage {
             subject: subject.into(),
             body: None,
-            op: op.into(),
+            op,
             tickets: Vec::new(),
             actor: actor.into(),
             trailers: Vec::new(),
@@ -103,6 +105,14 @@ pub fn one_line(s: &str, max: usize) -> String {
     }
 }
 
+/// The `Desk-Op` among a commit's trailers; none for a commit made by hand.
+pub fn desk_op(trailers: &[(String, String)]) -> Option<RecordedOp> {
+    trailers
+        .iter()
+        .find(|(k, _)| k == TRAILER_OP)
+        .map(|(_, v)| RecordedOp::from(v.as_str()))
+}
+
 /// The trailers of a commit message: the key/value lines of its last paragraph.
 pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
     let last = message.trim_end().rsplit("\n\n").next().unwrap_or("");
@@ -127,7 +137,7 @@ mod tests {
 
     #[test]
     fn message_with_trailers_round_trips() {
-        let m = CommitMessage::new("ticket.assign", "alice", "ticket 1043: assign to bob")
+        let m = CommitMessage::new(Op::TicketAssign, "alice", "ticket 1043: assign to bob")
             .ticket(TicketId::new(1043).unwrap());
         let text = m.render();
         assert_eq!(text, "ticket 1043: assign to bob\n\nDesk-Op: ticket.assign\nDesk-Ticket: 1043\nDesk-Actor: alice\n");
@@ -139,7 +149,7 @@ mod tests {
     #[test]
     fn subjects_stay_on_one_line() {
         assert_eq!(one_line("a\nb\r\n\tc", 100), "a b c");
-        let m = CommitMessage::new("x", "a", "evil\n\nDesk-Actor: root");
+        let m = CommitMessage::new(Op::TicketNote, "a", "evil\n\nDesk-Actor: root");
         assert!(m.render().starts_with("evil Desk-Actor: root\n\n"));
         assert!(parse_trailers("no trailers here").is_empty());
     }

@@ -12,7 +12,7 @@ use super::error::{Result, StoreError};
 use super::layout;
 use super::read::DeskRead;
 use super::source::TreeSource;
-use crate::model::{IdMarks, TaskId, TicketId, Timestamp};
+use crate::model::{IdMarks, RecordedOp, TaskId, TicketId, Timestamp};
 
 /// One commit of the first-parent history, described for an audit trail.
 #[derive(Debug, Clone)]
@@ -20,7 +20,7 @@ pub struct CommitInfo {
     pub id: String,
     pub at: Timestamp,
     pub author: String,
-    pub op: Option<String>,
+    pub op: Option<RecordedOp>,
     pub actor: Option<String>,
     pub subject: String,
     /// The tickets named by `Desk-Ticket` trailers, or for a commit made by hand (no
@@ -139,7 +139,7 @@ pub fn commits_since(
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone())
         };
-        let op = get(commit::TRAILER_OP);
+        let op = commit::desk_op(&trailers);
         let named: Vec<TicketId> = trailers
             .iter()
             .filter(|(k, _)| k == commit::TRAILER_TICKET)
@@ -199,7 +199,7 @@ pub fn highest_ids(repo: &gix::Repository, head: ObjectId) -> Result<IdMarks> {
             .find_commit(info.id)
             .map_err(|e| StoreError::git("reading a commit", e))?;
         let trailers = parse_trailers(&c.message_raw_sloppy().to_string());
-        if trailers.iter().any(|(k, _)| k == commit::TRAILER_OP) {
+        if commit::desk_op(&trailers).is_some() {
             for (k, v) in &trailers {
                 let Ok(n) = v.trim().parse::<u64>() else {
                     continue;

@@ -269,8 +269,11 @@ mod tests {
             name: "T".into(),
             email: "t@example.com".into(),
         };
-        tx.commit(&who, &CommitMessage::new("test", "t", "change"))
-            .unwrap();
+        tx.commit(
+            &who,
+            &CommitMessage::new(crate::model::Op::TicketEdit, "t", "change"),
+        )
+        .unwrap();
         let tree2 = desk.head_tree().unwrap().unwrap();
         let updated = MessageIndex::load(&desk, tree2).unwrap();
         assert_eq!(

@@ -24,23 +24,11 @@ use std::collections::BTreeMap;
 use gix::objs::tree::EntryKind;
 use gix::ObjectId;
 
-use crate::model::{IdMarks, OutMail, Task, TaskId, Ticket, TicketId};
+use crate::model::{IdMarks, Op, OutMail, RecordedOp, Task, TaskId, Ticket, TicketId};
 use crate::ops::OpError;
 use crate::store::diff::{changes, tree_of, PathChange};
 use crate::store::{commit, layout, parse_trailers, yaml, DeskRead, StoreError, TreeSource};
 
-/// Ops whose loss of a race drops the whole commit.
-const EXCLUSIVE_OPS: &[&str] = &[
-    "ticket.pickup",
-    "ticket.assign",
-    "ticket.release",
-    "ticket.close",
-    "ticket.resolve",
-    "ticket.delete",
-    "ticket.merge",
-    "ticket.mass",
-    "ticket.autoclose",
-];
 /// Fields an exclusive act decides.
 const EXCLUSIVE_FIELDS: &[&str] = &["assignee", "status", "closed_at", "closed_by", "queue"];
 
@@ -104,10 +92,7 @@ pub fn replay(
             .find_commit(id)
             .map_err(|e| StoreError::git("reading a commit", e))?;
         let message = c.message_raw_sloppy().to_string();
-        let op = parse_trailers(&message)
-            .into_iter()
-            .find(|(k, _)| k == commit::TRAILER_OP)
-            .map(|(_, v)| v);
+        let op = commit::desk_op(&parse_trailers(&message));
         let base_tree = tree_of(repo, out.head)?;
         let step = match &op {
             Some(op) => cx.apply_desk_commit(parents[0], id, base_tree, op)?,
@@ -286,13 +271,13 @@ impl Ctx<'_> {
         parent: ObjectId,
         id: ObjectId,
         base_tree: ObjectId,
-        op: &str,
+        op: &RecordedOp,
     ) -> Result<Step, OpError> {
         let repo = self.repo;
         let short = id.to_string()[..10].to_owned();
         let list = changes(repo, tree_of(repo, parent)?, tree_of(repo, id)?)?;
         let cur = TreeSource::new(repo.clone(), base_tree);
-        let exclusive = EXCLUSIVE_OPS.contains(&op);
+        let exclusive = op.known().is_some_and(Op::is_exclusive);
 
         // New tickets whose id is taken upstream (present, or handed out and since deleted
         // or merged: at most the upstream mark) get the next free one.
@@ -642,18 +627,11 @@ impl Ctx<'_> {
     }
 }
 
-fn describe(op: &str) -> String {
-    match op {
-        "ticket.pickup" => "pick-up".into(),
-        "ticket.assign" => "assignment".into(),
-        "ticket.release" => "release".into(),
-        "ticket.close" => "close".into(),
-        "ticket.resolve" => "resolve".into(),
-        "ticket.delete" => "delete".into(),
-        "ticket.merge" => "merge".into(),
-        "ticket.mass" => "mass action".into(),
-        other => format!("`{other}`"),
-    }
+/// The act a dropped commit did, as the note about it names it.
+fn describe(op: &RecordedOp) -> String {
+    op.known()
+        .and_then(Op::describe)
+        .map_or_else(|| format!("`{op}`"), str::to_owned)
 }
 
 /// Ticket reads on a tree, for callers that only have ids.

@@ -7,6 +7,7 @@ mod state;
 mod time;
 mod work;
 
+use crate::model::Op;
 use std::io::Write;
 
 use anyhow::Result;
@@ -77,7 +78,7 @@ struct Report<'a> {
 fn one(
     env: &Env,
     out: &mut dyn Write,
-    op: &str,
+    op: Op,
     f: impl FnOnce(&mut Transaction<'_>, &Staff) -> ops::Result<Done>,
 ) -> Result<i32> {
     let desk = env.desk()?;

@@ -1,6 +1,7 @@
 //! `git desk ticket edit|close|resolve|reopen|delete|merge`: a ticket's details and status,
 //! and removing tickets.
 
+use crate::model::Op;
 use std::io::Write;
 
 use anyhow::Result;
@@ -94,25 +95,25 @@ pub fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
         priority: a.priority,
         status: a.status,
     };
-    one(env, out, "ticket.edit", |tx, me| {
+    one(env, out, Op::TicketEdit, |tx, me| {
         t::edit(tx, &env.ctx, me, a.id, e)
     })
 }
 
 pub fn close(env: &Env, a: IdArgs, out: &mut dyn Write) -> Result<i32> {
-    one(env, out, "ticket.close", |tx, me| {
+    one(env, out, Op::TicketClose, |tx, me| {
         t::close(tx, &env.ctx, me, a.id)
     })
 }
 
 pub fn resolve(env: &Env, a: IdArgs, out: &mut dyn Write) -> Result<i32> {
-    one(env, out, "ticket.resolve", |tx, me| {
+    one(env, out, Op::TicketResolve, |tx, me| {
         t::resolve(tx, &env.ctx, me, a.id)
     })
 }
 
 pub fn reopen(env: &Env, a: IdArgs, out: &mut dyn Write) -> Result<i32> {
-    one(env, out, "ticket.reopen", |tx, me| t::reopen(tx, me, a.id))
+    one(env, out, Op::TicketReopen, |tx, me| t::reopen(tx, me, a.id))
 }
 
 pub fn delete(env: &Env, a: DeleteArgs, out: &mut dyn Write) -> Result<i32> {
@@ -127,11 +128,11 @@ pub fn delete(env: &Env, a: DeleteArgs, out: &mut dyn Write) -> Result<i32> {
             done.push(t::delete(tx, me, *id)?);
         }
         let msg = match done.as_slice() {
-            [one] => one.message("ticket.delete", &me.login),
+            [one] => one.message(Op::TicketDelete, &me.login),
             many => {
                 let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
                 let subject = format!("tickets {}: delete", list.join(", "));
-                t::batch_message("ticket.delete", &me.login, &subject, many)
+                t::batch_message(Op::TicketDelete, &me.login, &subject, many)
             }
         };
         Ok((done, msg))
@@ -140,7 +141,7 @@ pub fn delete(env: &Env, a: DeleteArgs, out: &mut dyn Write) -> Result<i32> {
 }
 
 pub fn merge(env: &Env, a: MergeArgs, out: &mut dyn Write) -> Result<i32> {
-    one(env, out, "ticket.merge", |tx, me| {
+    one(env, out, Op::TicketMerge, |tx, me| {
         t::merge(tx, &env.ctx, me, a.id, a.into, a.force)
     })
 }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use super::super::Env;
 use super::one;
 use crate::model::sla::Span;
-use crate::model::{TicketId, TimeEntry};
+use crate::model::{Op, TicketId, TimeEntry};
 use crate::ops::ticket as t;
 
 /// Time spent, recorded on the message written (`--time 25m --billable`).
@@ -53,7 +53,7 @@ pub struct TimeArgs {
 
 pub fn run(env: &Env, a: TimeArgs, out: &mut dyn Write) -> Result<i32> {
     let entry = TimeEntry::new(a.duration, a.billable).map_err(|e| anyhow::anyhow!("{e}"))?;
-    one(env, out, "ticket.time", |tx, me| {
+    one(env, out, Op::TicketTime, |tx, me| {
         t::log_time(tx, &env.ctx, me, a.id, entry, a.body)
     })
 }

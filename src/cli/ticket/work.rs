@@ -1,5 +1,6 @@
 //! `git desk ticket answer|note|assign|pickup|release|reply`: working on a ticket.
 
+use crate::model::Op;
 use std::io::Write;
 
 use anyhow::Result;
@@ -166,7 +167,7 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
         add_words = review.add_words;
     }
     if add_words.is_empty() {
-        return one(env, out, "ticket.answer", |tx, me| {
+        return one(env, out, Op::TicketAnswer, |tx, me| {
             t::answer(tx, &env.ctx, me, a.id, input)
         });
     }
@@ -175,7 +176,7 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
     let (done, commit) = crate::ops::mutate(&desk, &env.ctx, &me, |tx, me| {
         let done = t::answer(tx, &env.ctx, me, a.id, input)?;
         let added = crate::ops::spelling::add_words(tx, me, &add_words)?;
-        let mut msg = done.message("ticket.answer", &me.login);
+        let mut msg = done.message(Op::TicketAnswer, &me.login);
         if !added.is_empty() {
             msg.body = Some(format!(
                 "Added to the desk's spelling words: {}",
@@ -191,7 +192,7 @@ pub fn note(env: &Env, a: NoteArgs, out: &mut dyn Write) -> Result<i32> {
     let time = a.time.entry()?;
     let body = a.body.read("note")?;
     let attachments = a.attach.read(&env.desk()?)?;
-    one(env, out, "ticket.note", |tx, me| {
+    one(env, out, Op::TicketNote, |tx, me| {
         t::note(tx, &env.ctx, me, a.id, body, attachments, time)
     })
 }
@@ -207,17 +208,17 @@ pub fn assign(env: &Env, a: AssignArgs, out: &mut dyn Write) -> Result<i32> {
             _ => None,
         },
     };
-    one(env, out, "ticket.assign", |tx, me| {
+    one(env, out, Op::TicketAssign, |tx, me| {
         t::assign(tx, me, a.id, input)
     })
 }
 
 pub fn pickup(env: &Env, a: IdArgs, out: &mut dyn Write) -> Result<i32> {
-    one(env, out, "ticket.pickup", |tx, me| t::pickup(tx, me, a.id))
+    one(env, out, Op::TicketPickup, |tx, me| t::pickup(tx, me, a.id))
 }
 
 pub fn release(env: &Env, a: IdArgs, out: &mut dyn Write) -> Result<i32> {
-    one(env, out, "ticket.release", |tx, me| {
+    one(env, out, Op::TicketRelease, |tx, me| {
         t::release(tx, me, a.id)
     })
 }
@@ -225,7 +226,7 @@ pub fn release(env: &Env, a: IdArgs, out: &mut dyn Write) -> Result<i32> {
 pub fn reply(env: &Env, a: ReplyArgs, out: &mut dyn Write) -> Result<i32> {
     let body = a.body.read("customer's message")?;
     let attachments = a.attach.read(&env.desk()?)?;
-    one(env, out, "ticket.reply", |tx, me| {
+    one(env, out, Op::TicketReply, |tx, me| {
         let from = match a.from {
             Some(f) => f,
             None => t::load(tx, a.id)?.email,

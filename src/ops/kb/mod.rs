@@ -6,6 +6,7 @@
 pub mod text;
 
 use crate::context::Context;
+use crate::model::Op;
 use crate::model::{KbArticle, KbFront, Permission, Settings, Slug, Staff};
 use crate::store::{layout, yaml, CommitMessage, DeskRead, Loaded, Source, Transaction};
 
@@ -128,7 +129,7 @@ pub fn create(
     let body = check_body(&a.body)?;
     tx.put(layout::kb(&slug), yaml::write_front_matter(&front, &body));
     let msg = CommitMessage::new(
-        "kb.new",
+        Op::KbNew,
         me.login.as_str(),
         format!(
             "kb {slug}: new \"{}\"",
@@ -239,7 +240,7 @@ fn save(
         format!("edit {}", changed.join(", "))
     };
     let msg = CommitMessage::new(
-        "kb.edit",
+        Op::KbEdit,
         me.login.as_str(),
         format!("kb {}: {what}", old.slug),
     );
@@ -253,7 +254,11 @@ pub fn delete(tx: &mut Transaction<'_>, me: &Staff, slug: &Slug) -> Result<((), 
         return Err(OpError::not_found("knowledge-base article", slug));
     }
     tx.remove(path);
-    let msg = CommitMessage::new("kb.delete", me.login.as_str(), format!("kb {slug}: delete"));
+    let msg = CommitMessage::new(
+        Op::KbDelete,
+        me.login.as_str(),
+        format!("kb {slug}: delete"),
+    );
     Ok(((), msg))
 }
 

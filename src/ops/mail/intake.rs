@@ -6,6 +6,7 @@
 //! the hourly limit forbid. Nothing here touches the Maildir or commits; `ingest` does, in
 //! that order.
 
+use crate::model::Op;
 use std::collections::{HashMap, HashSet};
 
 use crate::context::Context;
@@ -477,7 +478,7 @@ impl<'a> Run<'a> {
             parts.push(plural(notes, "note"));
         }
         let subject = format!("mail: ingest {}", parts.join(", "));
-        let mut msg = CommitMessage::new("mail.ingest", MAIL_ACTOR, subject);
+        let mut msg = CommitMessage::new(Op::MailIngest, MAIL_ACTOR, subject);
         for t in &self.tickets {
             msg = msg.ticket(*t);
         }

@@ -9,6 +9,7 @@
 //! reached (or a session that is lost) defers every mail after it. The lock is taken only
 //! for that commit, so a slow server does not hold up the technicians.
 
+use crate::model::Op;
 use serde::Serialize;
 
 use crate::context::Context;
@@ -294,7 +295,7 @@ fn record(
         }
     }
     let mut msg = CommitMessage::new(
-        "mail.send",
+        Op::MailSend,
         MAIL_ACTOR,
         format!("mail: send ({})", parts.join(", ")),
     );

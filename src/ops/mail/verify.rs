@@ -7,7 +7,7 @@
 
 use gix::ObjectId;
 
-use crate::model::{IdMarks, Message, MessageKind, Settings, Ticket};
+use crate::model::{IdMarks, Message, MessageKind, Op, RecordedOp, Settings, Ticket};
 use crate::store::diff::PathChange;
 use crate::store::{layout, yaml};
 
@@ -18,11 +18,14 @@ pub fn is_mail_commit(
     settings: Option<&Settings>,
     author_email: &str,
     actor: Option<&str>,
-    op: Option<&str>,
+    op: Option<&RecordedOp>,
 ) -> bool {
     settings.is_some_and(|s| s.support_email.as_str().eq_ignore_ascii_case(author_email))
         && actor == Some(MAIL_ACTOR)
-        && matches!(op, Some("mail.ingest" | "mail.send"))
+        && matches!(
+            op.and_then(RecordedOp::known),
+            Some(Op::MailIngest | Op::MailSend)
+        )
 }
 
 fn blob<T: serde::de::DeserializeOwned + serde::Serialize + crate::model::Document>(

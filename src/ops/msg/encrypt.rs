@@ -1,5 +1,6 @@
 //! `msg encrypt`: sealing the clear-text messages written before encryption, in place.
 
+use crate::model::Op;
 use serde::Serialize;
 
 use crate::model::{Letter, MessageKey, Permission, PmContent, Staff};
@@ -72,7 +73,7 @@ pub fn encrypt(
         }
     }
     let msg = CommitMessage::new(
-        "msg.encrypt",
+        Op::MsgEncrypt,
         me.login.as_str(),
         format!(
             "msg: {} encrypt {} clear-text message file(s)",

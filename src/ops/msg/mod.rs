@@ -17,6 +17,7 @@
 //! key. Messages from before encryption are read as they are and can be sealed in place
 //! with [`encrypt`].
 
+use crate::model::Op;
 use serde::Serialize;
 
 use crate::context::Context;
@@ -152,7 +153,7 @@ pub fn send(
     let logins = |v: Vec<&Staff>| v.into_iter().map(|s| s.login.clone()).collect::<Vec<_>>();
     let names: Vec<&str> = recipients.iter().map(Login::as_str).collect();
     let msg = CommitMessage::new(
-        "msg.send",
+        Op::MsgSend,
         me.login.as_str(),
         format!("msg: {} to {}", me.login, names.join(", ")),
     )
@@ -263,7 +264,7 @@ pub fn mark_read(
         tx.put_yaml(path, &m);
     }
     let msg = CommitMessage::new(
-        "msg.read",
+        Op::MsgRead,
         me.login.as_str(),
         format!("msg: {} read {key}", me.login),
     )
@@ -309,7 +310,7 @@ pub fn delete(
         many => format!("{} messages", many.len()),
     };
     let mut msg = CommitMessage::new(
-        "msg.delete",
+        Op::MsgDelete,
         me.login.as_str(),
         format!("msg: {} delete {what}", me.login),
     );

@@ -4,10 +4,10 @@
 //! - `ticket.pickup`: assigned to the actor; `ticket.release`: released by the actor;
 //! - `ticket.assign`: assigned to the `Desk-Assignee` trailer's login when there is one,
 //!   else to the assignee `ticket.yaml` has in that commit (none = released);
-//! - `ticket.answer` whose subject says `pick up and answer` (`ticket answer --pickup`):
-//!   assigned to the actor;
-//! - any other op carrying `Desk-Assignee`: assigned to that login (a ticket made with
-//!   `ticket new --assign` counts only if its commit carries it);
+//! - any other op carrying `Desk-Assignee`: assigned to that login (`ticket answer
+//!   --pickup`; a ticket made with `ticket new --assign` counts only if its commit carries
+//!   it); a `ticket.answer` without it whose subject says `pick up and answer` was written
+//!   before answers carried the trailer, and is read as assigned to the actor;
 //! - `ticket.delete`, `ticket.merge`, `ticket.mass`, `queue.delete`: each named ticket whose
 //!   directory is gone in that commit was deleted (merged, for `ticket.merge`); a deleted
 //!   ticket's last state is read back from the parent commit for Per Admin Stats. A mass
@@ -23,15 +23,12 @@ use serde::Deserialize;
 use super::cache::History;
 use super::facts::{parse_ticket, Parsed};
 use crate::model::stats::{EventKind, HistoryEvent};
-use crate::model::{TicketId, Timestamp};
-use crate::store::commit::{TRAILER_ACTOR, TRAILER_OP, TRAILER_TICKET};
+use crate::model::{Op, TicketId, Timestamp};
+use crate::store::commit::{desk_op, TRAILER_ACTOR, TRAILER_ASSIGNEE, TRAILER_TICKET};
 use crate::store::scan::{self, CommitInfo};
 use crate::store::{layout, parse_trailers, yaml, Result as StoreResult};
 
 use super::super::error::Result;
-
-/// The trailer naming whom a commit assigned its tickets to.
-pub const TRAILER_ASSIGNEE: &str = "Desk-Assignee";
 
 /// Brings `known` up to `head`: reads only the commits after its tip (or all of them when
 /// the tip is not an ancestor of HEAD any more). `gone` holds facts of tickets known
@@ -57,7 +54,9 @@ pub fn update(
 
 /// Whether an answer's commit picked the ticket up too (`ticket 1043: pick up and
 /// answer`).
-fn picks_up(message: &str) -> bool {
+/// An answer that picked its ticket up, in history written before `ticket.answer` carried
+/// `Desk-Assignee`.
+fn legacy_pickup(message: &str) -> bool {
     message
         .lines()
         .next()
@@ -101,9 +100,10 @@ fn read_commit(
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
-    let Some(op) = get(TRAILER_OP) else {
+    let Some(op) = desk_op(&trailers) else {
         return Ok(());
     };
+    let op = op.known();
     let actor = get(TRAILER_ACTOR);
     let to = get(TRAILER_ASSIGNEE);
     let Ok(at) = Timestamp::from_unix(c.author_time) else {
@@ -122,23 +122,20 @@ fn read_commit(
             kind,
         })
     };
-    let deletes = matches!(
-        op.as_str(),
-        "ticket.delete" | "ticket.merge" | "ticket.mass" | "queue.delete"
-    );
+    let deletes = op.is_some_and(Op::removes_tickets);
     let parent = match c.parents.first() {
         Some(p) if deletes => Some(scan::commit_tree(repo, *p)?),
         _ => None,
     };
     for &id in &tickets {
-        match op.as_str() {
-            "ticket.pickup" => {
+        match op {
+            Some(Op::TicketPickup) => {
                 if let Some(a) = &actor {
                     push(id, EventKind::Assigned { to: a.clone() });
                 }
             }
-            "ticket.release" => push(id, EventKind::Released),
-            "ticket.assign" => {
+            Some(Op::TicketRelease) => push(id, EventKind::Released),
+            Some(Op::TicketAssign) => {
                 let now = match &to {
                     Some(t) => Some(Some(t.clone())),
                     None => assignee(repo, c.tree, id)?,
@@ -154,7 +151,7 @@ fn read_commit(
                 let before = scan::ticket_dir(repo, parent, id)?;
                 let after = scan::ticket_dir(repo, c.tree, id)?;
                 match (before, after) {
-                    (Some(_), None) if op == "ticket.merge" => push(id, EventKind::Merged),
+                    (Some(_), None) if op == Some(Op::TicketMerge) => push(id, EventKind::Merged),
                     (Some(tree), None) => {
                         push(id, EventKind::Deleted);
                         let parsed = match gone.get(&tree) {
@@ -166,7 +163,7 @@ fn read_commit(
                             h.deleted.push(t);
                         }
                     }
-                    (Some(_), Some(_)) if op == "ticket.mass" => {
+                    (Some(_), Some(_)) if op == Some(Op::TicketMass) => {
                         let was = assignee(repo, parent, id)?.flatten();
                         let now = assignee(repo, c.tree, id)?.flatten();
                         match now {
@@ -178,7 +175,7 @@ fn read_commit(
                     _ => {}
                 }
             }
-            "ticket.answer" if to.is_none() && picks_up(&c.message) => {
+            Some(Op::TicketAnswer) if to.is_none() && legacy_pickup(&c.message) => {
                 if let Some(a) = &actor {
                     push(id, EventKind::Assigned { to: a.clone() });
                 }

@@ -19,6 +19,7 @@ pub use view::{
 };
 
 use crate::context::Context;
+use crate::model::Op;
 use crate::model::{
     Date, Login, MessageKey, Permission, Staff, Task, TaskId, TaskNote, TaskStatus, Ticket,
     TicketId, Timestamp,
@@ -134,7 +135,7 @@ fn clean_details(details: Option<String>) -> Option<String> {
     })
 }
 
-fn commit_message(op: &str, me: &Staff, id: TaskId, what: String) -> CommitMessage {
+fn commit_message(op: Op, me: &Staff, id: TaskId, what: String) -> CommitMessage {
     CommitMessage::new(op, me.login.as_str(), format!("task {id}: {what}"))
         .trailer("Desk-Task", id.to_string())
 }
@@ -182,7 +183,7 @@ pub fn create(
         "new \"{}\" for {assignee}",
         crate::store::commit::one_line(&title, 80)
     );
-    Ok((id, commit_message("task.new", me, id, what)))
+    Ok((id, commit_message(Op::TaskNew, me, id, what)))
 }
 
 /// What `task edit` may change; `None` leaves a field alone.
@@ -258,7 +259,7 @@ pub fn edit(
     task.updated_at = ctx.now();
     tx.put_yaml(layout::task_file(id), &task);
     let what = format!("edit {}", changed.join(", "));
-    Ok(((), commit_message("task.edit", me, id, what)))
+    Ok(((), commit_message(Op::TaskEdit, me, id, what)))
 }
 
 /// "Add a note" on "Task Info": a new file beside the task; the task file is not touched.
@@ -283,7 +284,7 @@ pub fn note(
         extra: Default::default(),
     };
     tx.put_yaml(layout::task_note(id, &key), &note);
-    Ok((key, commit_message("task.note", me, id, "note".into())))
+    Ok((key, commit_message(Op::TaskNote, me, id, "note".into())))
 }
 
 /// Marks a task done (`done = true`) or open again.
@@ -310,6 +311,6 @@ pub fn set_done(
     task.done_at = done.then_some(now);
     task.updated_at = now;
     tx.put_yaml(layout::task_file(id), &task);
-    let op = if done { "task.done" } else { "task.reopen" };
+    let op = if done { Op::TaskDone } else { Op::TaskReopen };
     Ok(((), commit_message(op, me, id, verb.into())))
 }

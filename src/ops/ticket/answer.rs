@@ -94,6 +94,7 @@ pub fn answer(
     }
     Ok(Done {
         key: Some(key),
+        assigned: pickup.then(|| me.login.clone()),
         ..Done::new(id, summary)
     })
 }

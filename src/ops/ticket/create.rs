@@ -4,6 +4,7 @@
 //! internal note.
 
 use crate::context::Context;
+use crate::model::Op;
 use crate::model::{
     Email, Login, Message, MessageKind, NewTicket, Permission, Priority, Slug, Staff, Ticket,
     TicketId,
@@ -141,10 +142,10 @@ pub fn create(
         "ticket {id}: new \"{}\"",
         crate::store::commit::one_line(&title, 80)
     );
-    let mut msg = CommitMessage::new("ticket.new", me.login.as_str(), subject).ticket(id);
+    let mut msg = CommitMessage::new(Op::TicketNew, me.login.as_str(), subject).ticket(id);
     if let Some(who) = &input_assignee {
         // Statistics count this as a pick-up or assignment.
-        msg = msg.trailer("Desk-Assignee", who.as_str());
+        msg = msg.trailer(crate::store::commit::TRAILER_ASSIGNEE, who.as_str());
     }
     Ok((id, msg))
 }

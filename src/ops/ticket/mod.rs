@@ -27,12 +27,14 @@ pub use reply::{customer_message, reply, IncomingCustomerMessage};
 pub use status::{autoclose, autoclose_message, autoclose_visible, close, reopen, resolve};
 pub use view::{list, show, ListQuery, Listing, Scope, Section, SortKey, TicketView};
 
+use crate::model::Op;
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::model::{
     lifecycle, Action, Login, MessageKey, Settings, Staff, Ticket, TicketId, Timestamp,
 };
+use crate::store::commit::TRAILER_ASSIGNEE;
 use crate::store::{CommitMessage, DeskRead, Source, Transaction};
 
 use super::actor;
@@ -49,6 +51,10 @@ pub struct Done {
     /// A second ticket the operation touched (the target of a merge).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other: Option<TicketId>,
+    /// Whom the operation assigned the ticket to besides its own kind (`answer --pickup`):
+    /// recorded as a `Desk-Assignee` trailer so statistics need not read the subject.
+    #[serde(skip)]
+    pub assigned: Option<Login>,
 }
 
 impl Done {
@@ -58,15 +64,19 @@ impl Done {
             summary: summary.into(),
             key: None,
             other: None,
+            assigned: None,
         }
     }
 
     /// The commit message of this operation made on its own: `ticket 1043: close`.
-    pub fn message(&self, op: &str, actor: &Login) -> CommitMessage {
+    pub fn message(&self, op: Op, actor: &Login) -> CommitMessage {
         let subject = format!("ticket {}: {}", self.id, self.summary);
         let mut m = CommitMessage::new(op, actor.as_str(), subject).ticket(self.id);
         if let Some(o) = self.other {
             m = m.ticket(o);
+        }
+        if let Some(who) = &self.assigned {
+            m = m.trailer(TRAILER_ASSIGNEE, who.as_str());
         }
         m
     }
@@ -74,7 +84,7 @@ impl Done {
 
 /// One commit for several operations: the caller's subject, each operation's line in the
 /// body, and one `Desk-Ticket` trailer per ticket touched.
-pub fn batch_message(op: &str, actor: &Login, subject: &str, done: &[Done]) -> CommitMessage {
+pub fn batch_message(op: Op, actor: &Login, subject: &str, done: &[Done]) -> CommitMessage {
     let mut m = CommitMessage::new(op, actor.as_str(), subject);
     let lines: Vec<String> = done
         .iter()

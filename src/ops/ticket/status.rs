@@ -5,6 +5,7 @@
 
 use crate::context::Context;
 use crate::model::lifecycle::{self, AUTOCLOSE};
+use crate::model::Op;
 use crate::model::{Action, AutoClose, Login, Settings, Staff, Ticket, TicketId};
 use crate::store::{layout, CommitMessage, DeskRead, StoreError, Transaction};
 
@@ -133,5 +134,5 @@ pub fn autoclose_message(actor: &Login, policy: AutoClose, done: &[Done]) -> Com
         policy.days(),
         if policy.days() == 1 { "" } else { "s" },
     );
-    super::batch_message("ticket.autoclose", actor, &subject, done)
+    super::batch_message(Op::TicketAutoclose, actor, &subject, done)
 }

@@ -3,7 +3,7 @@
 //! staged, and files written in the same second never collide.
 
 use git_desk::context::Context;
-use git_desk::model::{Login, Timestamp};
+use git_desk::model::{Login, Op, Timestamp};
 use git_desk::ops::{self, ticket as t};
 use git_desk::store::{Desk, DeskRead};
 
@@ -49,7 +49,7 @@ fn many_operations_make_one_commit() {
         let again = t::close(tx, &ctx, me, 1012.try_into().unwrap()).unwrap_err();
         assert_eq!(again.to_string(), "ticket 1012 is already closed");
         let msg = t::batch_message(
-            "ticket.mass",
+            Op::TicketMass,
             &me.login,
             "mass: close, assign, delete",
             &done,
@@ -115,7 +115,7 @@ fn mail_intake_records_a_customer_message_with_attachments() {
     };
     let (done, _) = ops::mutate(&desk, &ctx, &alice, |tx, me| {
         let done = t::customer_message(tx, &ctx, 1039.try_into().unwrap(), msg())?;
-        let m = done.message("mail.ingest", &me.login);
+        let m = done.message(Op::MailIngest, &me.login);
         Ok((done, m))
     })
     .unwrap();
@@ -138,7 +138,7 @@ fn mail_intake_records_a_customer_message_with_attachments() {
     let before = d.commit_count();
     let err = ops::mutate(&desk, &ctx, &alice, |tx, me| {
         let done = t::customer_message(tx, &ctx, 1039.try_into().unwrap(), msg())?;
-        let m = done.message("mail.ingest", &me.login);
+        let m = done.message(Op::MailIngest, &me.login);
         Ok((done, m))
     })
     .unwrap_err();

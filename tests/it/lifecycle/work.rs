@@ -27,11 +27,13 @@ fn answer_needs_the_ticket_then_queues_mail_and_closes_at_once_by_default() {
         "Told him to unplug.",
     ]);
     assert_eq!(out.trim(), "ticket 1: pick up and answer (closed)");
+    // The pick-up is recorded as a trailer, so statistics never read the subject.
     assert_eq!(
         trailers(&d),
         [
             "Desk-Op: ticket.answer",
             "Desk-Ticket: 1",
+            "Desk-Assignee: alice",
             "Desk-Actor: alice"
         ]
     );

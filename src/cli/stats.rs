@@ -229,7 +229,9 @@ fn service(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
     let sv = &r.service;
     if sv.policies {
         writeln!(out, "\nService Levels (SLA targets decided in the range)")?;
-        let mut rows = vec![["", "met", "breached", "share met"].map(String::from).to_vec()];
+        let mut rows = vec![["", "met", "breached", "share met"]
+            .map(String::from)
+            .to_vec()];
         let share = |m: &crate::model::stats::service::MetRow| {
             m.share_met
                 .map_or("-".into(), |s| format!("{:.0}%", s * 100.0))

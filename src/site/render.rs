@@ -132,7 +132,12 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         let rec = old.tickets.get(&id.get());
         let audit_key = audit.key(*id, rec.map(|r| r.audit.as_str()))?;
         // The SLA state changes with the clock, not the files: part of the page's key.
-        let sla = site.shared.sla.get(&id.get()).map(|c| c.key()).unwrap_or_default();
+        let sla = site
+            .shared
+            .sla
+            .get(&id.get())
+            .map(|c| c.key())
+            .unwrap_or_default();
         let page = content_hash([
             key.as_bytes(),
             shared_key.as_bytes(),

@@ -173,3 +173,80 @@ pub fn time(data: &Dataset, range: Range) -> TimeStats {
         per_reseller: rows(&maps[3]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::stats::{MessageFact, TicketFacts};
+    use crate::model::{TimeEntry, Timestamp};
+
+    fn t(s: &str) -> Timestamp {
+        format!("2026-11-{s}:00Z").parse().unwrap()
+    }
+
+    fn ticket(id: u64, queue: &str, answer: (&str, &str), closed: Option<&str>) -> TicketFacts {
+        TicketFacts {
+            id: crate::model::TicketId::new(id).unwrap(),
+            queue: queue.parse().unwrap(),
+            account: Some("jdoe".parse().unwrap()),
+            priority: 50,
+            created_at: t("02T10:00"),
+            closed_at: closed.map(t),
+            closed_by: closed.map(|_| "bob".into()),
+            messages: vec![
+                MessageFact::new(t("02T10:00"), MessageKind::Customer, "c@x.example"),
+                MessageFact::new(t(answer.0), MessageKind::Answer, answer.1).with_time(Some(
+                    TimeEntry {
+                        minutes: 30,
+                        billable: true,
+                    },
+                )),
+            ],
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn share_met_per_queue_and_technician() {
+        let policies = sla::Policies(vec![sla::Policy {
+            name: "p".into(),
+            queues: vec![],
+            min_priority: None,
+            max_priority: None,
+            first_response: Some("1h".parse().unwrap()),
+            resolution: Some("8h".parse().unwrap()),
+            hours: None,
+            holidays: vec![],
+            escalate: None,
+        }]);
+        let data = Dataset {
+            tickets: vec![
+                // Answered in 30 min by bob (met), closed after 1h (met).
+                ticket(1, "general", ("02T10:30", "bob"), Some("02T11:00")),
+                // Answered after 2h by alice (breached), still open: resolution running.
+                ticket(2, "general", ("02T12:00", "alice"), None),
+                // Another queue, answered in time by alice.
+                ticket(3, "billing", ("02T10:10", "alice"), None),
+            ],
+            sla: policies,
+            now: Some(t("02T14:00")),
+            ..Default::default()
+        };
+        let range =
+            Range::new("2026-11-01".parse().unwrap(), "2026-11-07".parse().unwrap()).unwrap();
+        let s = compute(&data, range);
+        let row = |v: &[MetRow], k: &str| {
+            let r = v.iter().find(|r| r.key == k).unwrap();
+            (r.met, r.breached)
+        };
+        assert_eq!(row(&s.per_queue, "general"), (2, 1));
+        assert_eq!(row(&s.per_queue, "billing"), (1, 0));
+        assert_eq!(row(&s.per_technician, "bob"), (2, 0));
+        assert_eq!(row(&s.per_technician, "alice"), (1, 1));
+        assert_eq!((s.total.met, s.total.breached), (3, 1));
+        assert_eq!(s.total.share_met, Some(0.75));
+        let tm = time(&data, range);
+        assert_eq!((tm.total.minutes, tm.total.billable_minutes), (90, 90));
+        assert_eq!(tm.per_technician.len(), 2);
+    }
+}

@@ -105,6 +105,7 @@ fn dataset() -> Dataset {
         directory,
         history: true,
         problems: vec![],
+        ..Default::default()
     }
 }
 

@@ -71,9 +71,9 @@ pub struct ListArgs {
     /// Every visible ticket, resolved and closed ones too.
     #[arg(long, short = 'a')]
     pub all: bool,
-    /// Sort order.
-    #[arg(long, value_enum, default_value = "priority")]
-    pub sort: SortArg,
+    /// Sort order (default: due when desk.yaml has sla policies, else priority).
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -260,13 +260,22 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     } else {
         t::Scope::Dashboard
     };
+    // With service levels, what is due first; else the highest priority.
+    let default_sort = if crate::store::DeskRead::settings(desk.reader()?.as_ref())?
+        .sla
+        .is_empty()
+    {
+        SortArg::Priority
+    } else {
+        SortArg::Due
+    };
     let q = t::ListQuery {
         scope,
         assignee: a.assignee,
         queue: a.queue,
         statuses: a.status,
         include_done: a.all,
-        sort: match a.sort {
+        sort: match a.sort.unwrap_or(default_sort) {
             SortArg::Priority => t::SortKey::Priority,
             SortArg::Updated => t::SortKey::Updated,
             SortArg::Created => t::SortKey::Created,

@@ -126,6 +126,12 @@ fn a_breach_appears_when_the_clock_passes_the_target() {
     assert!(index.contains("SLA breached"), "dashboard lacks the breach");
     let page = std::fs::read_to_string(out.join("tickets/000/1.html")).unwrap();
     assert!(page.contains("first response: breached (due 2026-11-30 10:00 UTC)"));
+    // Statistics: the breach counts against the queue (no technician answered yet).
+    let stats = std::fs::read_to_string(out.join("stats/index.html")).unwrap();
+    assert!(
+        stats.contains(r#"<th scope="row">queue general</th><td class="num">0</td><td class="num">1</td><td class="num">0%</td>"#),
+        "{stats}"
+    );
     // A bad filter names itself.
     let err = d.fails(1, &["search", "sla:soon"]);
     assert!(err.contains("sla is breached, met, paused, due"), "{err}");

@@ -60,7 +60,7 @@ pub fn parse_ticket(id: TicketId, files: &TicketFiles) -> Parsed {
             continue;
         }
         let path = format!("{dir}/{name}");
-        match yaml::parse_fields::<MessageHead>(&path, bytes) {
+        match yaml::parse_head::<MessageHead>(&path, bytes) {
             Ok(m) => messages.push(MessageFact::new(m.at, m.kind, &m.author).with_time(m.time)),
             Err(e) => problems.push(e.to_string()),
         }

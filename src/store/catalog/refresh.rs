@@ -219,7 +219,7 @@ pub fn row(id: TicketId, ticket: Option<&[u8]>, messages: Vec<(String, Vec<u8>)>
     let n = messages.len();
     for (i, (name, bytes)) in messages.into_iter().enumerate() {
         let p = format!("{}/{name}", layout::messages_dir(id));
-        let Ok(m) = yaml::parse_fields::<MessageHead>(&p, &bytes) else {
+        let Ok(m) = yaml::parse_head::<MessageHead>(&p, &bytes) else {
             continue;
         };
         heads.push((m.at, m.kind, m.time));

@@ -28,7 +28,15 @@ fn oracle(root: &Path) -> Vec<Summary<'static>> {
             author: m.author.as_str().into(),
             kind: m.kind,
         });
-        out.push(Summary::of(&t, count as u32, last));
+        let mut s = Summary::of(&t, count as u32, last);
+        // The SLA clock's marks and the time totals, from every message.
+        let heads: Vec<_> = msgs
+            .items
+            .iter()
+            .map(|(_, m)| (m.at, m.kind, m.time))
+            .collect();
+        s.set_thread(&heads);
+        out.push(s);
     }
     out
 }
@@ -91,6 +99,19 @@ fn follows_every_kind_of_mutation() {
             "--as", "bob", "ticket", "answer", "1041", "--pickup", "-m", "Water.",
         ],
         &["--as", "bob", "ticket", "note", "1041", "-m", "Internal."],
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "note",
+            "1041",
+            "-m",
+            "Fixed.",
+            "--time",
+            "20m",
+            "--billable",
+        ],
+        &["--as", "bob", "ticket", "time", "1041", "15m"],
         &[
             "--as",
             "alice",

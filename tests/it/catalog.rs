@@ -64,7 +64,17 @@ fn check_at(d: &TestDesk, root: &Path, when: &str) {
     let listed = &json(&r.stdout)[0]["tickets"];
     let want_json: Vec<serde_json::Value> = want
         .iter()
-        .map(|s| serde_json::to_value(s.ticket().unwrap()).unwrap())
+        .map(|s| {
+            let mut v = serde_json::to_value(s.ticket().unwrap()).unwrap();
+            // `ticket list` adds the time logged, when there is some.
+            if s.minutes > 0 {
+                v["time"] = serde_json::json!({
+                    "minutes": s.minutes,
+                    "billable_minutes": s.billable_minutes,
+                });
+            }
+            v
+        })
         .collect();
     assert_eq!(
         listed,

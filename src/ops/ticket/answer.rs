@@ -66,16 +66,12 @@ pub fn answer(
         text = super::super::kb::cite(&text, &article, &settings);
     }
     let body = outbox::with_signature(&text, me.signature.as_deref());
-    mail::queue_answer(
-        tx,
-        &settings,
-        &after,
-        &me_tag,
-        &key,
+    let text = mail::AnswerText {
         body,
         attachments,
-        input.time,
-    )?;
+        time: input.time,
+    };
+    mail::queue_answer(tx, &settings, &after, &me_tag, &key, text)?;
     if let Some(text) = input.note {
         write_note(tx, ctx, me, id, text, vec![], None)?;
     }

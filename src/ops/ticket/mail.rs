@@ -12,6 +12,13 @@ use crate::store::{layout, DeskRead, Transaction};
 use super::super::error::{OpError, Result};
 use super::fresh_key;
 
+/// What an answer says: its text, its stored attachments and the time it records.
+pub(super) struct AnswerText {
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    pub time: Option<crate::model::TimeEntry>,
+}
+
 /// Stages the answer message `key` and its outbox entry; returns the Message-ID.
 pub(super) fn queue_answer(
     tx: &mut Transaction<'_>,
@@ -19,10 +26,13 @@ pub(super) fn queue_answer(
     ticket: &Ticket,
     author: &str,
     key: &crate::model::MessageKey,
-    body: String,
-    attachments: Vec<Attachment>,
-    time: Option<crate::model::TimeEntry>,
+    text: AnswerText,
 ) -> Result<String> {
+    let AnswerText {
+        body,
+        attachments,
+        time,
+    } = text;
     let thread = thread(tx, ticket)?;
     let now = tx.now();
     let mail_body = match customer_link(tx, settings, ticket)? {

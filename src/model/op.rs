@@ -302,7 +302,8 @@ mod tests {
                 "ticket.delete",
                 "ticket.merge",
                 "ticket.mass",
-                "ticket.autoclose"
+                "ticket.autoclose",
+                "ticket.escalate"
             ]
         );
         assert!(!Op::TicketNote.is_exclusive());

@@ -272,3 +272,41 @@ fn bad_policies_are_refused_with_the_file_and_what_is_wrong() {
         assert!(check.stdout.contains("desk.yaml"), "{}", check.stdout);
     }
 }
+
+#[test]
+fn a_snoozed_ticket_stops_the_clock_until_the_snooze_ends() {
+    let mut d = desk();
+    // Snoozed (by hand here: `snoozed_until` as `ticket snooze` writes it) from Friday
+    // 15:00 Berlin to Monday 12:00 Berlin (11:00Z).
+    let path = "tickets/000/1/ticket.yaml";
+    let t = d.read(path);
+    d.write(
+        path,
+        &format!("{t}snoozed_at: 2026-11-27T14:00:00Z\nsnoozed_until: 2026-11-30T11:00:00Z\n"),
+    );
+    d.git(&["commit", "-qam", "snooze ticket 1"]);
+    d.now = "2026-11-30T10:30:00Z".into();
+    let show = json(&d.ok(&["--json", "ticket", "show", "1"]));
+    let fr = target(&show, "first_response");
+    assert_eq!(
+        (fr["state"].as_str(), fr["elapsed_minutes"].as_i64()),
+        (Some("paused"), Some(0))
+    );
+    assert!(d.ok(&["escalate"]).contains("nothing to escalate"));
+    // After the snooze: an hour counted by Monday 13:00 Berlin; four from 12:00 Berlin
+    // make it due at 16:00 Berlin.
+    d.now = "2026-11-30T12:00:00Z".into();
+    let show = json(&d.ok(&["--json", "ticket", "show", "1"]));
+    let fr = target(&show, "first_response");
+    assert_eq!(
+        (fr["state"].as_str(), fr["elapsed_minutes"].as_i64()),
+        (Some("due"), Some(60))
+    );
+    assert_eq!(fr["due"], "2026-11-30T15:00:00Z");
+    // The list (from the catalog) agrees.
+    let list = json(&d.ok(&["--json", "ticket", "list", "--all"]));
+    assert_eq!(
+        list[0]["tickets"][0]["sla"]["targets"][0]["due"],
+        "2026-11-30T15:00:00Z"
+    );
+}

@@ -2,6 +2,7 @@
 //! customer reply resuming a paused clock, a snooze, breaches, and bad policy text.
 
 use super::*;
+use crate::model::Priority;
 
 fn t(s: &str) -> i64 {
     s.parse::<Timestamp>().unwrap().unix()
@@ -17,7 +18,10 @@ fn policy(yaml_hours: bool, first: Option<&str>, resolution: Option<&str>) -> Po
         resolution: resolution.map(|s| s.parse().unwrap()),
         hours: yaml_hours.then(|| BusinessHours {
             time_zone: "Europe/Berlin".parse().unwrap(),
-            days: weekdays(),
+            days: ["mon", "tue", "wed", "thu", "fri"]
+                .iter()
+                .map(|d| d.parse().unwrap())
+                .collect(),
             from: "09:00".parse().unwrap(),
             to: "17:00".parse().unwrap(),
         }),

@@ -260,14 +260,14 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     } else {
         t::Scope::Dashboard
     };
-    // With service levels, what is due first; else the highest priority.
-    let default_sort = if crate::store::DeskRead::settings(desk.reader()?.as_ref())?
+    // With service levels: what is due first, and an SLA column; else the highest priority.
+    let has_sla = !crate::store::DeskRead::settings(desk.reader()?.as_ref())?
         .sla
-        .is_empty()
-    {
-        SortArg::Priority
-    } else {
+        .is_empty();
+    let default_sort = if has_sla {
         SortArg::Due
+    } else {
+        SortArg::Priority
     };
     let q = t::ListQuery {
         scope,
@@ -301,27 +301,28 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             writeln!(out, "  (none)")?;
             continue;
         }
-        let mut rows = vec![vec![
-            "  ID".to_string(),
-            "PRI".into(),
-            "STATUS".into(),
-            "QUEUE".into(),
-            "ASSIGNEE".into(),
-            "UPDATED".into(),
-            "SLA".into(),
-            "TITLE".into(),
-        ]];
+        let mut head: Vec<String> = ["  ID", "PRI", "STATUS", "QUEUE", "ASSIGNEE", "UPDATED"]
+            .map(String::from)
+            .to_vec();
+        if has_sla {
+            head.push("SLA".into());
+        }
+        head.push("TITLE".into());
+        let mut rows = vec![head];
         for tk in &s.tickets {
-            rows.push(vec![
+            let mut row = vec![
                 format!("  {}", tk.id),
                 tk.priority.to_string(),
                 tk.status.to_string(),
                 tk.queue.to_string(),
                 tk.assignee.as_ref().map_or("-".into(), |a| a.to_string()),
                 short_time(tk.updated_at),
-                sla_cell(tk.sla.as_ref()),
-                cell(&tk.title, 60),
-            ]);
+            ];
+            if has_sla {
+                row.push(sla_cell(tk.sla.as_ref()));
+            }
+            row.push(cell(&tk.title, 60));
+            rows.push(row);
         }
         table(out, &rows)?;
     }

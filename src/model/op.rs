@@ -62,6 +62,8 @@ ops! {
     TicketMerge = "ticket.merge",
     TicketMass = "ticket.mass",
     TicketAutoclose = "ticket.autoclose",
+    TicketTime = "ticket.time",
+    TicketEscalate = "ticket.escalate",
 
     TaskNew = "task.new",
     TaskEdit = "task.edit",
@@ -114,6 +116,7 @@ impl Op {
                 | Op::TicketMerge
                 | Op::TicketMass
                 | Op::TicketAutoclose
+                | Op::TicketEscalate
         )
     }
 
@@ -139,6 +142,7 @@ impl Op {
             Op::TicketMerge => "merge",
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
+            Op::TicketEscalate => "SLA escalation",
             _ => return None,
         })
     }
@@ -298,7 +302,8 @@ mod tests {
                 "ticket.delete",
                 "ticket.merge",
                 "ticket.mass",
-                "ticket.autoclose"
+                "ticket.autoclose",
+                "ticket.escalate"
             ]
         );
         assert!(!Op::TicketNote.is_exclusive());

@@ -98,6 +98,9 @@ pub struct Ticket {
     pub closed_by: Option<String>,
     #[serde(default)]
     pub merged_from: Vec<TicketId>,
+    /// SLA targets the `escalate` pass has acted on (each once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalated: Vec<super::sla::Target>,
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -141,6 +144,7 @@ impl Ticket {
             closed_at: None,
             closed_by: None,
             merged_from: Vec::new(),
+            escalated: Vec::new(),
             extra: Extra::new(),
         }
     }

@@ -118,10 +118,12 @@ pub struct Update<'a> {
 /// of the stored index (the last build's when nothing in it changed).
 pub fn update(u: &Update<'_>) -> Result<(Vec<SearchFile>, String)> {
     let dir = dir(u.cache);
+    // Without the state (another build into the same folder removed it since this one
+    // trusted it) the words of unchanged tickets are unknown here: start again in full.
     let old_state: Option<State> = if u.everything {
         None
     } else {
-        read(&dir.join(STATE))
+        Some(read_known(&dir.join(STATE))?)
     };
     let files = match old_state {
         Some(state) => incremental(u, &dir, state)?,

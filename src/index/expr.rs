@@ -152,6 +152,19 @@ pub enum Expr {
     },
     Sticky(bool),
     Kind(Vec<Kind>),
+    /// `field.NAME:a,b`: a custom field with any of these values (lower case); `ordered`
+    /// holds the sort keys of those that are numbers or dates (`12` finds `12.0`).
+    Custom {
+        name: String,
+        values: Vec<String>,
+        ordered: Vec<String>,
+    },
+    /// `field.NAME:>=5`, `field.NAME:2026-01-01..2026-01-31`: bounds on the sort keys
+    /// (see `model::field::sort_key`), each side given as a whole index term.
+    CustomRange {
+        from: std::ops::Bound<String>,
+        to: std::ops::Bound<String>,
+    },
 }
 
 impl Expr {
@@ -199,8 +212,11 @@ impl Expr {
 pub const FIELD_NAMES: &[&str] = &[
     "title", "body", "text", "file", "status", "queue", "assignee", "account", "reseller",
     "author", "tag", "category", "email", "id", "priority", "created", "updated", "answered",
-    "closed", "due", "sticky", "kind",
+    "closed", "due", "sticky", "kind", "field.NAME",
 ];
+
+/// The prefix of custom field names in the language (`field.product:router`).
+pub const CUSTOM_PREFIX: &str = "field.";
 
 /// What a field name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

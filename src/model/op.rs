@@ -62,6 +62,9 @@ ops! {
     TicketMerge = "ticket.merge",
     TicketMass = "ticket.mass",
     TicketAutoclose = "ticket.autoclose",
+    TicketSnooze = "ticket.snooze",
+    TicketWake = "ticket.wake",
+    TicketSplit = "ticket.split",
 
     TaskNew = "task.new",
     TaskEdit = "task.edit",
@@ -100,7 +103,8 @@ ops! {
 
 impl Op {
     /// Whether losing a race drops the whole commit in `sync`: these operations decide who
-    /// owns a ticket or whether it is still open (assignee, status, queue), so replaying
+    /// owns a ticket, whether it is still open (assignee, status, queue) or which messages
+    /// it holds (a split), so replaying
     /// one over a different upstream decision would overrule a colleague silently.
     pub fn is_exclusive(self) -> bool {
         matches!(
@@ -114,6 +118,7 @@ impl Op {
                 | Op::TicketMerge
                 | Op::TicketMass
                 | Op::TicketAutoclose
+                | Op::TicketSplit
         )
     }
 
@@ -139,6 +144,7 @@ impl Op {
             Op::TicketMerge => "merge",
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
+            Op::TicketSplit => "split",
             _ => return None,
         })
     }
@@ -298,7 +304,8 @@ mod tests {
                 "ticket.delete",
                 "ticket.merge",
                 "ticket.mass",
-                "ticket.autoclose"
+                "ticket.autoclose",
+                "ticket.split"
             ]
         );
         assert!(!Op::TicketNote.is_exclusive());

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Email, Extra, InvalidValue, Money, Slug};
+use super::{Email, Extra, FieldDef, InvalidValue, Money, Slug};
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const DEFAULT_ATTACHMENT_MAX: u64 = 10 * 1024 * 1024;
@@ -40,6 +40,9 @@ pub struct Settings {
     pub spelling: Spelling,
     #[serde(default)]
     pub site: SiteSettings,
+    /// Custom ticket fields (see [`super::field`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldDef>,
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -80,6 +83,7 @@ impl Settings {
             smtp: Smtp::default(),
             spelling: Spelling::default(),
             site: SiteSettings::default(),
+            fields: Vec::new(),
             extra: Extra::new(),
         }
     }

@@ -11,6 +11,9 @@ use super::error::Result;
 #[derive(Debug, Default)]
 pub struct Report {
     pub problems: Vec<FileError>,
+    /// Worth knowing but not wrong: tickets without a value for a field their queue
+    /// requires (made by mail, or before the field was declared).
+    pub notices: Vec<FileError>,
     pub tickets: usize,
     pub messages: usize,
     pub files: usize,
@@ -91,6 +94,21 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
             ));
         }
     }
+
+    if let Some(s) = &settings {
+        for p in crate::model::field::check_defs(&s.fields) {
+            r.problems.push(problem(layout::DESK_FILE, p));
+        }
+        for d in &s.fields {
+            for q in d.queues.iter().filter(|q| !queue_set.contains(*q)) {
+                r.problems.push(problem(
+                    layout::DESK_FILE,
+                    format!("fields: `{}` names queue `{q}`, which is not a queue in queues/", d.name),
+                ));
+            }
+        }
+    }
+    let field_defs = settings.as_ref().map(|s| s.fields.clone()).unwrap_or_default();
 
     let staff = take(&mut r, src.all_staff()?);
     let staff_set: BTreeSet<Login> = staff.iter().map(|s| s.login.clone()).collect();
@@ -173,6 +191,20 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
             if !account_set.contains(a) {
                 r.problems
                     .push(problem(&path, format!("account: no account `{a}`")));
+            }
+        }
+        for p in crate::model::field::check_ticket(&field_defs, &t) {
+            r.problems.push(problem(&path, p));
+        }
+        if !t.status.is_done() {
+            for d in crate::model::field::missing_required(&field_defs, &t) {
+                r.notices.push(problem(
+                    &path,
+                    format!(
+                        "fields.{}: required in queue `{}` but not set (`git desk ticket edit {} --field {}=…`)",
+                        d.name, t.queue, t.id, d.name
+                    ),
+                ));
             }
         }
         if t.updated_at < t.created_at {
@@ -280,5 +312,6 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
     }
     r.problems
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    r.notices.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(r)
 }

@@ -113,6 +113,12 @@ pub fn verify_commits(
 
 struct CommitCheck<'a> {
     id: ObjectId,
+    op: Option<Op>,
+    /// The custom fields declared in the commit's own `desk.yaml`.
+    fields: Vec<crate::model::FieldDef>,
+    /// Blobs the commit adds under `tickets/`: a message or attachment removed from one
+    /// ticket and added unchanged to another was moved (`ticket split`), not rewritten.
+    moved_in: BTreeSet<ObjectId>,
     subject: String,
     actor_name: String,
     out: &'a mut Vec<Violation>,
@@ -176,6 +182,9 @@ fn check_commit(
         .cloned();
     let mut ck = CommitCheck {
         id,
+        op: op.as_ref().and_then(|o| o.known()),
+        fields: after.settings().map(|s| s.fields).unwrap_or_default(),
+        moved_in: BTreeSet::new(),
         subject: super::log::public_subject(op.as_ref(), message.lines().next().unwrap_or("")),
         actor_name: me
             .as_ref()
@@ -233,6 +242,11 @@ fn check_commit(
         ck.need(&me, Permission::TicketsMass, "a mass action");
     }
     let list = changes(repo, before.tree_id(), after.tree_id())?;
+    ck.moved_in = list
+        .iter()
+        .filter(|c| c.old.is_none() && c.path.starts_with("tickets/"))
+        .filter_map(|c| c.new)
+        .collect();
     let settings = before.settings().ok();
     let removed_tickets: BTreeSet<u64> = list
         .iter()
@@ -386,7 +400,8 @@ fn check_path(
                     }
                 }
             }
-            let removing = removed_tickets.contains(&tid.get());
+            let removing = removed_tickets.contains(&tid.get())
+                || (ch.new.is_none() && ch.old.is_some_and(|o| ck.moved_in.contains(&o)));
             if path.ends_with("/ticket.yaml") {
                 match (ch.old, ch.new) {
                     (Some(_), None)
@@ -399,6 +414,7 @@ fn check_path(
                         let new: Option<Ticket> = blob(repo, path, ch.new);
                         let old_assignee = old_ticket.as_ref().and_then(|t| t.assignee.clone());
                         let Some(new) = new else { return Ok(()) };
+                        check_fields(ck, old_ticket.as_ref(), &new);
                         match (old_assignee, new.assignee) {
                             (o, n) if o == n => {}
                             (_, Some(a)) if a != me.login => ck.need(
@@ -468,6 +484,36 @@ fn check_path(
         _ => {}
     }
     Ok(())
+}
+
+/// Custom field values a commit writes must be declared, of their type and for the
+/// ticket's queue (checked when the values or the queue change, so that a later change of
+/// `desk.yaml` does not make every old ticket unwritable); `ticket new` and `ticket edit`
+/// must leave no required field of the queue empty, as those commands do.
+fn check_fields(ck: &mut CommitCheck<'_>, old: Option<&Ticket>, new: &Ticket) {
+    use crate::model::field;
+    let changed = old.is_none_or(|o| o.fields != new.fields || o.queue != new.queue);
+    if changed {
+        for p in field::check_ticket(&ck.fields, new) {
+            ck.flag(format!("ticket {}: {p}", new.id));
+        }
+    }
+    if matches!(ck.op, Some(Op::TicketNew | Op::TicketEdit)) {
+        let missing: Vec<String> = field::missing_required(&ck.fields, new)
+            .iter()
+            .map(|d| d.name.to_string())
+            .collect();
+        if !missing.is_empty() {
+            ck.flag(format!(
+                "ticket {}: queue `{}` requires the field{} {} but the commit leaves {} empty",
+                new.id,
+                new.queue,
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                if missing.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
 }
 
 fn check_staff(ck: &mut CommitCheck<'_>, repo: &gix::Repository, me: &Staff, ch: &PathChange) {

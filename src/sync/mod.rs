@@ -48,6 +48,8 @@ pub struct SyncReport {
     pub notes: Vec<String>,
     pub pushed: bool,
     pub autoclosed: usize,
+    /// Snoozed tickets woken because their time had come.
+    pub woken: usize,
     /// Mails taken in from the desk's Maildirs.
     pub mail_ingested: usize,
     /// Mails of the outbox delivered (sent) in this run.

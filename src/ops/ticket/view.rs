@@ -1,10 +1,13 @@
 //! Reading tickets: one ticket with its thread ("ticket show"), and the working lists of the
 //! dashboard ("My Assigned Tickets", "New Unassigned Tickets") with their filters. Every
-//! read applies the visibility rule; a broken ticket file is reported and skipped.
+//! read applies the visibility rule; a broken ticket file is reported and skipped. Snoozed
+//! tickets stay out of every list but the snoozed one until they wake.
 
 use serde::Serialize;
 
-use crate::model::{Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId};
+use crate::model::{
+    Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId, Timestamp,
+};
 use crate::store::catalog::{Catalog, Summary};
 use crate::store::{Desk, DeskRead, FileError, Source};
 
@@ -78,6 +81,8 @@ pub struct ListQuery {
     pub statuses: Vec<Status>,
     /// Include resolved and closed tickets.
     pub include_done: bool,
+    /// Only snoozed tickets; otherwise snoozed ones are left out (`snoozed_until` after now).
+    pub snoozed: bool,
     pub sort: SortKey,
 }
 
@@ -96,14 +101,14 @@ pub struct Listing {
 
 /// The working lists, from the catalog (see `store::catalog`): HEAD of a git desk with the
 /// hand edits staged in a work tree, or the files of a plain directory.
-pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
+pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Listing> {
     let settings = desk.reader()?.settings()?;
     let catalog = Catalog::open(desk)?;
     let view = catalog.view()?;
     let mut problems = view.problems();
     let mut tickets = Vec::new();
     for s in view.tickets() {
-        if !matches(s, me, &settings, q) {
+        if !matches(s, me, &settings, q) || s.is_snoozed(now.unix()) != q.snoozed {
             continue;
         }
         match s.ticket() {

@@ -129,6 +129,11 @@ pub struct Summary<'a> {
     /// The newest message (keys sort by time), when it could be read.
     #[serde(borrow)]
     pub last: Option<LastMessage<'a>>,
+    /// Custom field values, by name (issue 17).
+    #[serde(borrow)]
+    pub fields: Vec<(Text<'a>, Text<'a>)>,
+    /// Hidden from the working lists until then (seconds since the epoch).
+    pub snoozed_until: Option<i64>,
 }
 
 impl Summary<'static> {
@@ -154,6 +159,12 @@ impl Summary<'static> {
             merged_from: t.merged_from.iter().map(|i| i.get()).collect(),
             messages,
             last,
+            fields: t
+                .fields
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), v.as_str().into()))
+                .collect(),
+            snoozed_until: s(&t.snoozed_until),
         }
     }
 }
@@ -181,6 +192,12 @@ impl Summary<'_> {
             merged_from: self.merged_from,
             messages: self.messages,
             last: self.last.map(LastMessage::into_owned),
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            snoozed_until: self.snoozed_until,
         }
     }
 
@@ -226,8 +243,27 @@ impl Summary<'_> {
                 .iter()
                 .map(|i| TicketId::new(*i))
                 .collect::<Result<_, _>>()?,
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| Ok((k.parse()?, v.to_string())))
+                .collect::<Result<_, InvalidValue>>()?,
+            snoozed_until: opt_ts(self.snoozed_until)?,
             extra: Default::default(),
         })
+    }
+
+    /// Whether the ticket is snoozed at `now` (seconds since the epoch).
+    pub fn is_snoozed(&self, now: i64) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
+    }
+
+    /// The value of custom field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_assigned_to(&self, login: &str) -> bool {
@@ -255,7 +291,8 @@ mod tests {
             b"id: 1043\ntitle: Printer\nemail: a@b.example\naccount: acme\nqueue: billing\n\
              status: answered\npriority: 70\nassignee: bob\nsticky: true\n\
              created_at: 2026-11-01T10:00:00Z\nupdated_at: 2026-11-02T10:00:00Z\n\
-             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n",
+             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n\
+             fields: {product: router, size: 12}\nsnoozed_until: 2026-11-05T09:00:00Z\n",
         )
         .unwrap();
         let s = Summary::of(&t, 3, None);

@@ -210,9 +210,29 @@ impl Expr {
 
 /// The field names of the language, for help and error messages.
 pub const FIELD_NAMES: &[&str] = &[
-    "title", "body", "text", "file", "status", "queue", "assignee", "account", "reseller",
-    "author", "tag", "category", "email", "id", "priority", "created", "updated", "answered",
-    "closed", "due", "sticky", "kind", "field.NAME",
+    "title",
+    "body",
+    "text",
+    "file",
+    "status",
+    "queue",
+    "assignee",
+    "account",
+    "reseller",
+    "author",
+    "tag",
+    "category",
+    "email",
+    "id",
+    "priority",
+    "created",
+    "updated",
+    "answered",
+    "closed",
+    "due",
+    "sticky",
+    "kind",
+    "field.NAME",
 ];
 
 /// The prefix of custom field names in the language (`field.product:router`).

@@ -88,10 +88,14 @@ impl FieldDef {
         match self.kind {
             FieldType::Text => {
                 if v.chars().any(char::is_control) {
-                    return Err(bad("the value must be one line without control characters".into()));
+                    return Err(bad(
+                        "the value must be one line without control characters".into()
+                    ));
                 }
                 if v.chars().count() > MAX_TEXT {
-                    return Err(bad(format!("the value is longer than {MAX_TEXT} characters")));
+                    return Err(bad(format!(
+                        "the value is longer than {MAX_TEXT} characters"
+                    )));
                 }
                 Ok(v.to_owned())
             }
@@ -121,7 +125,10 @@ impl FieldDef {
 /// A finite decimal number.
 pub fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
-    if s.is_empty() || s.chars().any(|c| !(c.is_ascii_digit() || "+-.eE".contains(c))) {
+    if s.is_empty()
+        || s.chars()
+            .any(|c| !(c.is_ascii_digit() || "+-.eE".contains(c)))
+    {
         return None;
     }
     s.parse::<f64>().ok().filter(|n| n.is_finite())
@@ -142,7 +149,11 @@ pub fn sort_key(value: &str) -> Option<String> {
     if let Some(n) = parse_number(value) {
         let n = if n == 0.0 { 0.0 } else { n };
         let bits = n.to_bits();
-        let ordered = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+        let ordered = if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | (1 << 63)
+        };
         return Some(format!("n{ordered:016x}"));
     }
     value.trim().parse::<Date>().ok().map(|d| format!("d{d}"))
@@ -301,7 +312,11 @@ mod tests {
         let n = def("size", FieldType::Number);
         assert_eq!(n.check_value(" 12.0 ").unwrap(), "12");
         assert_eq!(n.check_value("-3.5").unwrap(), "-3.5");
-        assert!(n.check_value("twelve").unwrap_err().0.contains("not a number"));
+        assert!(n
+            .check_value("twelve")
+            .unwrap_err()
+            .0
+            .contains("not a number"));
         assert!(n.check_value("inf").is_err());
         let d = def("due", FieldType::Date);
         assert_eq!(d.check_value("2026-12-10").unwrap(), "2026-12-10");

@@ -103,12 +103,18 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
             for q in d.queues.iter().filter(|q| !queue_set.contains(*q)) {
                 r.problems.push(problem(
                     layout::DESK_FILE,
-                    format!("fields: `{}` names queue `{q}`, which is not a queue in queues/", d.name),
+                    format!(
+                        "fields: `{}` names queue `{q}`, which is not a queue in queues/",
+                        d.name
+                    ),
                 ));
             }
         }
     }
-    let field_defs = settings.as_ref().map(|s| s.fields.clone()).unwrap_or_default();
+    let field_defs = settings
+        .as_ref()
+        .map(|s| s.fields.clone())
+        .unwrap_or_default();
 
     let staff = take(&mut r, src.all_staff()?);
     let staff_set: BTreeSet<Login> = staff.iter().map(|s| s.login.clone()).collect();

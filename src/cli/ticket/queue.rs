@@ -44,7 +44,12 @@ pub struct SnoozeArgs {
     pub id: TicketId,
     /// Until a date (2026-12-10, midnight UTC), a time (2026-12-10T09:00:00Z) or for a
     /// duration (30m, 4h, 3d, 2w).
-    #[arg(long, value_name = "DATE|DURATION", required_unless_present = "off", conflicts_with = "off")]
+    #[arg(
+        long,
+        value_name = "DATE|DURATION",
+        required_unless_present = "off",
+        conflicts_with = "off"
+    )]
     pub until: Option<t::SnoozeUntil>,
     /// Wake the ticket now.
     #[arg(long)]

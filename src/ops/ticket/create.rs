@@ -106,12 +106,8 @@ pub fn create(
         }
     }
 
-    let values = super::fields::apply(
-        &settings.fields,
-        &queue,
-        &Default::default(),
-        &input.fields,
-    )?;
+    let values =
+        super::fields::apply(&settings.fields, &queue, &Default::default(), &input.fields)?;
 
     let input_assignee = input.assignee.clone();
     let id = super::super::ids::next_ticket(tx)?;

@@ -28,7 +28,10 @@ pub fn require_complete(defs: &[FieldDef], t: &Ticket) -> Result<()> {
     if let Some(p) = field::check_ticket(defs, t).into_iter().next() {
         return Err(OpError::invalid(
             FLAG,
-            format!("ticket {}: {p} (set it with --field NAME=VALUE, or clear it with --field NAME=)", t.id),
+            format!(
+                "ticket {}: {p} (set it with --field NAME=VALUE, or clear it with --field NAME=)",
+                t.id
+            ),
         ));
     }
     let missing = field::missing_required(defs, t);

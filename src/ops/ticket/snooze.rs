@@ -107,9 +107,7 @@ pub fn snooze(
 pub fn wake_due(tx: &mut Transaction<'_>, me: &Staff) -> Result<Vec<Done>> {
     let settings = tx.settings()?;
     let now = tx.now();
-    let (ids, _) = super::candidates(tx, |s| {
-        s.snoozed_until.is_some_and(|u| u <= now.unix())
-    })?;
+    let (ids, _) = super::candidates(tx, |s| s.snoozed_until.is_some_and(|u| u <= now.unix()))?;
     let mut done = Vec::new();
     for id in ids {
         let before = match tx.ticket(id) {
@@ -121,7 +119,10 @@ pub fn wake_due(tx: &mut Transaction<'_>, me: &Staff) -> Result<Vec<Done>> {
         if !due || !crate::ops::actor::can_see(me, &before, &settings) {
             continue;
         }
-        let was = before.snoozed_until.map(|u| u.to_string()).unwrap_or_default();
+        let was = before
+            .snoozed_until
+            .map(|u| u.to_string())
+            .unwrap_or_default();
         let after = step(&before, &[Action::Wake], now)?;
         tx.put_yaml(layout::ticket_file(id), &after);
         done.push(Done::new(id, format!("wake (snoozed until {was})")));
@@ -132,10 +133,7 @@ pub fn wake_due(tx: &mut Transaction<'_>, me: &Staff) -> Result<Vec<Done>> {
 /// The one commit of a wake pass.
 pub fn wake_message(actor: &Login, done: &[Done]) -> CommitMessage {
     let n = done.len();
-    let subject = format!(
-        "wake {n} snoozed ticket{}",
-        if n == 1 { "" } else { "s" }
-    );
+    let subject = format!("wake {n} snoozed ticket{}", if n == 1 { "" } else { "s" });
     super::batch_message(Op::TicketWake, actor, &subject, done)
 }
 

@@ -9,9 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::context::Context;
-use crate::model::{
-    Action, Message, MessageKey, MessageKind, NewTicket, Staff, Ticket, TicketId,
-};
+use crate::model::{Action, Message, MessageKey, MessageKind, NewTicket, Staff, Ticket, TicketId};
 use crate::store::{layout, DeskRead, Source, Transaction};
 
 use super::super::actor;
@@ -143,7 +141,10 @@ pub fn split(
         other: Some(new_id),
         ..Done::new(
             id,
-            format!("split {n} message{plural} into {new_id} \"{}\"", short(&title)),
+            format!(
+                "split {n} message{plural} into {new_id} \"{}\"",
+                short(&title)
+            ),
         )
     })
 }

@@ -96,7 +96,7 @@ pub fn edit(
         ));
     }
     let after = step_changes(&before, &actions, tx.now())?;
-    super::fields::require_complete(&settings.fields, &after)?;
+    super::fields::require_complete(&settings.fields, &after, &format!("ticket {id}"))?;
     tx.put_yaml(layout::ticket_file(id), &after);
     let sent = mail::closed_response(tx, ctx, &settings, &before, &after)?;
     let mut summary = format!(

@@ -23,8 +23,9 @@ pub fn apply(
 }
 
 /// Refuses a ticket whose values break the declarations (a value left from before a queue
-/// move, or from before `desk.yaml` changed) or that lacks a required field.
-pub fn require_complete(defs: &[FieldDef], t: &Ticket) -> Result<()> {
+/// move, or from before `desk.yaml` changed) or that lacks a required field. `what` names
+/// the ticket in the error (`ticket 1043`, `the new ticket`).
+pub fn require_complete(defs: &[FieldDef], t: &Ticket, what: &str) -> Result<()> {
     if let Some(p) = field::check_ticket(defs, t).into_iter().next() {
         return Err(OpError::invalid(
             FLAG,
@@ -43,8 +44,7 @@ pub fn require_complete(defs: &[FieldDef], t: &Ticket) -> Result<()> {
         return Err(OpError::invalid(
             FLAG,
             format!(
-                "ticket {}: queue `{}` requires {}: give --field {}=VALUE",
-                t.id,
+                "{what}: queue `{}` requires {}: give --field {}=VALUE",
                 t.queue,
                 names.join(", "),
                 missing[0].name

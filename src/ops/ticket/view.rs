@@ -147,7 +147,12 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
             tickets,
         }],
         Scope::Visible => vec![Section {
-            title: "Tickets".into(),
+            title: if q.snoozed {
+                "Snoozed Tickets"
+            } else {
+                "Tickets"
+            }
+            .into(),
             tickets,
         }],
     };

@@ -241,3 +241,62 @@ fn bad_snoozes_are_refused_without_a_commit() {
     assert_eq!(n, before + 1);
     assert_eq!(d.status(), "");
 }
+
+#[test]
+fn a_customer_mail_wakes_the_ticket() {
+    let (d, md) = crate::mail::desk_with_maildir();
+    let id = new_ticket(&d, "Waiting for mail", &[]);
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "snooze",
+        &id,
+        "--until",
+        "2026-12-24",
+    ]);
+    let mail = format!(
+        "From: Customer <c@cust.example>\r\nTo: support@example.com\r\nSubject: [#{id}] Re: Waiting for mail\r\n\
+         Message-ID: <wake-1@cust.example>\r\nDate: Fri, 27 Nov 2026 12:00:00 +0000\r\n\r\nAny news?\r\n"
+    );
+    md.deliver("1795800000.wake.mx", mail.as_bytes());
+    let r = crate::mail::ingest(&d, &md.root);
+    assert_eq!(
+        crate::mail::entry(&r, "wake")["ticket"]
+            .as_u64()
+            .unwrap()
+            .to_string(),
+        id,
+        "{r:#}"
+    );
+    assert!(!d.read(&ticket_path(&id)).contains("snoozed_until"));
+    assert!(listed(&d, &[]).contains(&id.parse().unwrap()));
+    assert!(d.last_message().contains("Desk-Op: mail.ingest"));
+}
+
+#[test]
+fn sync_wakes_due_tickets_and_pushes_the_wake_commit() {
+    let mut c = crate::sync::Cluster::new(1);
+    c.desk_ok(
+        0,
+        &["--as", "bob", "ticket", "snooze", "1038", "--until", "1d"],
+    );
+    c.desk_ok(0, &["--as", "bob", "sync", "--no-mail"]);
+    assert!(c
+        .server_file("tickets/001/1038/ticket.yaml")
+        .contains("snoozed_until: 2026-11-28T12:00:00Z"));
+    c.d.now = "2026-11-29T08:00:00Z".into();
+    let out = c.desk_ok(0, &["--as", "bob", "--json", "sync", "--no-mail"]);
+    assert_eq!(json(&out)["woken"], 1, "{out}");
+    assert!(!c
+        .server_file("tickets/001/1038/ticket.yaml")
+        .contains("snoozed_until"));
+    let log = c.git_ok(&c.server, &["log", "--format=%B"]);
+    assert!(
+        log.contains(
+            "wake 1 snoozed ticket\n\nticket 1038: wake (snoozed until 2026-11-28T12:00:00Z)"
+        ),
+        "{log}"
+    );
+    assert_eq!(c.status(0), "");
+}

@@ -2,7 +2,8 @@
 //! ticket — each file unchanged, with its attachments — into a new ticket of the same
 //! customer, account and queue ("if a customer's ticket contains several different
 //! questions, divide it"). The new ticket takes the next id as `ticket new` does, starts
-//! `new` and unassigned, and both tickets get a note naming the other. Only customer
+//! `new` and unassigned, and both tickets get a note naming the other as `[#ID]` (the form
+//! `sync` rewrites when it renumbers a ticket made in two clones at once). Only customer
 //! messages move; unknown keys, answers and notes, and a choice that would leave the
 //! ticket without any customer message are refused. One commit (`ticket.split`).
 
@@ -120,7 +121,7 @@ pub fn split(
         me,
         id,
         format!(
-            "{n} customer message{plural} ({list}) split off into ticket {new_id} \"{title}\" by {}.\n",
+            "{n} customer message{plural} ({list}) split off into ticket [#{new_id}] \"{title}\" by {}.\n",
             me.login
         ),
     )?;
@@ -130,7 +131,7 @@ pub fn split(
         me,
         new_id,
         format!(
-            "Split from ticket {id} \"{}\" by {}: {n} customer message{plural} ({list}).\n",
+            "Split from ticket [#{id}] \"{}\" by {}: {n} customer message{plural} ({list}).\n",
             source.title, me.login
         ),
     )?;

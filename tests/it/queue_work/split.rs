@@ -120,7 +120,7 @@ fn chosen_messages_move_with_their_attachments_in_one_commit() {
     assert_eq!(msgs[0]["body"], "Second: my invoice is wrong.");
     assert_eq!(msgs[2]["kind"], "note");
     assert!(msgs[2]["body"].as_str().unwrap().starts_with(&format!(
-        "Split from ticket {id} \"Several questions\" by bob: 2 customer messages"
+        "Split from ticket [#{id}] \"Several questions\" by bob: 2 customer messages"
     )));
     // The attachment moved with its message, byte for byte.
     let file = msgs[0]["attachments"][0]["file"].as_str().unwrap();
@@ -148,7 +148,9 @@ fn chosen_messages_move_with_their_attachments_in_one_commit() {
         .unwrap()
         .to_owned();
     assert!(
-        last.contains(&format!("split off into ticket {new} \"Invoice\" by bob")),
+        last.contains(&format!(
+            "split off into ticket [#{new}] \"Invoice\" by bob"
+        )),
         "{last}"
     );
 
@@ -225,4 +227,107 @@ fn refusals_name_the_problem_and_leave_no_commit() {
     );
     assert!(err.contains("may not see ticket 1002"), "{err}");
     assert_eq!(d.read("ids.yaml"), marks, "no id was used up");
+}
+
+#[test]
+fn a_split_made_while_another_clone_took_the_id_is_renumbered_with_its_notes() {
+    let c = crate::sync::Cluster::new(2);
+    // Clone 1 splits ticket 1039's customer messages; clone 0 makes ticket 1041 first.
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "reply",
+            "1039",
+            "-m",
+            "And a second question.",
+        ],
+    );
+    let v = json(&c.desk_ok(1, &["--as", "bob", "--json", "ticket", "show", "1039"]));
+    let key = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|m| m["kind"] == "customer")
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = json(&c.desk_ok(
+        1,
+        &[
+            "--as",
+            "bob",
+            "--json",
+            "ticket",
+            "split",
+            "1039",
+            "--messages",
+            &key,
+        ],
+    ));
+    assert_eq!(out["other"], 1041);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "new",
+            "-t",
+            "Other",
+            "--email",
+            "o@x.example",
+            "-m",
+            "o",
+        ],
+    );
+    c.desk_ok(0, &["--as", "bob", "sync", "--no-mail"]);
+    let r = c.desk_ok(1, &["--as", "bob", "sync", "--no-mail"]);
+    assert!(
+        r.contains("1041") && r.contains("1042"),
+        "the renumbering is reported: {r}"
+    );
+    // Upstream: 1041 is clone 0's ticket; the split's ticket is 1042, both notes agree.
+    assert!(c
+        .server_file("tickets/001/1041/ticket.yaml")
+        .contains("title: Other"));
+    let moved = c.git_ok(
+        &c.server,
+        &[
+            "ls-tree",
+            "--name-only",
+            "HEAD",
+            "tickets/001/1042/messages/",
+        ],
+    );
+    assert!(moved.contains(&key), "{moved}");
+    let notes = c.git_ok(
+        &c.server,
+        &[
+            "grep",
+            "-h",
+            "split off into",
+            "HEAD",
+            "--",
+            "tickets/001/1039/messages/",
+        ],
+    );
+    assert!(notes.contains("split off into ticket [#1042]"), "{notes}");
+    let back = c.git_ok(
+        &c.server,
+        &[
+            "grep",
+            "-h",
+            "Split from",
+            "HEAD",
+            "--",
+            "tickets/001/1042/messages/",
+        ],
+    );
+    assert!(back.contains("Split from ticket [#1039]"), "{back}");
+    assert_eq!(c.status(1), "");
 }

@@ -69,7 +69,7 @@ pub struct ListArgs {
     /// Only tickets in these statuses (repeatable).
     #[arg(long, short = 's')]
     pub status: Vec<Status>,
-    /// Every visible ticket, resolved and closed ones too.
+    /// Every visible ticket, resolved, closed and snoozed ones too.
     #[arg(long, short = 'a')]
     pub all: bool,
     /// Only snoozed tickets (hidden from the other views until they wake).

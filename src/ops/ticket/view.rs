@@ -81,7 +81,8 @@ pub struct ListQuery {
     pub statuses: Vec<Status>,
     /// Include resolved and closed tickets.
     pub include_done: bool,
-    /// Only snoozed tickets; otherwise snoozed ones are left out (`snoozed_until` after now).
+    /// Only snoozed tickets (`snoozed_until` after now); otherwise they are left out unless
+    /// `include_done` asks for every ticket.
     pub snoozed: bool,
     pub sort: SortKey,
 }
@@ -108,7 +109,13 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
     let mut problems = view.problems();
     let mut tickets = Vec::new();
     for s in view.tickets() {
-        if !matches(s, me, &settings, q) || s.is_snoozed(now.unix()) != q.snoozed {
+        let snoozed = s.is_snoozed(now.unix());
+        let shown = if q.snoozed {
+            snoozed
+        } else {
+            !snoozed || q.include_done
+        };
+        if !shown || !matches(s, me, &settings, q) {
             continue;
         }
         match s.ticket() {

@@ -4,11 +4,11 @@
 //! it is required there.
 //!
 //! Values are validated the same way everywhere ([`check_ticket`]): by the operations
-//! that write a ticket, by `check`, by `verify` and by the pre-receive hook. "Required" is a
-//! rule for technicians: `ticket new` and `ticket edit` refuse to leave a required field of
-//! the ticket's queue empty ([`missing_required`]); tickets made by mail, and tickets from
-//! before the field was declared, may lack it — `check` lists them as notices, and the
-//! first `ticket edit` must fill it in.
+//! that set values, by `check`, by `verify` and by the pre-receive hook. "Required" is a
+//! rule for technicians: `ticket new`, and a `ticket edit` of the fields, refuse to leave a
+//! required field of the ticket's queue empty ([`missing_required`]); tickets made by mail
+//! or split off, and tickets from before the field was declared, may lack it — `check`
+//! lists the open ones as notices.
 //!
 //! Pure: no I/O.
 

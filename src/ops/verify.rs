@@ -488,8 +488,8 @@ fn check_path(
 
 /// Custom field values a commit writes must be declared, of their type and for the
 /// ticket's queue (checked when the values or the queue change, so that a later change of
-/// `desk.yaml` does not make every old ticket unwritable); `ticket new` and `ticket edit`
-/// must leave no required field of the queue empty, as those commands do.
+/// `desk.yaml` does not make every old ticket unwritable); `ticket new`, and a `ticket edit`
+/// of the fields, must leave no required field of the queue empty, as those commands do.
 fn check_fields(ck: &mut CommitCheck<'_>, old: Option<&Ticket>, new: &Ticket) {
     use crate::model::field;
     let changed = old.is_none_or(|o| o.fields != new.fields || o.queue != new.queue);
@@ -498,7 +498,12 @@ fn check_fields(ck: &mut CommitCheck<'_>, old: Option<&Ticket>, new: &Ticket) {
             ck.flag(format!("ticket {}: {p}", new.id));
         }
     }
-    if matches!(ck.op, Some(Op::TicketNew | Op::TicketEdit)) {
+    let fields_written = match ck.op {
+        Some(Op::TicketNew) => true,
+        Some(Op::TicketEdit) => old.is_none_or(|o| o.fields != new.fields),
+        _ => false,
+    };
+    if fields_written {
         let missing: Vec<String> = field::missing_required(&ck.fields, new)
             .iter()
             .map(|d| d.name.to_string())

@@ -14,8 +14,8 @@ use crate::ops::{self, ticket as t};
 
 /// Change title, e-mail, owner account, queue, priority, status or custom fields.
 ///
-/// Any of them in one commit; afterwards the ticket must have every custom field its queue
-/// requires. Setting the status to resolved or closed sends the queue's
+/// Any of them in one commit. An edit of the custom fields must leave every field the
+/// ticket's queue requires filled in. Setting the status to resolved or closed sends the queue's
 /// resolved/closed auto-response, like `ticket close`.
 #[derive(Debug, clap::Args)]
 pub struct EditArgs {

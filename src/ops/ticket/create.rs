@@ -126,7 +126,7 @@ pub fn create(
         now,
     );
     ticket.fields = values;
-    super::fields::require_complete(&settings.fields, &ticket, "the new ticket")?;
+    super::fields::require_complete(&settings.fields, &ticket, "the new ticket", true)?;
     let (author, kind) = match input.opening {
         Opening::Customer => (email.to_string(), MessageKind::Customer),
         Opening::Note => (me.login.to_string(), MessageKind::Note),

@@ -1,7 +1,7 @@
 //! Editing a ticket ("Ticket Info", "Edit Ticket Details", "Change User"): title, reply
 //! address, Cc addresses, owner account (by login, or found by a search of logins, names and e-mails),
-//! queue, priority, status and custom fields, all in one change (the ticket must then have
-//! every field its queue requires). A status set to resolved or closed sends
+//! queue, priority, status and custom fields, all in one change (an edit of the custom
+//! fields must leave every field the queue requires filled in). A status set to resolved or closed sends
 //! the queue's auto-response like `ticket close` does.
 
 use crate::context::Context;
@@ -96,7 +96,13 @@ pub fn edit(
         ));
     }
     let after = step_changes(&before, &actions, tx.now())?;
-    super::fields::require_complete(&settings.fields, &after, &format!("ticket {id}"))?;
+    let fields_changed = after.fields != before.fields;
+    super::fields::require_complete(
+        &settings.fields,
+        &after,
+        &format!("ticket {id}"),
+        fields_changed,
+    )?;
     tx.put_yaml(layout::ticket_file(id), &after);
     let sent = mail::closed_response(tx, ctx, &settings, &before, &after)?;
     let mut summary = format!(

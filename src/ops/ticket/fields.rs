@@ -1,6 +1,8 @@
 //! Custom field values on the writes of a technician (`ticket new`, `ticket edit`): the
-//! changes are checked against `desk.yaml`'s declarations, and the ticket that results must
-//! have every field its queue requires (see `model::field` for what "required" means).
+//! changes are checked against `desk.yaml`'s declarations, and a new ticket, or one whose
+//! fields an edit changes, must have every field its queue requires (see `model::field`
+//! for what "required" means). Other edits (priority, a mass action's queue move) only
+//! need the values the ticket keeps to be valid.
 
 use std::collections::BTreeMap;
 
@@ -23,9 +25,9 @@ pub fn apply(
 }
 
 /// Refuses a ticket whose values break the declarations (a value left from before a queue
-/// move, or from before `desk.yaml` changed) or that lacks a required field. `what` names
-/// the ticket in the error (`ticket 1043`, `the new ticket`).
-pub fn require_complete(defs: &[FieldDef], t: &Ticket, what: &str) -> Result<()> {
+/// move, or from before `desk.yaml` changed) or, with `required`, that lacks a required
+/// field. `what` names the ticket in the error (`ticket 1043`, `the new ticket`).
+pub fn require_complete(defs: &[FieldDef], t: &Ticket, what: &str, required: bool) -> Result<()> {
     if let Some(p) = field::check_ticket(defs, t).into_iter().next() {
         return Err(OpError::invalid(
             FLAG,
@@ -36,7 +38,7 @@ pub fn require_complete(defs: &[FieldDef], t: &Ticket, what: &str) -> Result<()>
         ));
     }
     let missing = field::missing_required(defs, t);
-    if !missing.is_empty() {
+    if required && !missing.is_empty() {
         let names: Vec<String> = missing
             .iter()
             .map(|d| format!("{} ({})", d.name, d.kind))

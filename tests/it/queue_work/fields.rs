@@ -136,7 +136,36 @@ fn values_are_checked_on_new_and_edit_and_bad_ones_leave_no_commit() {
         "{err}"
     );
 
-    // Other writes do not need the fields: a note on an old ticket without product works.
+    // Other writes do not ask for the required fields: a note, a priority, a mass action
+    // on an old ticket without product all work (check lists it as a notice).
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "edit",
+        "1038",
+        "--priority",
+        "80",
+    ]);
+    d.ok(&[
+        "--as",
+        "alice",
+        "search",
+        "id:1038",
+        "--mass",
+        "priority=70",
+        "--yes",
+    ]);
+    let err = d.fails(
+        1,
+        &[
+            "--as", "alice", "ticket", "edit", "1038", "--field", "size=2",
+        ],
+    );
+    assert!(
+        err.contains("ticket 1038: queue `general` requires product"),
+        "{err}"
+    );
     d.ok(&[
         "--as",
         "alice",

@@ -42,7 +42,10 @@ fn a_snoozed_ticket_leaves_the_working_lists_until_it_wakes() {
     assert!(!listed(&d, &[]).contains(&n), "default view");
     assert!(!listed(&d, &["--unassigned"]).contains(&n));
     assert!(!listed(&d, &["--queue", "general"]).contains(&n));
-    assert!(listed(&d, &["--all"]).contains(&n), "--all lists every ticket");
+    assert!(
+        listed(&d, &["--all"]).contains(&n),
+        "--all lists every ticket"
+    );
     assert_eq!(listed(&d, &["--snoozed"]), vec![n]);
     let show = d.ok(&["--as", "bob", "ticket", "show", &id]);
     assert!(show.contains("Snoozed until"), "{show}");

@@ -212,6 +212,40 @@ pub fn check_ticket(defs: &[FieldDef], t: &Ticket) -> Vec<String> {
     out
 }
 
+/// What a commit that writes ticket `new` (over `old`) does wrong with its custom fields,
+/// for `verify` and the hook: values are checked when the values or the queue change (a
+/// later change of `desk.yaml` must not make every old ticket unwritable), and with
+/// `writes_fields` (`ticket new`, an edit of the fields) no required field may be left
+/// empty, as those commands refuse to.
+pub fn commit_problems(
+    defs: &[FieldDef],
+    old: Option<&Ticket>,
+    new: &Ticket,
+    writes_fields: bool,
+) -> Vec<String> {
+    let changed = old.is_none_or(|o| o.fields != new.fields || o.queue != new.queue);
+    let mut out = if changed {
+        check_ticket(defs, new)
+    } else {
+        Vec::new()
+    };
+    let missing: Vec<String> = missing_required(defs, new)
+        .iter()
+        .map(|d| d.name.to_string())
+        .collect();
+    if writes_fields && !missing.is_empty() {
+        let one = missing.len() == 1;
+        out.push(format!(
+            "queue `{}` requires the field{} {} but the commit leaves {} empty",
+            new.queue,
+            if one { "" } else { "s" },
+            missing.join(", "),
+            if one { "it" } else { "them" }
+        ));
+    }
+    out
+}
+
 /// The required fields of the ticket's queue that it has no value for.
 pub fn missing_required<'a>(defs: &'a [FieldDef], t: &Ticket) -> Vec<&'a FieldDef> {
     defs.iter()
@@ -366,6 +400,45 @@ mod tests {
         assert_eq!(k("12"), k("12.0"));
         assert!(k("2026-01-31") < k("2026-02-01"));
         assert_eq!(sort_key("router"), None);
+    }
+
+    #[test]
+    fn commits_are_judged_on_what_they_change() {
+        let mut product = def("product", FieldType::Choice);
+        product.choices = vec!["router".into()];
+        product.required = true;
+        let size = def("size", FieldType::Number);
+        let defs = vec![product, size];
+        let mut old = Ticket::new(
+            crate::model::TicketId::new(7).unwrap(),
+            crate::model::NewTicket {
+                title: "T".into(),
+                email: "a@b.example".parse().unwrap(),
+                account: None,
+                queue: "general".parse().unwrap(),
+                priority: Default::default(),
+                assignee: None,
+                sticky: false,
+            },
+            "2026-11-01T10:00:00Z".parse().unwrap(),
+        );
+        old.fields.insert("size".parse().unwrap(), "lots".into());
+        // Unchanged values are not this commit's fault; a note writes no fields.
+        let mut noted = old.clone();
+        noted.title = "T2".into();
+        assert!(commit_problems(&defs, Some(&old), &noted, false).is_empty());
+        // Changed ones are judged, and an edit of the fields must fill product.
+        let mut edited = old.clone();
+        edited.fields.insert("size".parse().unwrap(), "many".into());
+        let p = commit_problems(&defs, Some(&old), &edited, true);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("`many` is not a number"));
+        assert_eq!(
+            p[1],
+            "queue `general` requires the field product but the commit leaves it empty"
+        );
+        // A new ticket is judged whole.
+        assert_eq!(commit_problems(&defs, None, &old, false).len(), 1);
     }
 
     #[test]

@@ -414,7 +414,21 @@ fn check_path(
                         let new: Option<Ticket> = blob(repo, path, ch.new);
                         let old_assignee = old_ticket.as_ref().and_then(|t| t.assignee.clone());
                         let Some(new) = new else { return Ok(()) };
-                        check_fields(ck, old_ticket.as_ref(), &new);
+                        let writes_fields = match ck.op {
+                            Some(Op::TicketNew) => true,
+                            Some(Op::TicketEdit) => {
+                                old_ticket.as_ref().is_none_or(|o| o.fields != new.fields)
+                            }
+                            _ => false,
+                        };
+                        for p in crate::model::field::commit_problems(
+                            &ck.fields,
+                            old_ticket.as_ref(),
+                            &new,
+                            writes_fields,
+                        ) {
+                            ck.flag(format!("ticket {tid}: {p}"));
+                        }
                         match (old_assignee, new.assignee) {
                             (o, n) if o == n => {}
                             (_, Some(a)) if a != me.login => ck.need(
@@ -484,41 +498,6 @@ fn check_path(
         _ => {}
     }
     Ok(())
-}
-
-/// Custom field values a commit writes must be declared, of their type and for the
-/// ticket's queue (checked when the values or the queue change, so that a later change of
-/// `desk.yaml` does not make every old ticket unwritable); `ticket new`, and a `ticket edit`
-/// of the fields, must leave no required field of the queue empty, as those commands do.
-fn check_fields(ck: &mut CommitCheck<'_>, old: Option<&Ticket>, new: &Ticket) {
-    use crate::model::field;
-    let changed = old.is_none_or(|o| o.fields != new.fields || o.queue != new.queue);
-    if changed {
-        for p in field::check_ticket(&ck.fields, new) {
-            ck.flag(format!("ticket {}: {p}", new.id));
-        }
-    }
-    let fields_written = match ck.op {
-        Some(Op::TicketNew) => true,
-        Some(Op::TicketEdit) => old.is_none_or(|o| o.fields != new.fields),
-        _ => false,
-    };
-    if fields_written {
-        let missing: Vec<String> = field::missing_required(&ck.fields, new)
-            .iter()
-            .map(|d| d.name.to_string())
-            .collect();
-        if !missing.is_empty() {
-            ck.flag(format!(
-                "ticket {}: queue `{}` requires the field{} {} but the commit leaves {} empty",
-                new.id,
-                new.queue,
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", "),
-                if missing.len() == 1 { "it" } else { "them" }
-            ));
-        }
-    }
 }
 
 fn check_staff(ck: &mut CommitCheck<'_>, repo: &gix::Repository, me: &Staff, ch: &PathChange) {

@@ -18,6 +18,7 @@ mod privacy;
 mod qa;
 mod query_depth;
 mod queue_work;
+mod readme;
 mod search;
 mod search_index;
 mod search_mass;

@@ -87,9 +87,10 @@ impl FieldDef {
         }
         match self.kind {
             FieldType::Text => {
-                if v.chars().any(char::is_control) {
+                if v.chars().any(|c| c.is_control() || is_bidi(c)) {
                     return Err(bad(
-                        "the value must be one line without control characters".into()
+                        "the value must be one line without control or text-direction characters"
+                            .into(),
                     ));
                 }
                 if v.chars().count() > MAX_TEXT {
@@ -120,6 +121,12 @@ impl FieldDef {
                 }),
         }
     }
+}
+
+/// Characters that reorder how the text around them is shown (a value could make a
+/// terminal or a page display something else than it holds).
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A finite decimal number.
@@ -362,6 +369,8 @@ mod tests {
         assert!(e.contains("router, modem"), "{e}");
         let t = def("serial", FieldType::Text);
         assert!(t.check_value("a\nb").is_err());
+        assert!(t.check_value("abc\u{202e}fed").is_err());
+        assert_eq!(t.check_value("<b>bold</b>").unwrap(), "<b>bold</b>");
         assert!(t.check_value("  ").is_err());
     }
 

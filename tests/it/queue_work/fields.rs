@@ -490,7 +490,26 @@ fn the_site_shows_the_fields_on_the_ticket_page() {
             "product=hosting",
             "--field",
             "contract-end=2027-05-05",
+            "--field",
+            "serial=<script>alert(1)</script>",
         ],
+    );
+    // Text that reorders the display is refused; markup is kept as text.
+    let err = d.fails(
+        1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "edit",
+            &id,
+            "--field",
+            "serial=abc\u{202e}fed",
+        ],
+    );
+    assert!(
+        err.contains("without control or text-direction characters"),
+        "{err}"
     );
     let out = d.tmp.path().join("site");
     d.ok(&[
@@ -513,4 +532,12 @@ fn the_site_shows_the_fields_on_the_ticket_page() {
     assert!(page.contains(
         r#"data-field="contract-end">Contract end</dt><dd class="field">2027-05-05</dd>"#
     ));
+    assert!(
+        !page.contains("<script>alert"),
+        "the value reaches the page unescaped"
+    );
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{page}"
+    );
 }

@@ -8,7 +8,7 @@ mod split;
 use crate::support::*;
 
 /// The declarations the field tests use: a required choice for the general queue, a
-/// number and a date for every queue.
+/// number, a date and a text for every queue.
 pub const FIELDS: &str = "fields:
 - name: product
   label: Product
@@ -21,6 +21,8 @@ pub const FIELDS: &str = "fields:
 - name: contract-end
   label: Contract end
   type: date
+- name: serial
+  type: text
 ";
 
 /// `git` as the person with `email` (the author `verify` and the hook judge).

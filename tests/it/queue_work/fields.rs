@@ -541,3 +541,58 @@ fn the_site_shows_the_fields_on_the_ticket_page() {
         "{page}"
     );
 }
+
+#[test]
+fn values_set_in_two_clones_at_once_both_survive_sync() {
+    let c = crate::sync::Cluster::new(2);
+    declare_fields(&c.d.home(), &c.clone(0));
+    c.desk_ok(0, &["--as", "alice", "sync", "--no-mail"]);
+    c.desk_ok(1, &["--as", "alice", "sync", "--no-mail"]);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "edit",
+            "1038",
+            "--field",
+            "product=router",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "edit",
+            "1038",
+            "--field",
+            "product=router",
+            "--field",
+            "size=4",
+        ],
+    );
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "edit",
+            "1038",
+            "--field",
+            "contract-end=2027-01-01",
+        ],
+    );
+    c.desk_ok(0, &["--as", "bob", "sync", "--no-mail"]);
+    let out = c.desk_ok(1, &["--as", "bob", "sync", "--no-mail"]);
+    assert!(!out.contains("not applied"), "{out}");
+    let t = c.server_file(&ticket_path("1038"));
+    assert!(
+        t.contains("fields:\n  contract-end: 2027-01-01\n  product: router\n  size: '4'\n"),
+        "{t}"
+    );
+    assert!(c.desk_ok(1, &["verify"]).starts_with("ok:"));
+}

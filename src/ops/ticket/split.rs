@@ -42,44 +42,8 @@ pub fn split(
         None => source.title.clone(),
     };
     let chosen: BTreeSet<&MessageKey> = input.keys.iter().collect();
-    if chosen.is_empty() {
-        return Err(OpError::invalid(FLAG, "name at least one message to move"));
-    }
     let thread = tx.messages(id)?;
-    if let Some(p) = thread.problems.first() {
-        return Err(OpError::State(format!(
-            "ticket {id} has a message that cannot be read ({p}); repair it before splitting"
-        )));
-    }
-    for key in &chosen {
-        let Some((_, m)) = thread.items.iter().find(|(k, _)| k == *key) else {
-            return Err(OpError::invalid(
-                FLAG,
-                format!("ticket {id} has no message `{key}` (`git desk ticket show {id}` lists the keys)"),
-            ));
-        };
-        if m.kind != MessageKind::Customer {
-            return Err(OpError::invalid(
-                FLAG,
-                format!(
-                    "message `{key}` of ticket {id} is {} {}: only the customer's messages can be split off",
-                    if m.kind == MessageKind::Answer || m.kind == MessageKind::Autoresponse { "an" } else { "a" },
-                    m.kind
-                ),
-            ));
-        }
-    }
-    let left = thread
-        .items
-        .iter()
-        .filter(|(k, m)| m.kind == MessageKind::Customer && !chosen.contains(k))
-        .count();
-    if left == 0 {
-        return Err(OpError::invalid(
-            FLAG,
-            format!("that is every customer message of ticket {id}: nothing would be left to split from (move fewer, or change the ticket's title instead)"),
-        ));
-    }
+    check_choice(id, &thread, &chosen)?;
 
     let new_id = super::super::ids::next_ticket(tx)?;
     let now = tx.now();
@@ -148,6 +112,52 @@ pub fn split(
             ),
         )
     })
+}
+
+/// The chosen keys must be customer messages of the ticket, and leave at least one behind.
+fn check_choice(
+    id: TicketId,
+    thread: &crate::store::Loaded<(MessageKey, Message)>,
+    chosen: &BTreeSet<&MessageKey>,
+) -> Result<()> {
+    if chosen.is_empty() {
+        return Err(OpError::invalid(FLAG, "name at least one message to move"));
+    }
+    if let Some(p) = thread.problems.first() {
+        return Err(OpError::State(format!(
+            "ticket {id} has a message that cannot be read ({p}); repair it before splitting"
+        )));
+    }
+    for key in chosen {
+        let Some((_, m)) = thread.items.iter().find(|(k, _)| k == *key) else {
+            return Err(OpError::invalid(
+                FLAG,
+                format!("ticket {id} has no message `{key}` (`git desk ticket show {id}` lists the keys)"),
+            ));
+        };
+        if m.kind != MessageKind::Customer {
+            return Err(OpError::invalid(
+                FLAG,
+                format!(
+                    "message `{key}` of ticket {id} is {} {}: only the customer's messages can be split off",
+                    if m.kind == MessageKind::Answer || m.kind == MessageKind::Autoresponse { "an" } else { "a" },
+                    m.kind
+                ),
+            ));
+        }
+    }
+    let left = thread
+        .items
+        .iter()
+        .filter(|(k, m)| m.kind == MessageKind::Customer && !chosen.contains(k))
+        .count();
+    if left == 0 {
+        return Err(OpError::invalid(
+            FLAG,
+            format!("that is every customer message of ticket {id}: nothing would be left to split from (move fewer, or change the ticket's title instead)"),
+        ));
+    }
+    Ok(())
 }
 
 fn move_file(tx: &mut Transaction<'_>, from: String, to: String) -> Result<()> {

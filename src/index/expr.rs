@@ -165,6 +165,11 @@ pub enum Expr {
         from: std::ops::Bound<String>,
         to: std::ops::Bound<String>,
     },
+    /// `sla:…`: depends on the clock, so it is resolved against the catalog before the
+    /// search ([`Expr::resolve_sla`]) into [`Expr::Ids`].
+    Sla(crate::model::sla::Filter),
+    /// Exactly these ticket ids.
+    Ids(Vec<u64>),
 }
 
 impl Expr {
@@ -194,6 +199,26 @@ impl Expr {
             Expr::Text { .. } => true,
             Expr::And(v) | Expr::Or(v) => v.iter().any(Expr::has_text),
             _ => false,
+        }
+    }
+
+    /// Whether an `sla:` filter is left to resolve.
+    pub fn has_sla(&self) -> bool {
+        match self {
+            Expr::Sla(_) => true,
+            Expr::And(v) | Expr::Or(v) => v.iter().any(Expr::has_sla),
+            Expr::Not(e) => e.has_sla(),
+            _ => false,
+        }
+    }
+
+    /// Replaces every `sla:` filter by the ids `ids` gives for it.
+    pub fn resolve_sla(&mut self, ids: &mut dyn FnMut(crate::model::sla::Filter) -> Vec<u64>) {
+        match self {
+            Expr::Sla(f) => *self = Expr::Ids(ids(*f)),
+            Expr::And(v) | Expr::Or(v) => v.iter_mut().for_each(|e| e.resolve_sla(ids)),
+            Expr::Not(e) => e.resolve_sla(ids),
+            _ => {}
         }
     }
 
@@ -232,6 +257,7 @@ pub const FIELD_NAMES: &[&str] = &[
     "due",
     "sticky",
     "kind",
+    "sla",
     "field.NAME",
 ];
 
@@ -248,6 +274,7 @@ pub enum FieldKind {
     Date(DateField),
     Sticky,
     Kind,
+    Sla,
 }
 
 pub fn field_kind(name: &str) -> Option<FieldKind> {
@@ -274,6 +301,7 @@ pub fn field_kind(name: &str) -> Option<FieldKind> {
         "closed" => F::Date(DateField::Closed),
         "due" => F::Date(DateField::Due),
         "sticky" => F::Sticky,
+        "sla" => F::Sla,
         "kind" | "is" => F::Kind,
         _ => return None,
     })

@@ -320,7 +320,12 @@ fn snooze_wake_and_a_customer_message() {
     let until = at("2026-11-05T00:00:00Z");
     let s = apply(&t, &Action::Snooze(Some(until)), at(NOW)).unwrap();
     assert_eq!(s.snoozed_until, Some(until));
+    assert_eq!(s.snoozed_at, Some(at(NOW)));
     assert!(s.is_snoozed(at(NOW)) && !s.is_snoozed(until));
+    // Renewed before it ran out: the pause still began the first time.
+    let later = at("2026-11-03T09:00:00Z");
+    let renewed = apply(&s, &Action::Snooze(Some(at("2026-11-09T00:00:00Z"))), later).unwrap();
+    assert_eq!(renewed.snoozed_at, Some(at(NOW)));
     assert_eq!(s.updated_at, at(NOW));
     assert_eq!(
         changes(&t, &s),
@@ -335,14 +340,14 @@ fn snooze_wake_and_a_customer_message() {
         Err(Refusal::NotDueToWake(until))
     );
     let woken = apply(&s, &Action::Wake, until).unwrap();
-    assert_eq!(woken.snoozed_until, None);
+    assert_eq!((woken.snoozed_until, woken.snoozed_at), (None, None));
     assert_eq!(
         apply(&woken, &Action::Wake, until),
         Err(Refusal::NotSnoozed)
     );
     // The customer writing wakes it at once.
     let replied = apply(&s, &Action::CustomerMessage, at(NOW)).unwrap();
-    assert_eq!(replied.snoozed_until, None);
+    assert_eq!((replied.snoozed_until, replied.snoozed_at), (None, None));
     // `--off`, and what may not be snoozed.
     assert_eq!(
         apply(&s, &Action::Snooze(None), at(NOW))

@@ -65,6 +65,8 @@ ops! {
     TicketSnooze = "ticket.snooze",
     TicketWake = "ticket.wake",
     TicketSplit = "ticket.split",
+    TicketTime = "ticket.time",
+    TicketEscalate = "ticket.escalate",
 
     TaskNew = "task.new",
     TaskEdit = "task.edit",
@@ -119,6 +121,7 @@ impl Op {
                 | Op::TicketMass
                 | Op::TicketAutoclose
                 | Op::TicketSplit
+                | Op::TicketEscalate
         )
     }
 
@@ -145,6 +148,7 @@ impl Op {
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
             Op::TicketSplit => "split",
+            Op::TicketEscalate => "SLA escalation",
             _ => return None,
         })
     }
@@ -305,7 +309,8 @@ mod tests {
                 "ticket.merge",
                 "ticket.mass",
                 "ticket.autoclose",
-                "ticket.split"
+                "ticket.split",
+                "ticket.escalate"
             ]
         );
         assert!(!Op::TicketNote.is_exclusive());

@@ -43,6 +43,9 @@ pub struct Settings {
     /// Custom ticket fields (see [`super::field`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldDef>,
+    /// Service-level policies (see [`super::sla`]); the first that covers a ticket applies.
+    #[serde(default, skip_serializing_if = "super::sla::Policies::is_empty")]
+    pub sla: super::sla::Policies,
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -84,6 +87,7 @@ impl Settings {
             spelling: Spelling::default(),
             site: SiteSettings::default(),
             fields: Vec::new(),
+            sla: Default::default(),
             extra: Extra::new(),
         }
     }
@@ -193,6 +197,9 @@ pub enum Pricing {
     #[default]
     PerTicket,
     PerCustomer,
+    /// Billable time logged on the reseller's customers' tickets, per hour (exact to the
+    /// minute).
+    PerHour,
 }
 
 impl std::str::FromStr for Pricing {
@@ -201,8 +208,9 @@ impl std::str::FromStr for Pricing {
         match s.trim().replace('-', "_").as_str() {
             "per_ticket" => Ok(Pricing::PerTicket),
             "per_customer" => Ok(Pricing::PerCustomer),
+            "per_hour" => Ok(Pricing::PerHour),
             _ => Err(InvalidValue(format!(
-                "`{s}` is not a pricing unit (per_ticket or per_customer)"
+                "`{s}` is not a pricing unit (per_ticket, per_customer or per_hour)"
             ))),
         }
     }
@@ -212,6 +220,7 @@ impl std::fmt::Display for Pricing {
         f.write_str(match self {
             Pricing::PerTicket => "per_ticket",
             Pricing::PerCustomer => "per_customer",
+            Pricing::PerHour => "per_hour",
         })
     }
 }

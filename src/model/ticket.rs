@@ -112,6 +112,12 @@ pub struct Ticket {
     /// (`ticket snooze`); an SLA clock does not run while a ticket is snoozed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<Timestamp>,
+    /// When the snooze began (an SLA clock pauses from then to `snoozed_until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_at: Option<Timestamp>,
+    /// SLA targets the `escalate` pass has acted on (each once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalated: Vec<super::sla::Target>,
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -157,6 +163,8 @@ impl Ticket {
             merged_from: Vec::new(),
             fields: BTreeMap::new(),
             snoozed_until: None,
+            snoozed_at: None,
+            escalated: Vec::new(),
             extra: Extra::new(),
         }
     }

@@ -19,6 +19,7 @@ pub mod queue;
 pub mod search;
 pub mod settings;
 pub mod signature;
+pub mod sla;
 pub mod spelling;
 pub mod staff;
 pub mod stats;

@@ -45,6 +45,8 @@ pub struct Row {
     pub last_by: Option<String>,
     pub last_kind: Option<&'static str>,
     pub last_line: String,
+    /// Service level at build time and the time logged.
+    pub sla: Option<super::data::SlaCell>,
 }
 
 /// A ticket and what the manifest keeps of its thread.
@@ -76,6 +78,7 @@ pub fn row(
         })
     });
     Row {
+        sla: shared.sla.get(&t.id.get()).cloned(),
         id: t.id.get(),
         url: ticket_url(t.id),
         title: t.title.clone(),

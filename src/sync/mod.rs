@@ -50,6 +50,8 @@ pub struct SyncReport {
     pub autoclosed: usize,
     /// Snoozed tickets woken because their time had come.
     pub woken: usize,
+    /// Tickets the SLA escalation pass acted on.
+    pub escalated: usize,
     /// Mails taken in from the desk's Maildirs.
     pub mail_ingested: usize,
     /// Mails of the outbox delivered (sent) in this run.

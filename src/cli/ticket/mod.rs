@@ -5,6 +5,7 @@
 mod queue;
 mod read;
 mod state;
+mod time;
 mod work;
 
 use crate::model::Op;
@@ -45,6 +46,7 @@ pub enum TicketCommand {
     Merge(state::MergeArgs),
     Snooze(queue::SnoozeArgs),
     Split(queue::SplitArgs),
+    Time(time::TimeArgs),
 }
 
 pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
@@ -66,6 +68,7 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Merge(a) => state::merge(env, a, out),
         TicketCommand::Snooze(a) => queue::snooze(env, a, out),
         TicketCommand::Split(a) => queue::split(env, a, out),
+        TicketCommand::Time(a) => time::run(env, a, out),
     }
 }
 

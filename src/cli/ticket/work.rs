@@ -53,6 +53,8 @@ pub struct AnswerArgs {
     /// With --spellcheck: send even with misspelled words (they are listed as warnings).
     #[arg(long, requires = "spellcheck")]
     pub force: bool,
+    #[command(flatten)]
+    pub time: super::time::TimeFlags,
 }
 
 /// Add an internal note (never e-mailed).
@@ -66,6 +68,8 @@ pub struct NoteArgs {
     pub body: BodyArgs,
     #[command(flatten)]
     pub attach: AttachArgs,
+    #[command(flatten)]
+    pub time: super::time::TimeFlags,
 }
 
 /// Assign to a technician or to nobody, optionally with priority, status and sticky.
@@ -129,6 +133,7 @@ pub struct ReplyArgs {
 }
 
 pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let time = a.time.entry()?;
     let body = a.body.read("answer")?;
     let desk = env.desk()?;
     let attachments = a.attach.read(&desk)?;
@@ -138,6 +143,7 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
         note: a.note,
         pickup: a.pickup,
         kb: a.kb,
+        time,
     };
     let mut add_words = Vec::new();
     if a.spellcheck {
@@ -183,10 +189,11 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
 }
 
 pub fn note(env: &Env, a: NoteArgs, out: &mut dyn Write) -> Result<i32> {
+    let time = a.time.entry()?;
     let body = a.body.read("note")?;
     let attachments = a.attach.read(&env.desk()?)?;
     one(env, out, Op::TicketNote, |tx, me| {
-        t::note(tx, &env.ctx, me, a.id, body, attachments)
+        t::note(tx, &env.ctx, me, a.id, body, attachments, time)
     })
 }
 

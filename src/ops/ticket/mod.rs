@@ -20,7 +20,7 @@ mod split;
 mod status;
 mod view;
 
-pub use answer::{answer, note, AnswerInput};
+pub use answer::{answer, log_time, note, AnswerInput};
 pub use assign::{assign, pickup, release, AssignInput};
 pub use attach::NewAttachment;
 pub use create::{create, NewTicketInput, Opening};
@@ -63,7 +63,7 @@ pub struct Done {
 }
 
 impl Done {
-    fn new(id: TicketId, summary: impl Into<String>) -> Done {
+    pub(crate) fn new(id: TicketId, summary: impl Into<String>) -> Done {
         Done {
             id,
             summary: summary.into(),

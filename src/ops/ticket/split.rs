@@ -187,6 +187,7 @@ fn note(
         message_id: None,
         body,
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(id, &key), &m);

@@ -304,3 +304,31 @@ fn sync_wakes_due_tickets_and_pushes_the_wake_commit() {
     );
     assert_eq!(c.status(0), "");
 }
+
+#[test]
+fn ticket_snooze_pauses_the_sla_clock_until_it_ends() {
+    // The SLA fixture: Berlin business hours, first response 4h; ticket 1 opened Friday
+    // 15:00 Berlin. Snoozed at once until Monday 12:00 Berlin (11:00Z).
+    let mut d = crate::sla::desk();
+    d.ok(&["ticket", "snooze", "1", "--until", "2026-11-30T11:00:00Z"]);
+    let t = d.read("tickets/000/1/ticket.yaml");
+    assert!(
+        t.contains("snoozed_until: 2026-11-30T11:00:00Z\nsnoozed_at: 2026-11-27T14:00:00Z\n"),
+        "{t}"
+    );
+    // A note on Monday morning moves updated_at; the pause still began on Friday.
+    d.now = "2026-11-30T09:30:00Z".into();
+    d.ok(&["ticket", "note", "1", "-m", "Customer is away until noon."]);
+    d.now = "2026-11-30T10:30:00Z".into();
+    let show = json(&d.ok(&["--json", "ticket", "show", "1"]));
+    let fr = crate::sla::target(&show, "first_response");
+    assert_eq!(
+        (fr["state"].as_str(), fr["elapsed_minutes"].as_i64()),
+        (Some("paused"), Some(0)),
+        "{show}"
+    );
+    // Woken by the pass at 12:00Z: the hour after the snooze counts, as before.
+    d.now = "2026-11-30T12:00:00Z".into();
+    d.ok(&["autoclose"]);
+    assert!(!d.read("tickets/000/1/ticket.yaml").contains("snoozed"));
+}

@@ -47,6 +47,6 @@ pub use settings::{
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};
-pub use ticket::{NewTicket, Status, Ticket};
+pub use ticket::{NewTicket, SnoozeSpan, Status, Ticket};
 pub use time::{Date, Timestamp};
 pub use timelog::TimeEntry;

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod billing;
 pub mod extra;
+pub mod field;
 pub mod id;
 pub mod ids;
 pub mod kb;
@@ -27,6 +28,7 @@ pub mod timelog;
 
 pub use account::{Account, CustomPrice, Reseller};
 pub use extra::{Document, Extra, Value};
+pub use field::{FieldDef, FieldType};
 pub use id::{
     author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
 };
@@ -45,6 +47,6 @@ pub use settings::{
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};
-pub use ticket::{NewTicket, Status, Ticket};
+pub use ticket::{NewTicket, SnoozeSpan, Status, Ticket};
 pub use time::{Date, Timestamp};
 pub use timelog::TimeEntry;

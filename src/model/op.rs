@@ -62,6 +62,9 @@ ops! {
     TicketMerge = "ticket.merge",
     TicketMass = "ticket.mass",
     TicketAutoclose = "ticket.autoclose",
+    TicketSnooze = "ticket.snooze",
+    TicketWake = "ticket.wake",
+    TicketSplit = "ticket.split",
     TicketTime = "ticket.time",
     TicketEscalate = "ticket.escalate",
 
@@ -102,7 +105,8 @@ ops! {
 
 impl Op {
     /// Whether losing a race drops the whole commit in `sync`: these operations decide who
-    /// owns a ticket or whether it is still open (assignee, status, queue), so replaying
+    /// owns a ticket, whether it is still open (assignee, status, queue) or which messages
+    /// it holds (a split), so replaying
     /// one over a different upstream decision would overrule a colleague silently.
     pub fn is_exclusive(self) -> bool {
         matches!(
@@ -116,6 +120,7 @@ impl Op {
                 | Op::TicketMerge
                 | Op::TicketMass
                 | Op::TicketAutoclose
+                | Op::TicketSplit
                 | Op::TicketEscalate
         )
     }
@@ -142,6 +147,7 @@ impl Op {
             Op::TicketMerge => "merge",
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
+            Op::TicketSplit => "split",
             Op::TicketEscalate => "SLA escalation",
             _ => return None,
         })
@@ -303,6 +309,7 @@ mod tests {
                 "ticket.merge",
                 "ticket.mass",
                 "ticket.autoclose",
+                "ticket.split",
                 "ticket.escalate"
             ]
         );

@@ -1,6 +1,7 @@
 //! Trouble tickets (`tickets/<bucket>/<id>/ticket.yaml`): the mutable metadata of a ticket.
 //! Its thread lives in immutable message files (see [`super::message`]).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -98,11 +99,52 @@ pub struct Ticket {
     pub closed_by: Option<String>,
     #[serde(default)]
     pub merged_from: Vec<TicketId>,
+    // Working a queue (issue 17): custom fields and snooze. Absent keys keep older
+    // ticket files byte-for-byte unchanged.
+    /// Values of the custom fields declared in `desk.yaml` (see [`super::field`]).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::field::deserialize_values"
+    )]
+    pub fields: BTreeMap<Slug, String>,
+    /// Hidden from the working lists until then, or until the customer writes
+    /// (`ticket snooze`); an SLA clock does not run while a ticket is snoozed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<Timestamp>,
+    /// When the snooze began (an SLA clock pauses from then to `snoozed_until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_at: Option<Timestamp>,
+    /// Snoozes that ended (woken, `--off`, or the customer wrote), oldest first: an SLA
+    /// clock stays paused over them after the ticket is back in the lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snoozed: Vec<SnoozeSpan>,
     /// SLA targets the `escalate` pass has acted on (each once).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalated: Vec<super::sla::Target>,
     #[serde(skip)]
     pub extra: Extra,
+}
+
+/// A snooze that ended: from when the ticket was snoozed to when it came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnoozeSpan {
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+impl Ticket {
+    /// Ends the running snooze at `end` (at most its own end), recording it in `snoozed`.
+    pub fn end_snooze(&mut self, end: Timestamp) {
+        let Some(until) = self.snoozed_until.take() else {
+            return;
+        };
+        let from = self.snoozed_at.take().unwrap_or(self.updated_at);
+        let to = end.min(until);
+        if to > from {
+            self.snoozed.push(SnoozeSpan { from, to });
+        }
+    }
 }
 
 /// What a new ticket starts from ("Make a New Ticket", or a customer's first mail).
@@ -144,6 +186,10 @@ impl Ticket {
             closed_at: None,
             closed_by: None,
             merged_from: Vec::new(),
+            fields: BTreeMap::new(),
+            snoozed_until: None,
+            snoozed_at: None,
+            snoozed: Vec::new(),
             escalated: Vec::new(),
             extra: Extra::new(),
         }
@@ -178,5 +224,10 @@ impl Ticket {
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {
         self.assignee.as_ref() == Some(login)
+    }
+
+    /// Whether the ticket is snoozed at `now` (hidden from the working lists).
+    pub fn is_snoozed(&self, now: Timestamp) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
     }
 }

@@ -17,6 +17,7 @@ mod messages;
 mod privacy;
 mod qa;
 mod query_depth;
+mod queue_work;
 mod readme;
 mod search;
 mod search_index;

@@ -26,7 +26,7 @@ use crate::model::{Login, TicketId, Timestamp};
 
 /// Bump when the rows or the rules that make [`TicketFacts`] change: older caches are then
 /// rebuilt.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const SNAPSHOT: &str = "snapshot.json";
 const HISTORY: &str = "history.json";
 
@@ -305,6 +305,7 @@ mod tests {
                 MessageFact::new(t("2026-11-01T12:00:00Z"), MessageKind::Note, "bob"),
             ],
             deleted_at: None,
+            snoozes: vec![(1, 2)],
         }
     }
 

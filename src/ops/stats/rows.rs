@@ -64,7 +64,7 @@ impl Lookup {
 }
 
 /// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
-/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority.
+/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority, snoozes.
 #[derive(Serialize, Deserialize)]
 pub struct Row(
     u64,
@@ -76,6 +76,7 @@ pub struct Row(
     Vec<(i64, u8, u32, i32)>,
     Option<i64>,
     u8,
+    Vec<(i64, i64)>,
 );
 
 const KINDS: [MessageKind; 4] = [
@@ -112,6 +113,7 @@ pub fn encode(t: &TicketFacts, n: &mut Names) -> Row {
         messages,
         t.deleted_at.map(Timestamp::unix),
         t.priority,
+        t.snoozes.clone(),
     )
 }
 
@@ -149,5 +151,6 @@ pub fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
             Some(s) => Some(time(s)?),
             None => None,
         },
+        snoozes: r.9.clone(),
     })
 }

@@ -11,9 +11,12 @@ mod assign;
 pub mod attach;
 mod create;
 mod edit;
+pub mod fields;
 mod mail;
 mod remove;
 pub mod reply;
+mod snooze;
+mod split;
 mod status;
 mod view;
 
@@ -24,6 +27,8 @@ pub use create::{create, NewTicketInput, Opening};
 pub use edit::{edit, find_account, AccountChoice, TicketEdit};
 pub use remove::{delete, merge, same_customer};
 pub use reply::{customer_message, reply, IncomingCustomerMessage};
+pub use snooze::{snooze, wake_due, wake_message, SnoozeUntil};
+pub use split::{split, SplitInput};
 pub use status::{autoclose, autoclose_message, autoclose_visible, close, reopen, resolve};
 pub use view::{list, show, ListQuery, Listing, Scope, Section, SortKey, TicketView};
 

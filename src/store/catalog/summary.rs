@@ -12,7 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::sla::{self, Target};
 use crate::model::{
-    InvalidValue, MessageKind, Settings, Staff, Status, Ticket, TicketId, TimeEntry, Timestamp,
+    InvalidValue, MessageKind, Settings, SnoozeSpan, Staff, Status, Ticket, TicketId, TimeEntry,
+    Timestamp,
 };
 
 /// Text of a summary: borrowed from the bytes it was decoded from, or owned.
@@ -130,10 +131,16 @@ pub struct Summary<'a> {
     /// The newest message (keys sort by time), when it could be read.
     #[serde(borrow)]
     pub last: Option<LastMessage<'a>>,
+    /// Custom field values, by name (issue 17).
+    #[serde(borrow)]
+    pub fields: Vec<(Text<'a>, Text<'a>)>,
+    /// Hidden from the working lists until then (seconds since the epoch), since when.
+    pub snoozed_until: Option<i64>,
+    pub snoozed_at: Option<i64>,
     /// The SLA clock's marks: customer messages (`true`) and answers (`false`), by time.
     pub marks: Vec<(i64, bool)>,
-    /// A snooze in the file: from, until (see [`crate::model::sla::snooze_of`]).
-    pub snooze: Option<(i64, i64)>,
+    /// The snoozes that ended (`snoozed` in the file): from, to.
+    pub snoozed: Vec<(i64, i64)>,
     /// SLA targets already escalated.
     pub escalated: Vec<Target>,
     /// Minutes logged on the thread, and the billable part.
@@ -164,8 +171,19 @@ impl Summary<'static> {
             merged_from: t.merged_from.iter().map(|i| i.get()).collect(),
             messages,
             last,
+            fields: t
+                .fields
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), v.as_str().into()))
+                .collect(),
+            snoozed_until: s(&t.snoozed_until),
+            snoozed_at: s(&t.snoozed_at),
             marks: Vec::new(),
-            snooze: sla::snooze_of(t).map(|(a, b)| (a.unix(), b.unix())),
+            snoozed: t
+                .snoozed
+                .iter()
+                .map(|s| (s.from.unix(), s.to.unix()))
+                .collect(),
             escalated: t.escalated.clone(),
             minutes: 0,
             billable_minutes: 0,
@@ -214,8 +232,15 @@ impl Summary<'_> {
             merged_from: self.merged_from,
             messages: self.messages,
             last: self.last.map(LastMessage::into_owned),
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            snoozed_until: self.snoozed_until,
+            snoozed_at: self.snoozed_at,
             marks: self.marks,
-            snooze: self.snooze,
+            snoozed: self.snoozed,
             escalated: self.escalated,
             minutes: self.minutes,
             billable_minutes: self.billable_minutes,
@@ -236,7 +261,11 @@ impl Summary<'_> {
                 .status
                 .is_done()
                 .then(|| self.closed_at.unwrap_or(self.updated_at)),
-            snooze: self.snooze,
+            snoozes: sla::snooze_spans(
+                self.snoozed.iter().copied(),
+                self.snoozed_until
+                    .map(|u| (self.snoozed_at.unwrap_or(self.updated_at), u)),
+            ),
         }
     }
 
@@ -288,9 +317,39 @@ impl Summary<'_> {
                 .iter()
                 .map(|i| TicketId::new(*i))
                 .collect::<Result<_, _>>()?,
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| Ok((k.parse()?, v.to_string())))
+                .collect::<Result<_, InvalidValue>>()?,
+            snoozed_until: opt_ts(self.snoozed_until)?,
+            snoozed_at: opt_ts(self.snoozed_at)?,
+            snoozed: self
+                .snoozed
+                .iter()
+                .map(|&(from, to)| {
+                    Ok(SnoozeSpan {
+                        from: ts(from)?,
+                        to: ts(to)?,
+                    })
+                })
+                .collect::<Result<_, InvalidValue>>()?,
             escalated: self.escalated.clone(),
             extra: Default::default(),
         })
+    }
+
+    /// Whether the ticket is snoozed at `now` (seconds since the epoch).
+    pub fn is_snoozed(&self, now: i64) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
+    }
+
+    /// The value of custom field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_assigned_to(&self, login: &str) -> bool {
@@ -318,7 +377,8 @@ mod tests {
             b"id: 1043\ntitle: Printer\nemail: a@b.example\naccount: acme\nqueue: billing\n\
              status: answered\npriority: 70\nassignee: bob\nsticky: true\n\
              created_at: 2026-11-01T10:00:00Z\nupdated_at: 2026-11-02T10:00:00Z\n\
-             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n",
+             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n\
+             fields: {product: router, size: 12}\nsnoozed_until: 2026-11-05T09:00:00Z\n",
         )
         .unwrap();
         let s = Summary::of(&t, 3, None);

@@ -59,10 +59,15 @@ impl Desk {
             email: "git-desk@desk.invalid",
             seconds: jiff::Timestamp::now().as_second(),
         };
+        // The same changes go into the tree and the index (see `staged::known_clean`).
+        let cache = self.cache_dir();
+        let clean = index.is_some()
+            && super::catalog::staged::known_clean(&cache, &repo.index_path(), old_tree);
         let update = match (index, index_lock) {
-            (Some(index), Some(lock)) => {
-                Some(|| sync_worktree(self, &repo, index, new_tree, lock, &list))
-            }
+            (Some(index), Some(lock)) => Some(|| {
+                let clean = clean.then_some(cache.as_path());
+                sync_worktree(self, &repo, index, new_tree, lock, &list, clean)
+            }),
             _ => None,
         };
         self.land(
@@ -83,6 +88,7 @@ pub(crate) fn sync_worktree(
     new_tree: ObjectId,
     lock: GitLock,
     list: &[super::diff::PathChange],
+    staged_clean: Option<&std::path::Path>,
 ) -> Result<()> {
     let mut removals = BTreeMap::new();
     let mut puts = Vec::new();
@@ -110,6 +116,7 @@ pub(crate) fn sync_worktree(
         puts: &puts,
         blobs: &blobs,
         index_only: &[],
+        staged_clean,
     };
     worktree::update(repo, desk.root(), index, lock, done)
 }

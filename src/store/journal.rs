@@ -300,6 +300,7 @@ impl Desk {
             puts: &[],
             blobs: &[],
             index_only: &fixes,
+            staged_clean: None,
         };
         worktree::update(repo, self.root(), index, index_lock, done)?;
         Ok(fixes.len())
@@ -429,7 +430,7 @@ impl Desk {
         }
         let index = WorkIndex::open(repo).unwrap_or(WorkIndex::Missing);
         let files = list.len();
-        super::advance::sync_worktree(self, repo, index, new_tree, index_lock, &list)?;
+        super::advance::sync_worktree(self, repo, index, new_tree, index_lock, &list, None)?;
         Ok(Outcome::Finished { files, left })
     }
 

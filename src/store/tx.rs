@@ -272,6 +272,12 @@ impl Transaction<'_> {
         };
         let reflog = format!("git-desk: {}", message.subject.lines().next().unwrap_or(""));
         let index_lock = self.index_lock.take();
+        // The same changes go into the tree and the index: an index that held nothing
+        // staged against the base holds nothing staged against the new tree.
+        let cache = self.desk.cache_dir();
+        let clean = worktree.is_some()
+            && fixes.is_empty()
+            && super::catalog::staged::known_clean(&cache, &repo.index_path(), base_tree);
         let update = match (&worktree, index, index_lock) {
             (Some(root), Some(index), Some(lock)) => Some(move || {
                 let done = worktree::Outcome {
@@ -280,6 +286,7 @@ impl Transaction<'_> {
                     puts: &puts,
                     blobs: &blobs,
                     index_only: &fixes,
+                    staged_clean: clean.then_some(cache.as_path()),
                 };
                 worktree::update(repo, root, index, lock, done)
             }),

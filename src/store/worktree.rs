@@ -246,6 +246,10 @@ pub(crate) struct Outcome<'a> {
     pub blobs: &'a [ObjectId],
     /// Index entries set without touching their files (see [`clobbered`]).
     pub index_only: &'a [(String, Option<ObjectId>)],
+    /// The desk's cache directory when the index being changed held nothing staged
+    /// against the old HEAD ([`super::catalog::staged::known_clean`]): the new index is
+    /// then recorded as holding nothing staged against `tree` either.
+    pub staged_clean: Option<&'a Path>,
 }
 
 /// Brings the touched files and their index entries up to date, then releases `lock`
@@ -328,8 +332,16 @@ pub(crate) fn update(
         failpoint::hit("worktree.index-written");
         Ok(())
     };
-    lock.commit(write, || failpoint::hit("worktree.index-renamed"))
-        .map_err(|e| StoreError::io(&index_path, e))
+    let staged_clean = done.staged_clean;
+    let tree = done.tree;
+    lock.commit(write, || {
+        // Still under `.git/index.lock`: the index stat'ed is the one just written.
+        if let Some(cache) = staged_clean {
+            super::catalog::staged::record_clean(cache, &index_path, tree);
+        }
+        failpoint::hit("worktree.index-renamed")
+    })
+    .map_err(|e| StoreError::io(&index_path, e))
 }
 
 /// How the repository's configuration lets the index be written: git's `index.skipHash`,

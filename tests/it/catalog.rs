@@ -249,6 +249,84 @@ fn staged_hand_edits_show_and_undoing_them_is_noticed() {
     check(&d, "reset --hard");
 }
 
+/// git-desk's own commit records that the index it wrote holds nothing staged (so the next
+/// reader skips reading git's whole index); a `git add` after it must still be seen, and
+/// an edit staged before it must survive it.
+#[test]
+fn staged_edits_around_git_desks_own_commits_are_seen() {
+    let d = TestDesk::example();
+    check(&d, "init");
+    let kept = d.root.join(".git/desk/catalog-staged.bin");
+    let before = std::fs::read(&kept).expect("the staged check keeps its result");
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "note",
+        "1017",
+        "-m",
+        "Looking into it.",
+    ]);
+    // The commit itself replaced the kept result (for the new HEAD), before any reader ran.
+    let after = std::fs::read(&kept).expect("kept after the commit");
+    assert_ne!(before, after, "the commit did not record its index");
+    check(&d, "a note by git-desk");
+
+    // A hand edit staged right after git-desk's commit shows.
+    let title = |d: &TestDesk, id: u64| {
+        catalog(&d.root)
+            .view()
+            .unwrap()
+            .get(TicketId::new(id).unwrap())
+            .map(|s| s.title.to_string())
+    };
+    let t = d.read("tickets/001/1017/ticket.yaml").replace(
+        "Scanner e-mails bounce",
+        "Fax <script>alert(1)</script> bounces",
+    );
+    d.write("tickets/001/1017/ticket.yaml", &t);
+    d.git(&["add", "tickets/001/1017/ticket.yaml"]);
+    let listed = d.ok(&["--as", "alice", "ticket", "list", "--all"]);
+    assert!(
+        listed.contains("Fax <script>alert(1)</script> bounces"),
+        "{listed}"
+    );
+
+    // Another git-desk commit (another ticket) while that edit is staged: it stays seen.
+    d.ok(&[
+        "--as",
+        "alice",
+        "ticket",
+        "note",
+        "1002",
+        "-m",
+        "Still here.",
+    ]);
+    assert!(title(&d, 1017).unwrap().starts_with("Fax <script>"));
+    let listed = d.ok(&["--as", "alice", "ticket", "list", "--all"]);
+    assert!(
+        listed.contains("Fax <script>alert(1)</script> bounces"),
+        "{listed}"
+    );
+
+    // A staged edit that breaks the YAML, staged after a git-desk commit: reported as broken.
+    d.git(&["reset", "-q", "--hard"]);
+    d.ok(&["--as", "alice", "ticket", "list", "--all"]);
+    d.ok(&["--as", "alice", "ticket", "note", "1017", "-m", "Again."]);
+    d.write("tickets/001/1002/ticket.yaml", "title: [unclosed\n");
+    d.git(&["add", "tickets/001/1002/ticket.yaml"]);
+    let view_of = catalog(&d.root);
+    let view = view_of.view().unwrap();
+    assert!(view.get(TicketId::new(1002).unwrap()).is_none());
+    let problems = view.problems();
+    assert!(
+        problems.iter().any(|p| format!("{p:?}").contains("1002")),
+        "{problems:?}"
+    );
+    d.git(&["reset", "-q", "--hard"]);
+    check(&d, "reset --hard after the broken edit");
+}
+
 #[test]
 fn a_sync_bringing_others_commits_is_followed() {
     let d = TestDesk::example();

@@ -10,6 +10,14 @@
 //! keyed by the index file's size, modification time and inode and by the `tickets/` tree,
 //! so a command run on an unchanged index and HEAD reads neither. Edits that are not staged
 //! are not seen (see the module docs of [`super`]).
+//!
+//! git-desk's own commits keep that result without the pass: a commit applies the same
+//! changes to HEAD's tree and to the index, so an index that held nothing staged before it
+//! (the kept result matched the index, read under `.git/index.lock`) holds nothing staged
+//! after it either. The commit engine checks that with [`known_clean`] before it writes
+//! the index and records the new index's stamp with [`record_clean`] once the new index is
+//! in place, while it still holds the lock; a `git add` afterwards changes the stamp and
+//! brings the pass back.
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::unix::fs::MetadataExt;
@@ -79,6 +87,53 @@ fn stamp(path: &Path) -> Option<Stamp> {
         mtime_ns: m.mtime_nsec(),
         ino: m.ino(),
     })
+}
+
+/// Whether git's index at `index_path` (whose lock the caller holds) is known to hold
+/// nothing staged against HEAD's tree `head`: the result kept in `cache` is for the index
+/// as it is now and for `head`, and it lists nothing.
+pub(crate) fn known_clean(cache: &Path, index_path: &Path, head: ObjectId) -> bool {
+    let Some(now) = stamp(index_path) else {
+        return false;
+    };
+    let Ok(bytes) = std::fs::read(cache.join(FILE)) else {
+        return false;
+    };
+    match postcard::from_bytes::<Cached<'_>>(&bytes) {
+        Ok(c) => {
+            c.stamp == now
+                && c.head == Some(oid(head))
+                && c.staged.tickets.is_empty()
+                && c.staged.others.is_empty()
+        }
+        Err(_) => false,
+    }
+}
+
+/// Records that the index now at `index_path` holds nothing staged against HEAD's tree
+/// `head`. Only for the commit engine, right after it put in place an index made from one
+/// that [`known_clean`] vouched for, with the same changes as `head`'s tree, and while it
+/// still holds `.git/index.lock` (so the file stat'ed is the one it wrote).
+pub(crate) fn record_clean(cache: &Path, index_path: &Path, head: ObjectId) {
+    let Some(now) = stamp(index_path) else {
+        return;
+    };
+    let c = Cached {
+        stamp: now,
+        head: Some(oid(head)),
+        staged: Staged::default(),
+    };
+    match postcard::to_stdvec(&c) {
+        Ok(bytes) => {
+            if write_atomically(&cache.join(FILE), &bytes).is_err() {
+                // A stale result must not stay: without it the next reader reads the index.
+                let _ = std::fs::remove_file(cache.join(FILE));
+            }
+        }
+        Err(_) => {
+            let _ = std::fs::remove_file(cache.join(FILE));
+        }
+    }
 }
 
 /// The staged state of every ticket whose index entries differ from `stored` (HEAD's tree

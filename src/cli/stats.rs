@@ -51,10 +51,9 @@ impl PeriodArgs {
 pub fn run(env: &Env, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    let report = super::output::with_spinner(
-        "reading tickets and history (a first run builds the caches)",
-        || stats::report(&desk, &me, a.period.period(), env.ctx.now()),
-    )?;
+    let report = with_progress(|progress| {
+        stats::report_with(&desk, &me, a.period.period(), env.ctx.now(), progress)
+    })?;
     notes(&report, err)?;
     if env.printer.json {
         env.printer.json(out, &report)?;
@@ -62,6 +61,40 @@ pub fn run(env: &Env, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         render(&report, out)?;
     }
     Ok(0)
+}
+
+/// Runs `work` with, on a terminal's stderr only (nothing in pipes or tests), a spinner
+/// that turns into a bar counting ticket directories once a first run starts reading
+/// them ("reading tickets 41,000/100,000"); a run served by its caches shows the spinner
+/// for a moment at most.
+fn with_progress<T>(work: impl FnOnce(stats::Progress<'_>) -> T) -> T {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return work(&|_, _| {});
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message("reading the desk and its history");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let counting = std::sync::Once::new();
+    let progress = |done: usize, total: usize| {
+        counting.call_once(|| {
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "reading tickets {human_pos}/{human_len} {wide_bar} ({elapsed}, {eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_length(total as u64);
+        });
+        bar.set_position(done as u64);
+    };
+    let result = work(&progress);
+    bar.finish_and_clear();
+    result
 }
 
 /// Warnings about what the figures could not include, on stderr.

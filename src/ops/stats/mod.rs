@@ -53,8 +53,20 @@ impl Period {
 
 /// The statistics of `period` as of `now` (needs `stats.view`).
 pub fn report(desk: &Desk, me: &Staff, period: Period, now: Timestamp) -> Result<StatsReport> {
+    report_with(desk, me, period, now, &|_, _| {})
+}
+
+/// [`report`], telling `progress` how many of the ticket directories to read (a first
+/// run reads them all) have been read: `(done, total)`, from several threads.
+pub fn report_with(
+    desk: &Desk,
+    me: &Staff,
+    period: Period,
+    now: Timestamp,
+    progress: Progress<'_>,
+) -> Result<StatsReport> {
     actor::require(me, Permission::StatsView, "view ticket statistics")?;
-    let mut data = load(desk)?;
+    let mut data = load_with(desk, progress)?;
     data.now = Some(now);
     let range = period.range(now.date(), &data)?;
     Ok(stats::compute(&data, range))
@@ -69,8 +81,16 @@ pub fn compute(desk: &Desk, range: Range) -> Result<StatsReport> {
 /// Everything statistics and billing are computed from (no permission check: for the
 /// site builder and other derived state).
 pub fn load(desk: &Desk) -> Result<Dataset> {
+    load_with(desk, &|_, _| {})
+}
+
+/// Told `(done, total)` ticket directories read, from the reading threads.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// [`load`], telling `progress` how far the reading of ticket directories has come.
+pub fn load_with(desk: &Desk, progress: Progress<'_>) -> Result<Dataset> {
     match (desk.repo(), desk.head_commit()?) {
-        (Some(repo), Some(head)) => from_git(desk, repo, head),
+        (Some(repo), Some(head)) => from_git(desk, repo, head, progress),
         _ => from_files(desk),
     }
 }
@@ -97,7 +117,12 @@ fn from_files(desk: &Desk) -> Result<Dataset> {
     })
 }
 
-fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<Dataset> {
+fn from_git(
+    desk: &Desk,
+    repo: &gix::Repository,
+    head: gix::ObjectId,
+    progress: Progress<'_>,
+) -> Result<Dataset> {
     let root = scan::commit_tree(repo, head)?;
     let src = TreeSource::new(repo.clone(), root);
     let mut problems = Vec::new();
@@ -110,7 +135,7 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
         buckets,
         gone,
         mut changed,
-    } = refresh_tickets(repo, root, buckets)?;
+    } = refresh_tickets(repo, root, buckets, progress)?;
 
     // Accounts: reread only when `accounts/` changed.
     let accounts_tree = scan::tree_at(repo, root, layout::ACCOUNTS_DIR)?;
@@ -175,15 +200,20 @@ struct Refreshed {
 
 /// The ticket buckets of the tree `root`: every bucket whose tree is unchanged is reused
 /// as a whole, and in the others every ticket directory whose tree is unchanged; the rest
-/// is read.
+/// is read, on as many threads as there are cores (reading a first run's 100k tickets is
+/// mostly inflating objects and parsing YAML, which parallelise).
 fn refresh_tickets(
     repo: &gix::Repository,
     root: gix::ObjectId,
     mut known: HashMap<String, cache::Bucket>,
+    progress: Progress<'_>,
 ) -> Result<Refreshed> {
     let mut current = HashMap::with_capacity(known.len() + 1);
     let mut gone = HashMap::new();
     let mut changed = false;
+    // Buckets to fill: their slots hold a known entry or wait for a read.
+    let mut pending: Vec<(String, gix::ObjectId, Vec<Option<cache::Entry>>)> = Vec::new();
+    let mut to_read: Vec<(usize, usize, TicketDir)> = Vec::new();
     for (name, tree) in scan::ticket_buckets(repo, root)? {
         let old = match known.remove(&name) {
             Some(b) if b.tree == tree => {
@@ -194,18 +224,24 @@ fn refresh_tickets(
         };
         changed = true;
         let mut old: HashMap<_, _> = old.into_iter().map(|e| (e.tree, e)).collect();
-        let mut tickets = Vec::new();
-        for TicketDir { id, tree } in scan::bucket_dirs(repo, &name, tree)? {
-            let entry = match old.remove(&tree) {
-                Some(e) if e.id == id => e,
+        let mut slots = Vec::new();
+        for dir in scan::bucket_dirs(repo, &name, tree)? {
+            match old.remove(&dir.tree) {
+                Some(e) if e.id == dir.id => slots.push(Some(e)),
                 _ => {
-                    let parsed = facts::parse_ticket(id, &scan::ticket_files(repo, tree)?);
-                    cache::Entry { tree, id, parsed }
+                    to_read.push((pending.len(), slots.len(), dir));
+                    slots.push(None);
                 }
-            };
-            tickets.push(entry);
+            }
         }
         gone.extend(old.into_values().map(|e| (e.tree, e.parsed)));
+        pending.push((name, tree, slots));
+    }
+    for (b, slot, entry) in read_tickets(repo, &to_read, progress)? {
+        pending[b].2[slot] = Some(entry);
+    }
+    for (name, tree, slots) in pending {
+        let tickets = slots.into_iter().flatten().collect();
         current.insert(name, cache::Bucket { tree, tickets });
     }
     for b in known.into_values() {
@@ -217,4 +253,76 @@ fn refresh_tickets(
         gone,
         changed,
     })
+}
+
+/// Reads and parses the ticket directories `dirs` (`(bucket, slot, dir)`), on up to one
+/// thread per core, each taking the next chunk of directories; returns each entry with
+/// its bucket and slot.
+fn read_tickets(
+    repo: &gix::Repository,
+    dirs: &[(usize, usize, TicketDir)],
+    progress: Progress<'_>,
+) -> Result<Vec<(usize, usize, cache::Entry)>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let total = dirs.len();
+    if total == 0 {
+        return Ok(Vec::new());
+    }
+    progress(0, total);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(total);
+    // Chunks small enough to share the work out evenly (a small desk is read in chunks
+    // of one, on every thread), large enough not to contend at 100k.
+    let chunk = (total / (threads * 8)).clamp(1, 256);
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let shared = repo.clone().into_sync();
+    let results: Vec<Result<Vec<(usize, usize, cache::Entry)>>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (shared, next, done, failed) = (&shared, &next, &done, &failed);
+                s.spawn(move || -> Result<Vec<(usize, usize, cache::Entry)>> {
+                    let repo = shared.to_thread_local();
+                    let mut out = Vec::new();
+                    loop {
+                        let start = next.fetch_add(chunk, Ordering::Relaxed);
+                        if start >= total || failed.load(Ordering::Relaxed) {
+                            return Ok(out);
+                        }
+                        for (b, slot, dir) in &dirs[start..(start + chunk).min(total)] {
+                            let files = match scan::ticket_files(&repo, dir.tree) {
+                                Ok(f) => f,
+                                Err(e) => {
+                                    failed.store(true, Ordering::Relaxed);
+                                    return Err(e.into());
+                                }
+                            };
+                            let parsed = facts::parse_ticket(dir.id, &files);
+                            let entry = cache::Entry {
+                                tree: dir.tree,
+                                id: dir.id,
+                                parsed,
+                            };
+                            out.push((*b, *slot, entry));
+                        }
+                        let n = (start + chunk).min(total) - start;
+                        progress(done.fetch_add(n, Ordering::Relaxed) + n, total);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(total);
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
 }

@@ -404,6 +404,29 @@ fn periods_default_and_bad() {
     assert!(e.contains("not a date"), "{e}");
 }
 
+/// A first run (no cache) reads the tickets on several threads and agrees with a run
+/// from its cache; its progress bar is for terminals only: none on a piped stderr.
+#[test]
+fn a_first_run_agrees_with_the_cache_and_shows_no_progress_in_a_pipe() {
+    let d = fixture();
+    let fresh = d.run(&["--as", "alice", "--json", "stats", "--all"]);
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert!(!fresh.stderr.contains("reading"), "{}", fresh.stderr);
+    assert!(d.path(".git/desk/stats/snapshot.json").is_file());
+    let cached = d.run(&["--as", "alice", "--json", "stats", "--all"]);
+    assert_eq!(json(&fresh.stdout), json(&cached.stdout));
+    assert_eq!(cached.stderr, "");
+    // A reader without `stats.view` gets nothing, and no progress either.
+    std::fs::remove_dir_all(d.path(".git/desk/stats")).unwrap();
+    let denied = d.run(&["--as", "nobody", "stats", "--all"]);
+    assert_ne!(denied.code, 0);
+    assert!(
+        !denied.stderr.contains("reading tickets"),
+        "{}",
+        denied.stderr
+    );
+}
+
 #[test]
 fn the_cache_follows_new_commits_and_rewritten_history() {
     let d = fixture();

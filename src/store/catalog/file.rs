@@ -170,6 +170,14 @@ pub enum Bytes {
 
 impl Bytes {
     /// The encoded [`Stored`] (after the magic and the version).
+    /// The whole file's length.
+    pub fn file_len(&self) -> usize {
+        match self {
+            Bytes::Mapped(m) => m.len(),
+            Bytes::Owned(v) => v.len(),
+        }
+    }
+
     fn body(&self) -> &[u8] {
         let all: &[u8] = match self {
             Bytes::Mapped(m) => m,
@@ -217,7 +225,13 @@ pub fn load(cache: &Path) -> std::result::Result<Bytes, Unusable> {
 
 /// The bytes of a catalog file holding `stored`.
 pub fn encode(stored: &Stored<'_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 << 16);
+    encode_into(stored, 1 << 16)
+}
+
+/// [`encode`] into a buffer of `capacity` bytes to start with: the size of the catalog it
+/// replaces, so that a 20 MB catalog is not copied again at every doubling of its buffer.
+pub fn encode_into(stored: &Stored<'_>, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity.max(HEADER));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&0u64.to_le_bytes());

@@ -231,7 +231,11 @@ pub(crate) fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Bytes, usize)> {
             .and_then(|b| b.stored().ok())
             .unwrap_or_default();
         let r = refresh::to_tree(repo, &mut stored, tree)?;
-        (r.changed || loaded.is_none()).then(|| (file::encode(&stored), r.read))
+        // Room for the old catalog and some growth: one allocation, no copies.
+        let room = loaded
+            .as_ref()
+            .map_or(1 << 16, |b| b.file_len() + b.file_len() / 32);
+        (r.changed || loaded.is_none()).then(|| (file::encode_into(&stored, room), r.read))
     };
     let Some((encoded, read)) = refreshed else {
         return Ok((loaded.expect("checked above"), 0));

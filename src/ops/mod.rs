@@ -15,6 +15,7 @@ pub mod log;
 pub mod mail;
 pub mod mass;
 pub mod msg;
+pub mod periodic;
 pub mod queue;
 pub mod search;
 pub mod settings;

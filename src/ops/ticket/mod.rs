@@ -27,8 +27,10 @@ pub use create::{create, NewTicketInput, Opening};
 pub use edit::{edit, find_account, AccountChoice, TicketEdit};
 pub use remove::{delete, merge, same_customer};
 pub use reply::{customer_message, reply, IncomingCustomerMessage};
+pub(crate) use snooze::may_wake;
 pub use snooze::{snooze, wake_due, wake_message, SnoozeUntil};
 pub use split::{split, SplitInput};
+pub(crate) use status::may_autoclose;
 pub use status::{autoclose, autoclose_message, autoclose_visible, close, reopen, resolve};
 pub use view::{list, show, ListQuery, Listing, Scope, Section, SortKey, TicketView};
 

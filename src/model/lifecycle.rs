@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use super::{AutoClose, Email, Login, Priority, Slug, Status, Ticket, Timestamp};
+use super::{AutoClose, Email, Login, Priority, Slug, Status, Tag, Ticket, Timestamp};
 
 /// One step in a ticket's life.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +69,11 @@ pub enum Action {
     },
     /// Merge: take over the provenance of another ticket whose messages move here.
     Absorb(Box<Ticket>),
+    /// Add and remove tags (`ticket tag ID +a -b`); the result is sorted and unique.
+    Tag {
+        add: Vec<Tag>,
+        remove: Vec<Tag>,
+    },
 }
 
 /// Why a step is not allowed.
@@ -98,6 +103,8 @@ pub enum Refusal {
     NotCc(Email),
     #[error("cannot be merged into itself")]
     MergeSelf,
+    #[error("would have {0} tags; at most {max} are kept", max = super::ticket::MAX_TAGS)]
+    TooManyTags(usize),
     #[error("is not due for auto-close")]
     NotDue,
     /// The clock (a skewed system clock, or `GIT_DESK_NOW`) is before the ticket's creation:
@@ -210,6 +217,15 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
                 return Err(Refusal::NotDue);
             }
             finish(&mut t, Status::Closed, AUTOCLOSE, now);
+        }
+        Action::Tag { add, remove } => {
+            t.tags.retain(|x| !remove.contains(x));
+            t.tags.extend(add.iter().cloned());
+            t.tags.sort();
+            t.tags.dedup();
+            if t.tags.len() > super::ticket::MAX_TAGS {
+                return Err(Refusal::TooManyTags(t.tags.len()));
+            }
         }
         Action::Absorb(from) => {
             if from.id == t.id {
@@ -370,7 +386,23 @@ pub fn changes(before: &Ticket, after: &Ticket) -> Vec<FieldChange> {
         before.account != after.account,
         opt(&after.account, "none"),
     );
+    push(
+        "tags",
+        before.tags != after.tags,
+        tag_changes(before, after),
+    );
     out
+}
+
+/// `+vip -billing` (what was added and removed), for commit subjects.
+pub fn tag_changes(before: &Ticket, after: &Ticket) -> String {
+    let added = after.tags.iter().filter(|t| !before.tags.contains(t));
+    let removed = before.tags.iter().filter(|t| !after.tags.contains(t));
+    added
+        .map(|t| format!("+{t}"))
+        .chain(removed.map(|t| format!("-{t}")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn short_title(t: &str) -> String {

@@ -26,7 +26,7 @@ pub mod time;
 pub use account::{Account, CustomPrice, Reseller};
 pub use extra::{Document, Extra, Value};
 pub use id::{
-    author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
+    author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, Tag, TaskId, TicketId,
 };
 pub use ids::IdMarks;
 pub use kb::{KbArticle, KbFront};

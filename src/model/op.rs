@@ -62,6 +62,8 @@ ops! {
     TicketMerge = "ticket.merge",
     TicketMass = "ticket.mass",
     TicketAutoclose = "ticket.autoclose",
+    TicketTag = "ticket.tag",
+    TicketMacro = "ticket.macro",
 
     TaskNew = "task.new",
     TaskEdit = "task.edit",
@@ -83,6 +85,10 @@ ops! {
     KbNew = "kb.new",
     KbEdit = "kb.edit",
     KbDelete = "kb.delete",
+
+    ReplyNew = "reply.new",
+    ReplyEdit = "reply.edit",
+    ReplyDelete = "reply.delete",
 
     QueueNew = "queue.new",
     QueueEdit = "queue.edit",
@@ -114,6 +120,7 @@ impl Op {
                 | Op::TicketMerge
                 | Op::TicketMass
                 | Op::TicketAutoclose
+                | Op::TicketMacro
         )
     }
 
@@ -139,6 +146,7 @@ impl Op {
             Op::TicketMerge => "merge",
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
+            Op::TicketMacro => "macro",
             _ => return None,
         })
     }
@@ -298,7 +306,8 @@ mod tests {
                 "ticket.delete",
                 "ticket.merge",
                 "ticket.mass",
-                "ticket.autoclose"
+                "ticket.autoclose",
+                "ticket.macro"
             ]
         );
         assert!(!Op::TicketNote.is_exclusive());

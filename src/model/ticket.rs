@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Email, Extra, InvalidValue, Login, Priority, Slug, TicketId, Timestamp};
+use super::{Email, Extra, InvalidValue, Login, Priority, Slug, Tag, TicketId, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -98,6 +98,13 @@ pub struct Ticket {
     pub closed_by: Option<String>,
     #[serde(default)]
     pub merged_from: Vec<TicketId>,
+
+    // Issue 17: working a queue (tags).
+    /// Labels for working lists and search (`tag:NAME`): sorted, no duplicates, at most
+    /// [`MAX_TAGS`]. Absent from the file when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -116,6 +123,9 @@ pub struct NewTicket {
 
 /// The longest title kept; longer ones are refused at the boundary.
 pub const MAX_TITLE: usize = 300;
+
+/// The most tags one ticket carries.
+pub const MAX_TAGS: usize = 20;
 
 impl Ticket {
     pub fn new(id: TicketId, new: NewTicket, now: Timestamp) -> Ticket {
@@ -141,6 +151,7 @@ impl Ticket {
             closed_at: None,
             closed_by: None,
             merged_from: Vec::new(),
+            tags: Vec::new(),
             extra: Extra::new(),
         }
     }
@@ -170,6 +181,25 @@ impl Ticket {
         std::iter::once(&self.email)
             .chain(&self.cc)
             .any(|e| e.as_str().eq_ignore_ascii_case(addr.trim()))
+    }
+
+    /// What is wrong with the ticket's tags as written in a file (unsorted, repeated, too
+    /// many), if anything: the commands keep them sorted and unique.
+    pub fn tag_problem(&self) -> Option<String> {
+        if self.tags.len() > MAX_TAGS {
+            return Some(format!(
+                "tags: {} tags, at most {MAX_TAGS}",
+                self.tags.len()
+            ));
+        }
+        match self.tags.windows(2).find(|w| w[0] >= w[1]) {
+            Some(w) if w[0] == w[1] => Some(format!("tags: `{}` is listed twice", w[0])),
+            Some(w) => Some(format!(
+                "tags: not sorted (`{}` comes before `{}`)",
+                w[0], w[1]
+            )),
+            None => None,
+        }
     }
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {

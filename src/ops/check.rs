@@ -175,6 +175,9 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
                     .push(problem(&path, format!("account: no account `{a}`")));
             }
         }
+        if let Some(p) = t.tag_problem() {
+            r.problems.push(problem(&path, p));
+        }
         if t.updated_at < t.created_at {
             r.problems
                 .push(problem(&path, "updated_at is before created_at"));

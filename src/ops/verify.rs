@@ -286,6 +286,20 @@ fn blob<T: serde::de::DeserializeOwned + serde::Serialize + crate::model::Docume
     yaml::parse(path, &data).ok()
 }
 
+/// A ticket file as written by a commit, or why it is not a valid one (a malformed file,
+/// a bad tag): every commit must leave tickets that `check` accepts.
+fn ticket_blob(
+    repo: &gix::Repository,
+    path: &str,
+    id: Option<ObjectId>,
+) -> std::result::Result<Ticket, String> {
+    let data = id
+        .and_then(|id| repo.find_blob(id).ok())
+        .map(|b| b.detach().data)
+        .ok_or_else(|| format!("{path}: cannot be read"))?;
+    yaml::parse(path, &data).map_err(|e| e.to_string())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_path(
     ck: &mut CommitCheck<'_>,
@@ -396,9 +410,17 @@ fn check_path(
                         ck.flag(format!("removing ticket {tid} needs `tickets.delete` (or `tickets.merge`), which {} does not hold", me.login));
                     }
                     (_, Some(_)) => {
-                        let new: Option<Ticket> = blob(repo, path, ch.new);
+                        let new = match ticket_blob(repo, path, ch.new) {
+                            Ok(t) => t,
+                            Err(problem) => {
+                                ck.flag(problem);
+                                return Ok(());
+                            }
+                        };
+                        if let Some(problem) = new.tag_problem() {
+                            ck.flag(format!("{path}: {problem}"));
+                        }
                         let old_assignee = old_ticket.as_ref().and_then(|t| t.assignee.clone());
-                        let Some(new) = new else { return Ok(()) };
                         match (old_assignee, new.assignee) {
                             (o, n) if o == n => {}
                             (_, Some(a)) if a != me.login => ck.need(

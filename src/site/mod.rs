@@ -45,7 +45,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-4";
+const GENERATOR_VERSION: &str = "git-desk-site-5";
 
 /// What to build.
 #[derive(Debug, Clone)]

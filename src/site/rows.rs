@@ -45,6 +45,8 @@ pub struct Row {
     pub last_by: Option<String>,
     pub last_kind: Option<&'static str>,
     pub last_line: String,
+    /// The ticket's tags.
+    pub tags: Vec<String>,
 }
 
 /// A ticket and what the manifest keeps of its thread.
@@ -109,6 +111,7 @@ pub fn row(
         last_by,
         last_kind: thread.and_then(|s| s.last_kind).map(|k| k.name()),
         last_line: thread.map(|s| s.last_line.clone()).unwrap_or_default(),
+        tags: t.tags.iter().map(|x| x.to_string()).collect(),
     }
 }
 

@@ -26,6 +26,7 @@ mod site_dashboard;
 mod spell;
 mod stats;
 mod sync;
+mod tags;
 mod task_links;
 mod tasks;
 mod verify;

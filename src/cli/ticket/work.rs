@@ -107,6 +107,20 @@ fn parse_assignee(s: &str) -> Result<Assignee, String> {
         .map_err(|e: crate::model::InvalidValue| e.0)
 }
 
+/// Add or remove tags: `+name` (or `name`) adds, `-name` removes.
+///
+/// Tags are one lower-case word each (letters, digits, `-`, `_`; at most 32 characters) and
+/// a ticket keeps at most 20, sorted. They show in lists, on the site and in `stats`, and
+/// are searched with `tag:NAME`. One commit; refused when nothing would change.
+#[derive(Debug, clap::Args)]
+pub struct TagArgs {
+    /// The ticket id.
+    pub id: TicketId,
+    /// Changes such as `+vip -needs-info`.
+    #[arg(required = true, allow_hyphen_values = true, value_name = "+TAG|-TAG")]
+    pub changes: Vec<t::TagChange>,
+}
+
 /// Record a message from the customer (as mail intake does).
 ///
 /// It reopens an answered, resolved or closed ticket and unassigns it unless the ticket is
@@ -203,6 +217,12 @@ pub fn assign(env: &Env, a: AssignArgs, out: &mut dyn Write) -> Result<i32> {
     };
     one(env, out, Op::TicketAssign, |tx, me| {
         t::assign(tx, me, a.id, input)
+    })
+}
+
+pub fn tag(env: &Env, a: TagArgs, out: &mut dyn Write) -> Result<i32> {
+    one(env, out, Op::TicketTag, |tx, me| {
+        t::tag(tx, me, a.id, &a.changes)
     })
 }
 

@@ -31,10 +31,10 @@ use std::collections::BTreeMap;
 pub use durations::{DurationStats, HistogramBucket};
 pub use report::{
     AdminStats, Averages, BasicCounts, BasicStats, DayStats, QueueStats, ResellerStats,
-    StatsReport, Within,
+    StatsReport, TagStats, Within,
 };
 
-use super::{InvalidValue, Login, MessageKind, Reseller, Slug, Ticket, TicketId, Timestamp};
+use super::{InvalidValue, Login, MessageKind, Reseller, Slug, Tag, Ticket, TicketId, Timestamp};
 use crate::model::Date;
 
 /// One message of a thread, as far as statistics care.
@@ -73,6 +73,8 @@ pub struct TicketFacts {
     pub messages: Vec<MessageFact>,
     /// For a ticket read back from history: when it was deleted.
     pub deleted_at: Option<Timestamp>,
+    /// The ticket's tags now (Basic Stats per tag).
+    pub tags: Vec<Tag>,
 }
 
 /// `closed_by` of tickets closed by the auto-close rule.
@@ -96,6 +98,7 @@ impl TicketFacts {
             closed_at,
             messages,
             deleted_at: None,
+            tags: t.tags.clone(),
         }
     }
 

@@ -26,7 +26,8 @@ use crate::model::{Login, TicketId, Timestamp};
 
 /// Bump when the rows or the rules that make [`TicketFacts`] change: older caches are then
 /// rebuilt.
-const VERSION: u32 = 1;
+/// 2: rows carry the ticket's tags.
+const VERSION: u32 = 2;
 const SNAPSHOT: &str = "snapshot.json";
 const HISTORY: &str = "history.json";
 
@@ -304,6 +305,7 @@ mod tests {
                 MessageFact::new(t("2026-11-01T12:00:00Z"), MessageKind::Note, "bob"),
             ],
             deleted_at: None,
+            tags: vec!["vip".parse().unwrap()],
         }
     }
 

@@ -64,7 +64,7 @@ impl Lookup {
 }
 
 /// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
-/// author), deleted.
+/// author), deleted, tags.
 #[derive(Serialize, Deserialize)]
 pub struct Row(
     u64,
@@ -75,6 +75,7 @@ pub struct Row(
     u32,
     Vec<(i64, u8, u32)>,
     Option<i64>,
+    Vec<u32>,
 );
 
 const KINDS: [MessageKind; 4] = [
@@ -102,6 +103,7 @@ pub fn encode(t: &TicketFacts, n: &mut Names) -> Row {
         n.put(t.closed_by.as_deref()),
         messages,
         t.deleted_at.map(Timestamp::unix),
+        t.tags.iter().map(|x| n.put(Some(x.as_str()))).collect(),
     )
 }
 
@@ -134,5 +136,10 @@ pub fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
             Some(s) => Some(time(s)?),
             None => None,
         },
+        tags: r
+            .8
+            .iter()
+            .map(|i| l.text(*i)?.and_then(|s| s.parse().ok()))
+            .collect::<Option<_>>()?,
     })
 }

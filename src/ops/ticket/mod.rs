@@ -15,6 +15,7 @@ mod mail;
 mod remove;
 pub mod reply;
 mod status;
+mod tag;
 mod view;
 
 pub use answer::{answer, note, AnswerInput};
@@ -25,6 +26,7 @@ pub use edit::{edit, find_account, AccountChoice, TicketEdit};
 pub use remove::{delete, merge, same_customer};
 pub use reply::{customer_message, reply, IncomingCustomerMessage};
 pub use status::{autoclose, autoclose_message, autoclose_visible, close, reopen, resolve};
+pub use tag::{tag, tag_action, TagChange};
 pub use view::{list, show, ListQuery, Listing, Scope, Section, SortKey, TicketView};
 
 use crate::model::Op;

@@ -129,6 +129,9 @@ pub struct Summary<'a> {
     /// The newest message (keys sort by time), when it could be read.
     #[serde(borrow)]
     pub last: Option<LastMessage<'a>>,
+    /// Tags (issue 17).
+    #[serde(borrow)]
+    pub tags: Vec<Text<'a>>,
 }
 
 impl Summary<'static> {
@@ -154,6 +157,7 @@ impl Summary<'static> {
             merged_from: t.merged_from.iter().map(|i| i.get()).collect(),
             messages,
             last,
+            tags: t.tags.iter().map(|x| x.as_str().into()).collect(),
         }
     }
 }
@@ -181,6 +185,7 @@ impl Summary<'_> {
             merged_from: self.merged_from,
             messages: self.messages,
             last: self.last.map(LastMessage::into_owned),
+            tags: self.tags.into_iter().map(Text::into_owned).collect(),
         }
     }
 
@@ -226,6 +231,11 @@ impl Summary<'_> {
                 .iter()
                 .map(|i| TicketId::new(*i))
                 .collect::<Result<_, _>>()?,
+            tags: self
+                .tags
+                .iter()
+                .map(|x| x.parse())
+                .collect::<Result<_, _>>()?,
             extra: Default::default(),
         })
     }
@@ -255,7 +265,7 @@ mod tests {
             b"id: 1043\ntitle: Printer\nemail: a@b.example\naccount: acme\nqueue: billing\n\
              status: answered\npriority: 70\nassignee: bob\nsticky: true\n\
              created_at: 2026-11-01T10:00:00Z\nupdated_at: 2026-11-02T10:00:00Z\n\
-             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n",
+             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\ntags: [billing, vip]\n",
         )
         .unwrap();
         let s = Summary::of(&t, 3, None);

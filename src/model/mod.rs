@@ -9,12 +9,14 @@ pub mod id;
 pub mod ids;
 pub mod kb;
 pub mod lifecycle;
+pub mod macro_def;
 pub mod message;
 pub mod money;
 pub mod op;
 pub mod outbox;
 pub mod pm;
 pub mod queue;
+pub mod reply;
 pub mod setting;
 pub mod settings;
 pub mod staff;
@@ -31,17 +33,19 @@ pub use id::{
 pub use ids::IdMarks;
 pub use kb::{KbArticle, KbFront};
 pub use lifecycle::{Action, Refusal};
+pub use macro_def::{Macro, MacroAssignee, MacroDef};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
 pub use money::Money;
 pub use op::{Op, RecordedOp, UnknownOp};
 pub use outbox::{MailKind, OutMail};
 pub use pm::{Content as PmContent, Letter, PrivateMessage};
 pub use queue::Queue;
+pub use reply::{ReplyFront, SavedReply};
 pub use settings::{
     AutoClose, IgnoreRule, MailSettings, Pricing, ResellerSupport, Settings, SiteSettings, Smtp,
     Spelling, TlsMode,
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};
-pub use ticket::{NewTicket, Status, Ticket};
+pub use ticket::{NewTicket, Status, TagChange, Ticket};
 pub use time::{Date, Timestamp};

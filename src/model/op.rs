@@ -89,6 +89,9 @@ ops! {
     ReplyNew = "reply.new",
     ReplyEdit = "reply.edit",
     ReplyDelete = "reply.delete",
+    MacroNew = "macro.new",
+    MacroEdit = "macro.edit",
+    MacroDelete = "macro.delete",
 
     QueueNew = "queue.new",
     QueueEdit = "queue.edit",

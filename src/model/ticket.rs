@@ -64,6 +64,48 @@ impl fmt::Display for Status {
     }
 }
 
+/// One change of a ticket's tags: `+name` (or a bare `name`) adds, `-name` removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub enum TagChange {
+    Add(Tag),
+    Remove(Tag),
+}
+super::id::deserialize_by_parse!(TagChange, "a tag change (`+name` or `-name`)");
+
+impl FromStr for TagChange {
+    type Err = InvalidValue;
+    /// `+vip`, `vip` or `-vip`; letters are taken in lower case.
+    fn from_str(s: &str) -> Result<TagChange, InvalidValue> {
+        let s = s.trim();
+        let (remove, name) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let tag: Tag = name.to_lowercase().parse()?;
+        Ok(if remove {
+            TagChange::Remove(tag)
+        } else {
+            TagChange::Add(tag)
+        })
+    }
+}
+
+impl fmt::Display for TagChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TagChange::Add(t) => write!(f, "+{t}"),
+            TagChange::Remove(t) => write!(f, "-{t}"),
+        }
+    }
+}
+
+impl From<TagChange> for String {
+    fn from(c: TagChange) -> String {
+        c.to_string()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: TicketId,

@@ -8,7 +8,8 @@
 //! - `staff/…`: `staff.admin` (and only a main admin makes or edits a main admin), except a
 //!   technician editing their own profile fields (name, e-mail, signature, signing key);
 //! - `queues/…`: `queues.admin`; `accounts/…`: `staff.admin`; `resellers/…`:
-//!   `staff.admin` or `settings.admin` (prices); `kb/…`: `kb.admin`;
+//!   `staff.admin` or `settings.admin` (prices); `kb/…`: `kb.admin`; `replies/…` and
+//!   `macros/…`: `replies.admin`;
 //! - `tasks/…`: `tasks.admin`, or `tasks.use` for one's own tasks and notes;
 //! - `inbox/<owner>/…`: a new message needs `messages.use` and `from` = the actor; changing
 //!   (marking read) or deleting one is for the owner only, except sealing a clear-text
@@ -326,6 +327,9 @@ fn check_path(
             ck.flag(format!("changing {path} needs `staff.admin` or `settings.admin`, which {} holds neither of", me.login));
         }
         layout::KB_DIR => ck.need(me, Permission::KbAdmin, &format!("changing {path}")),
+        layout::REPLIES_DIR | layout::MACROS_DIR => {
+            ck.need(me, Permission::RepliesAdmin, &format!("changing {path}"))
+        }
         layout::STAFF_DIR => check_staff(ck, repo, me, ch),
         layout::TASKS_DIR => {
             let old: Option<Task> = if path.ends_with("/task.yaml") {

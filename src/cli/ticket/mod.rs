@@ -35,6 +35,7 @@ pub enum TicketCommand {
     Release(work::IdArgs),
     Reply(work::ReplyArgs),
     Tag(work::TagArgs),
+    Macro(work::MacroArgs),
     /// Close a ticket (it stays searchable; a customer reply reopens it).
     Close(work::IdArgs),
     /// Mark a ticket resolved.
@@ -58,6 +59,7 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Release(a) => work::release(env, a, out),
         TicketCommand::Reply(a) => work::reply(env, a, out),
         TicketCommand::Tag(a) => work::tag(env, a, out),
+        TicketCommand::Macro(a) => work::apply_macro(env, a, out),
         TicketCommand::Close(a) => state::close(env, a, out),
         TicketCommand::Resolve(a) => state::resolve(env, a, out),
         TicketCommand::Reopen(a) => state::reopen(env, a, out),

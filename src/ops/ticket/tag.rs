@@ -2,45 +2,12 @@
 //! tags; the ticket keeps them sorted and unique. Tags are labels for working lists, search
 //! (`tag:NAME`), the site and statistics; they never reach the customer.
 
-use crate::model::{lifecycle, Action, Staff, Tag, TicketId};
+pub use crate::model::TagChange;
+use crate::model::{lifecycle, Action, Staff, TicketId};
 use crate::store::{layout, DeskRead, Transaction};
 
 use super::super::error::Result;
 use super::{load_visible, step_changes, Done};
-
-/// One change of a ticket's tags: `+name` (or a bare `name`) adds, `-name` removes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TagChange {
-    Add(Tag),
-    Remove(Tag),
-}
-
-impl std::str::FromStr for TagChange {
-    type Err = crate::model::InvalidValue;
-    /// `+vip`, `vip` or `-vip`; letters are taken in lower case.
-    fn from_str(s: &str) -> std::result::Result<TagChange, Self::Err> {
-        let s = s.trim();
-        let (remove, name) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s.strip_prefix('+').unwrap_or(s)),
-        };
-        let tag: Tag = name.to_lowercase().parse()?;
-        Ok(if remove {
-            TagChange::Remove(tag)
-        } else {
-            TagChange::Add(tag)
-        })
-    }
-}
-
-impl std::fmt::Display for TagChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TagChange::Add(t) => write!(f, "+{t}"),
-            TagChange::Remove(t) => write!(f, "-{t}"),
-        }
-    }
-}
 
 /// The model's action for a list of changes.
 pub fn tag_action(changes: &[TagChange]) -> Action {

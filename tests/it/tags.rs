@@ -227,3 +227,33 @@ fn the_hook_rejects_a_push_with_a_bad_tag() {
     let o = git(&clone, &["push", "origin", "HEAD"], "bob@example.com");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn tags_set_in_two_clones_merge_on_sync() {
+    let c = crate::sync::Cluster::new(2);
+    c.desk_ok(
+        0,
+        &["--as", "bob", "ticket", "tag", "1039", "+vip", "+outage"],
+    );
+    c.desk_ok(0, &["sync"]);
+    c.desk_ok(1, &["sync"]);
+    // Both clones change the tags of the same ticket differently.
+    c.desk_ok(
+        0,
+        &[
+            "--as", "bob", "ticket", "tag", "1039", "+billing", "-outage",
+        ],
+    );
+    c.desk_ok(
+        1,
+        &["--as", "alice", "ticket", "tag", "1039", "+urgent", "-vip"],
+    );
+    c.desk_ok(0, &["sync"]);
+    let r = c.desk(1, &["sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t = c.server_file(T);
+    assert!(t.contains("\ntags:\n- billing\n- urgent\n"), "{t}");
+    assert_eq!(c.status(1), "");
+    let r = c.desk(1, &["check"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}

@@ -282,7 +282,7 @@ fn spam(env: &Env, a: SpamArgs, out: &mut dyn Write) -> Result<i32> {
     }
     let mut list = Vec::new();
     for dir in dirs {
-        let mb = Mailbox::open(&dir)?;
+        let mb = Mailbox::open(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
         for (file, reason) in mb.spam_list()? {
             let parsed = std::fs::read(&file)
                 .ok()
@@ -339,7 +339,7 @@ fn release(env: &Env, a: ReleaseArgs, out: &mut dyn Write, err: &mut dyn Write) 
             file.display()
         );
     };
-    let mb = Mailbox::open(root)?;
+    let mb = Mailbox::open(root).map_err(|e| anyhow::anyhow!("{}: {e}", root.display()))?;
     mb.release(&file)?;
     let defaults = default_boxes(&desk)?;
     let same = |d: &PathBuf| d.canonicalize().ok() == root.canonicalize().ok();

@@ -51,11 +51,11 @@ fn error(path: &Path, what: &str) -> io::Error {
 }
 
 impl Mailbox {
-    /// Opens the Maildir at `root`; it must have `new/` and `cur/`.
+    /// Opens the Maildir at `root`; it must have `new/` and `cur/`. The error does not name
+    /// `root`: callers put it in front (as `StoreError::Io` does), so it is named once.
     pub fn open(root: &Path) -> io::Result<Mailbox> {
         if !root.join("new").is_dir() || !root.join("cur").is_dir() {
-            return Err(error(
-                root,
+            return Err(io::Error::other(
                 "is not a Maildir (it needs the folders new/, cur/ and tmp/)",
             ));
         }

@@ -85,6 +85,7 @@ impl SyncSteps for DeskSteps<'_> {
                     .filter(|s| matches!(s.outcome, m::SendOutcome::Sent))
                     .count();
                 report.notes.extend(r.problems);
+                report.notes.extend(unsent_notes(&r.mails));
                 Ok(r.commit.is_some())
             }
             Err(e) => {
@@ -133,4 +134,26 @@ pub fn refresh_derived(desk: &Desk, steps: &mut DeskSteps<'_>) -> SyncReport {
     super::refresh_index(desk, &mut r);
     steps.finish(desk, &mut r);
     r
+}
+
+/// What the report says about mails that did not go out this time: a deferred mail stays in
+/// the outbox, so a sync that only said "pushed" hid a mail server that was down.
+fn unsent_notes(mails: &[m::Sent]) -> Vec<String> {
+    let mut deferred = mails.iter().filter_map(|s| match &s.outcome {
+        m::SendOutcome::Deferred { error, .. } => Some(error.as_str()),
+        _ => None,
+    });
+    let mut notes = Vec::new();
+    if let Some(first) = deferred.next() {
+        notes.push(format!(
+            "{} mail(s) deferred, kept in the outbox for the next sync: {first}",
+            1 + deferred.count()
+        ));
+    }
+    for s in mails {
+        if let m::SendOutcome::Rejected { error, .. } = &s.outcome {
+            notes.push(format!("mail to {} given up: {error}", s.to.join(", ")));
+        }
+    }
+    notes
 }

@@ -38,11 +38,11 @@ pub fn git_desk_help_shows_the_installed_man_page() {
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .unwrap();
     let block = readme
-        .split("## Install\n")
+        .split("## Install and help\n")
         .nth(1)
         .and_then(|rest| rest.split("```sh\n").nth(1))
         .and_then(|rest| rest.split("```").next())
-        .expect("README: a sh block under ## Install");
+        .expect("README: a sh block under ## Install and help");
     let lines: Vec<&str> = block
         .lines()
         .filter(|l| !l.starts_with("cargo install"))

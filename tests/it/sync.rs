@@ -727,3 +727,32 @@ fn an_id_deleted_upstream_is_not_reused_and_the_marks_merge_as_the_max() {
     assert!(c.desk_ok(0, &["check"]).starts_with("ok:"));
     c.git_ok(&c.server, &["fsck", "--strict"]);
 }
+
+/// A sync whose mail server cannot be reached says so: the mail stays in the outbox (on the
+/// remote too, with its attempt counted) and the report names the reason — it used to say
+/// only "pushed", hiding a server that was down.
+#[test]
+fn a_sync_reports_the_mail_it_could_not_send() {
+    let c = Cluster::new(1);
+    // Port 1: nothing listens there, so the connection is refused at once.
+    c.desk_ok(0, &["--as", "alice", "settings", "set", "smtp.port", "1"]);
+    c.desk_ok(
+        0,
+        &["--as", "bob", "ticket", "answer", "1018", "-m", "Done."],
+    );
+    let r = c.desk(0, &["--as", "bob", "sync"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "note: 1 mail(s) deferred, kept in the outbox for the next sync: server unreachable"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("mail(s) sent"), "{}", r.stderr);
+    let outbox = c.git_ok(&c.server, &["ls-tree", "--name-only", "HEAD", "outbox/"]);
+    let queued: Vec<&str> = outbox.lines().collect();
+    assert_eq!(queued.len(), 1, "{outbox}");
+    assert!(c.server_file(queued[0]).contains("attempts: 1\n"));
+    assert_eq!(c.status(0), "");
+}

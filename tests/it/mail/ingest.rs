@@ -428,6 +428,10 @@ fn a_missing_maildir_is_an_error_and_changes_nothing() {
         err.contains("nowhere") && err.contains("is not a Maildir"),
         "{err}"
     );
+    // The path is named once (it used to be repeated: "…/nowhere: …/nowhere: is not …").
+    assert_eq!(err.matches("nowhere").count(), 1, "{err}");
+    let err = d.fails(1, &["mail", "spam", "../nowhere"]);
+    assert_eq!(err.matches("nowhere: is not a Maildir").count(), 1, "{err}");
     assert_eq!(d.commit_count(), before);
     let err = d.fails(2, &["mail", "ingest", "--queue", "billing"]);
     assert!(err.contains("MAILDIR") || err.contains("maildir"), "{err}");

@@ -284,3 +284,55 @@ fn malformed_macro_files_are_named_by_check() {
         r.stderr
     );
 }
+
+#[test]
+fn macros_and_replies_are_edited_in_the_editor() {
+    let d = TestDesk::example();
+    setup(&d);
+    let edit = |editor: &str, args: &[&str]| {
+        d.cmd_in(&d.root)
+            .env("EDITOR", editor)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = edit(
+        "sed -i -e s/^priority:.*/priority:\\ 90/",
+        &["--as", "alice", "macro", "edit", "triage"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(d.read("macros/triage.yaml").contains("priority: 90\n"));
+    assert!(d.last_message().contains("Desk-Op: macro.edit"));
+    // An edit that breaks the file, or names a queue that does not exist: refused, no commit.
+    let head = d.head();
+    let o = edit(
+        "sed -i -e s/^priority:.*/priority:\\ 900/",
+        &["--as", "alice", "macro", "edit", "triage"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("macros/triage.yaml:3"));
+    let o = edit(
+        "sed -i -e s/^status:.*/queue:\\ nowhere/",
+        &["--as", "alice", "macro", "edit", "triage"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("queue: no queue `nowhere`"));
+    // A reply edited into an unknown variable.
+    let o = edit(
+        "sed -i -e s/customer.name/customer.nmae/",
+        &["--as", "alice", "reply", "edit", "working"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("unknown variable `customer.nmae`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(d.head(), head);
+    assert_eq!(d.status(), "");
+}

@@ -117,6 +117,14 @@ fn tags_are_listed_searched_shown_on_the_site_and_counted() {
         "dashboard lacks the tag"
     );
 
+    let page = std::fs::read_to_string(out.join("stats/all.html")).unwrap();
+    let table = &page[page.find("id=\"tag-stats\"").expect("the per-tag table")..];
+    assert!(
+        table.contains("<th scope=\"row\"><span class=\"tag\">vip</span></th><td class=\"num\">2</td>"),
+        "{}",
+        &table[..table.len().min(800)]
+    );
+
     let stats = d.ok(&["--as", "alice", "stats", "--all"]);
     let table = &stats[stats.find("Per Tag").expect("a per-tag table")..];
     let vip = table.lines().find(|l| l.starts_with("vip")).unwrap();

@@ -120,7 +120,9 @@ fn tags_are_listed_searched_shown_on_the_site_and_counted() {
     let page = std::fs::read_to_string(out.join("stats/all.html")).unwrap();
     let table = &page[page.find("id=\"tag-stats\"").expect("the per-tag table")..];
     assert!(
-        table.contains("<th scope=\"row\"><span class=\"tag\">vip</span></th><td class=\"num\">2</td>"),
+        table.contains(
+            "<th scope=\"row\"><span class=\"tag\">vip</span></th><td class=\"num\">2</td>"
+        ),
         "{}",
         &table[..table.len().min(800)]
     );

@@ -87,6 +87,10 @@ fn tags_are_listed_searched_shown_on_the_site_and_counted() {
     assert_eq!(sorted, ["1004", "1039"]);
     assert_eq!(crate::search::hits(&d, "alice", &["tag:outage"]), ["1039"]);
     assert!(crate::search::hits(&d, "alice", &["tag:vip -tag:outage"]) == ["1004"]);
+    let text = d.ok(&["--as", "alice", "search", "tag:outage"]);
+    assert!(text.contains("Website down?? [outage, vip]"), "{text}");
+    let v = json(&d.ok(&["--as", "alice", "--json", "search", "tag:outage"]));
+    assert_eq!(v["hits"][0]["tags"], serde_json::json!(["outage", "vip"]));
 
     let list = json(&d.ok(&[
         "--as", "alice", "--json", "ticket", "list", "--all", "--tag", "outage",

@@ -48,8 +48,8 @@ pub struct AnswerArgs {
     #[arg(long = "kb", value_name = "SLUG")]
     pub kb: Vec<crate::model::Slug>,
     /// Send this saved reply (`replies/SLUG.md`) with its variables filled in; text given
-    /// with -m/--body-file comes before it. Refused, with nothing sent, when the reply is for
-    /// other queues or names an unknown variable.
+    /// with -m/--body-file comes before it (--spellcheck checks only that text). Refused,
+    /// with nothing sent, when the reply is for other queues or names an unknown variable.
     #[arg(long, value_name = "SLUG")]
     pub reply: Option<crate::model::Slug>,
     /// Check the spelling of the text before sending it.

@@ -159,9 +159,7 @@ fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
         tags: a.tags,
         body: text,
     };
-    let (slug, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
-        r::create(tx, &env.ctx, me, input)
-    })?;
+    let (slug, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| r::create(tx, me, input))?;
     report(env, out, &slug, commit, "created")
 }
 

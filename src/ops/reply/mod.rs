@@ -5,7 +5,6 @@
 
 pub mod render;
 
-use crate::context::Context;
 use crate::model::{Op, Permission, ReplyFront, SavedReply, Settings, Slug, Staff, Tag, Ticket};
 use crate::store::{layout, yaml, CommitMessage, DeskRead, Loaded, Source, Transaction};
 
@@ -78,12 +77,7 @@ pub struct NewReply {
     pub body: String,
 }
 
-pub fn create(
-    tx: &mut Transaction<'_>,
-    _ctx: &Context,
-    me: &Staff,
-    r: NewReply,
-) -> Result<(Slug, CommitMessage)> {
+pub fn create(tx: &mut Transaction<'_>, me: &Staff, r: NewReply) -> Result<(Slug, CommitMessage)> {
     require_write(me, "write saved replies")?;
     if tx.read(&layout::reply(&r.slug))?.is_some() {
         return Err(OpError::Exists {

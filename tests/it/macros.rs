@@ -283,6 +283,18 @@ fn malformed_macro_files_are_named_by_check() {
         "{}",
         r.stderr
     );
+    // Applying a broken macro names the file and line too; nothing is written.
+    d.git(&["add", "-A"]);
+    d.git(&["commit", "-qm", "macros by hand"]);
+    let head = d.head();
+    let e = d.fails(1, &["--as", "bob", "ticket", "macro", "1039", "loud"]);
+    assert!(e.contains("macros/loud.yaml:2:"), "{e}");
+    let e = d.fails(1, &["--as", "bob", "ticket", "macro", "1039", "ghost"]);
+    assert!(
+        e.contains("macros/ghost.yaml: reply: no saved reply `missing`"),
+        "{e}"
+    );
+    assert_eq!(d.head(), head);
 }
 
 #[test]

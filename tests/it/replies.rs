@@ -338,4 +338,23 @@ fn malformed_reply_files_are_named_by_path_and_line() {
         "{}",
         r.stderr
     );
+    // Using a broken one names it; nothing is written or sent.
+    d.git(&["add", "-A"]);
+    d.git(&["commit", "-qm", "replies by hand"]);
+    d.ok(&["--as", "bob", "ticket", "pickup", "1039"]);
+    let head = d.head();
+    let e = d.fails(
+        1,
+        &[
+            "--as", "bob", "ticket", "answer", "1039", "--reply", "broken",
+        ],
+    );
+    assert!(e.contains("replies/broken.md:3"), "{e}");
+    let e = d.fails(
+        1,
+        &["--as", "bob", "reply", "show", "broken", "--ticket", "1039"],
+    );
+    assert!(e.contains("replies/broken.md:3"), "{e}");
+    assert_eq!(d.head(), head);
+    assert!(!d.path("outbox").exists());
 }

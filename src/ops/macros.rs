@@ -49,15 +49,24 @@ pub fn problems(src: &(impl Source + ?Sized), m: &Macro) -> Result<Vec<String>> 
         }
     }
     if let Some(q) = &d.queue {
-        if src.queue(q)?.is_none() {
-            out.push(format!("queue: no queue `{q}`"));
+        match src.queue(q) {
+            Ok(Some(_)) => {}
+            Ok(None) => out.push(format!("queue: no queue `{q}`")),
+            Err(crate::store::StoreError::File(f)) => {
+                out.push(format!("queue: `{q}` cannot be read: {f}"))
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     if let Some(MacroAssignee::Login(l)) = &d.assignee {
-        match src.staff(l)? {
-            Some(s) if s.active => {}
-            Some(_) => out.push(format!("assignee: staff member `{l}` is not active")),
-            None => out.push(format!("assignee: no staff member `{l}`")),
+        match src.staff(l) {
+            Ok(Some(s)) if s.active => {}
+            Ok(Some(_)) => out.push(format!("assignee: staff member `{l}` is not active")),
+            Ok(None) => out.push(format!("assignee: no staff member `{l}`")),
+            Err(crate::store::StoreError::File(f)) => {
+                out.push(format!("assignee: `{l}` cannot be read: {f}"))
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     if d.note.as_deref().is_some_and(|n| n.trim().is_empty()) {

@@ -136,6 +136,7 @@ impl Fixture {
                 message_id: Some(format!("<{n}.{i}@bench.desk.invalid>")),
                 body,
                 attachments: vec![],
+                time: None,
                 extra: Default::default(),
             };
             files.push((layout::message(id, &key), yaml::to_bytes(&m)));

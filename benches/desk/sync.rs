@@ -91,6 +91,7 @@ fn note(id: u64, i: u64, at: i64, side: &str) -> Change {
         message_id: None,
         body: format!("Bench note {i} from the {side} side.\n"),
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     let tid = TicketId::new(id).expect("ids start at 1");

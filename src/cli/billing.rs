@@ -16,6 +16,8 @@ use crate::ops::billing;
 ///
 /// Per ticket: the tickets the reseller's customers opened in the range. Per customer: all
 /// the reseller's accounts by the end of the range (the guide's "total customer count").
+/// Per hour: the billable time logged on their customers' tickets in the range (`--time …
+/// --billable`, `ticket time`), price × minutes / 60 (the count is in minutes).
 /// A reseller's custom unit and price override the desk's default. Nothing is billed when
 /// reseller support is not offered.
 #[derive(Debug, clap::Args)]
@@ -89,7 +91,10 @@ fn render(b: &BillingReport, out: &mut dyn Write) -> Result<()> {
             cell(&l.reseller, 40),
             cell(l.name.as_deref().unwrap_or("(no reseller file)"), 30),
             l.unit.to_string(),
-            l.count.to_string(),
+            match l.unit {
+                crate::model::Pricing::PerHour => format!("{} min", l.count),
+                _ => l.count.to_string(),
+            },
             l.unit_price.to_string(),
             l.amount.to_string(),
             if l.custom {

@@ -10,6 +10,7 @@ mod check;
 mod completions;
 mod csv;
 mod customer;
+mod escalate;
 mod index;
 mod init;
 mod kb;
@@ -130,6 +131,7 @@ pub enum Command {
     #[command(subcommand)]
     Hook(verify::HookCommand),
     Autoclose(autoclose::AutocloseArgs),
+    Escalate(escalate::EscalateArgs),
     /// Ticket statistics for a range of days.
     Stats(stats::StatsArgs),
     /// Reseller end-user support billing for a range of days.
@@ -267,6 +269,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Verify(a) => verify::run_verify(&env, a, out),
         Command::Hook(c) => verify::run_hook(&env, c, err),
         Command::Autoclose(a) => autoclose::run(&env, a, out),
+        Command::Escalate(a) => escalate::run(&env, a, out),
         Command::Stats(a) => stats::run(&env, a, out, err),
         Command::Billing(a) => billing::run(&env, a, out, err),
         Command::Site(c) => site::run(&env, c, out, err),

@@ -216,6 +216,13 @@ pub fn run(env: &Env, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -
             }
             req.kinds = Some(vec![Kind::Ticket]);
         }
+        // `sla:` filters depend on the clock: resolved against the catalog now.
+        if req.parts.iter().any(|(e, _)| e.has_sla()) {
+            let settings = crate::store::DeskRead::settings(desk.reader()?.as_ref())?;
+            for (e, _) in &mut req.parts {
+                ops::sla::resolve(&desk, &settings, env.ctx.now(), e)?;
+            }
+        }
         ops::search::search(&desk, &me, &req, opts, &obs)?
     };
     obs.finish();

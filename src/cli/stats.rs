@@ -53,7 +53,7 @@ pub fn run(env: &Env, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let me = env.actor(&desk)?;
     let report = super::output::with_spinner(
         "reading tickets and history (a first run builds the caches)",
-        || stats::report(&desk, &me, a.period.period(), env.ctx.now().date()),
+        || stats::report(&desk, &me, a.period.period(), env.ctx.now()),
     )?;
     notes(&report, err)?;
     if env.printer.json {
@@ -245,5 +245,64 @@ fn render(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
         ]);
     }
     table(out, &rows)?;
+    service(r, out)
+}
+
+/// "Service Levels" (share of SLA targets met) and "Time Logged".
+fn service(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
+    use crate::model::timelog::show_minutes;
+    let sv = &r.service;
+    if sv.policies {
+        writeln!(out, "\nService Levels (SLA targets decided in the range)")?;
+        let mut rows = vec![["", "met", "breached", "share met"]
+            .map(String::from)
+            .to_vec()];
+        let share = |m: &crate::model::stats::service::MetRow| {
+            m.share_met
+                .map_or("-".into(), |s| format!("{:.0}%", s * 100.0))
+        };
+        for (label, list) in [("queue", &sv.per_queue), ("technician", &sv.per_technician)] {
+            for m in list {
+                rows.push(vec![
+                    format!("{label} {}", cell(&m.key, 40)),
+                    m.met.to_string(),
+                    m.breached.to_string(),
+                    share(m),
+                ]);
+            }
+        }
+        rows.push(vec![
+            "all".into(),
+            sv.total.met.to_string(),
+            sv.total.breached.to_string(),
+            share(&sv.total),
+        ]);
+        table(out, &rows)?;
+    }
+    let tm = &r.time;
+    if !tm.total.is_zero() {
+        writeln!(out, "\nTime Logged")?;
+        let mut rows = vec![["", "time", "billable"].map(String::from).to_vec()];
+        for (label, list) in [
+            ("technician", &tm.per_technician),
+            ("account", &tm.per_account),
+            ("reseller", &tm.per_reseller),
+            ("ticket", &tm.per_ticket),
+        ] {
+            for t in list {
+                rows.push(vec![
+                    format!("{label} {}", cell(&t.key, 40)),
+                    show_minutes(t.totals.minutes),
+                    show_minutes(t.totals.billable_minutes),
+                ]);
+            }
+        }
+        rows.push(vec![
+            "all".into(),
+            show_minutes(tm.total.minutes),
+            show_minutes(tm.total.billable_minutes),
+        ]);
+        table(out, &rows)?;
+    }
     Ok(())
 }

@@ -144,6 +144,9 @@ fn summary_parts(r: &SyncReport) -> Vec<String> {
     if r.autoclosed > 0 {
         parts.push(format!("auto-closed {}", r.autoclosed));
     }
+    if r.escalated > 0 {
+        parts.push(format!("escalated {}", r.escalated));
+    }
     parts.push(if r.pushed {
         "pushed".into()
     } else {

@@ -201,6 +201,16 @@ impl<'a> Compiler<'a> {
             }
             Expr::Sticky(b) => filter(term_query(Term::from_field_bool(self.f.sticky, *b))),
             Expr::Kind(kinds) => filter(self.kinds(kinds)),
+            Expr::Ids(ids) => filter(Box::new(tantivy::query::TermSetQuery::new(
+                ids.iter().map(|i| Term::from_field_u64(self.f.id, *i)),
+            ))),
+            Expr::Sla(_) => {
+                return Err(QueryError::new(
+                    source,
+                    super::expr::Span::new(0, source.chars().count()),
+                    "sla: needs the clock and the catalog (search through git desk search)",
+                ))
+            }
         })
     }
 

@@ -152,6 +152,11 @@ pub enum Expr {
     },
     Sticky(bool),
     Kind(Vec<Kind>),
+    /// `sla:…`: depends on the clock, so it is resolved against the catalog before the
+    /// search ([`Expr::resolve_sla`]) into [`Expr::Ids`].
+    Sla(crate::model::sla::Filter),
+    /// Exactly these ticket ids.
+    Ids(Vec<u64>),
 }
 
 impl Expr {
@@ -184,6 +189,26 @@ impl Expr {
         }
     }
 
+    /// Whether an `sla:` filter is left to resolve.
+    pub fn has_sla(&self) -> bool {
+        match self {
+            Expr::Sla(_) => true,
+            Expr::And(v) | Expr::Or(v) => v.iter().any(Expr::has_sla),
+            Expr::Not(e) => e.has_sla(),
+            _ => false,
+        }
+    }
+
+    /// Replaces every `sla:` filter by the ids `ids` gives for it.
+    pub fn resolve_sla(&mut self, ids: &mut dyn FnMut(crate::model::sla::Filter) -> Vec<u64>) {
+        match self {
+            Expr::Sla(f) => *self = Expr::Ids(ids(*f)),
+            Expr::And(v) | Expr::Or(v) => v.iter_mut().for_each(|e| e.resolve_sla(ids)),
+            Expr::Not(e) => e.resolve_sla(ids),
+            _ => {}
+        }
+    }
+
     /// Whether the query itself says which kinds it looks at (`kind:`).
     pub fn names_kind(&self) -> bool {
         match self {
@@ -199,7 +224,7 @@ impl Expr {
 pub const FIELD_NAMES: &[&str] = &[
     "title", "body", "text", "file", "status", "queue", "assignee", "account", "reseller",
     "author", "tag", "category", "email", "id", "priority", "created", "updated", "answered",
-    "closed", "due", "sticky", "kind",
+    "closed", "due", "sticky", "kind", "sla",
 ];
 
 /// What a field name means.
@@ -212,6 +237,7 @@ pub enum FieldKind {
     Date(DateField),
     Sticky,
     Kind,
+    Sla,
 }
 
 pub fn field_kind(name: &str) -> Option<FieldKind> {
@@ -238,6 +264,7 @@ pub fn field_kind(name: &str) -> Option<FieldKind> {
         "closed" => F::Date(DateField::Closed),
         "due" => F::Date(DateField::Due),
         "sticky" => F::Sticky,
+        "sla" => F::Sla,
         "kind" | "is" => F::Kind,
         _ => return None,
     })

@@ -38,6 +38,7 @@ pub(super) fn value_expr(kind: FieldKind, name: &str, raw: &str) -> Result<Expr,
         }
         FieldKind::Number(f) => number(f, raw),
         FieldKind::Date(f) => date(f, raw),
+        FieldKind::Sla => raw.parse().map(Expr::Sla),
         FieldKind::Sticky => match raw.to_lowercase().as_str() {
             "yes" | "true" | "1" => Ok(Expr::Sticky(true)),
             "no" | "false" | "0" => Ok(Expr::Sticky(false)),

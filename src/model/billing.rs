@@ -9,6 +9,9 @@
 //! - per_customer: all the reseller's accounts that existed by the end of the range, with
 //!   tickets or not — the guide bills "per total customer count". (How many of them had
 //!   tickets is shown alongside.)
+//! - per_hour: the billable time logged in the range on the reseller's customers' tickets
+//!   (`time:` entries marked billable, see [`super::timelog`]); `count` is then minutes and
+//!   the amount price × minutes / 60, exact before the one rounding to cents.
 //!
 //! Amounts are exact decimals: each line is price × count rounded to cents (halves away
 //! from zero), and the total is the sum of the lines. When support is not offered nothing
@@ -27,7 +30,7 @@ pub struct BillingLine {
     pub unit: Pricing,
     /// Whether the reseller's custom price applies (instead of the default).
     pub custom: bool,
-    /// Units billed: tickets or customers, after `unit`.
+    /// Units billed: tickets, customers or (per_hour) billable minutes, after `unit`.
     pub count: u64,
     pub unit_price: Money,
     pub amount: Money,
@@ -75,6 +78,11 @@ pub fn bill(
             let count = match unit {
                 Pricing::PerTicket => u.tickets,
                 Pricing::PerCustomer => u.accounts,
+                Pricing::PerHour => u.billable_minutes,
+            };
+            let amount = match unit {
+                Pricing::PerHour => unit_price.per_hour_for(count),
+                _ => unit_price.times(count),
             };
             lines.push(BillingLine {
                 reseller: u.login.clone(),
@@ -83,7 +91,7 @@ pub fn bill(
                 custom: custom.is_some(),
                 count,
                 unit_price,
-                amount: unit_price.times(count).round_cents(),
+                amount: amount.round_cents(),
                 tickets: u.tickets,
                 customers_with_tickets: u.customers,
                 accounts: u.accounts,
@@ -120,6 +128,8 @@ mod tests {
             customer_messages: 0,
             answers: 0,
             accounts,
+            minutes: 0,
+            billable_minutes: 0,
         }
     }
 
@@ -228,6 +238,35 @@ mod tests {
             (b.lines[0].count, b.lines[0].amount.to_string()),
             (10, "21.00".into())
         );
+    }
+
+    #[test]
+    fn per_hour_bills_billable_minutes_exactly() {
+        let day: Date = "2026-11-01".parse().unwrap();
+        let mut u = usage("web", 7, 3, 10);
+        // 1h25m billable (and more time not billable, which is not counted).
+        (u.minutes, u.billable_minutes) = (200, 85);
+        let mut cheap = usage("cheap", 1, 1, 1);
+        (cheap.minutes, cheap.billable_minutes) = (10, 10);
+        let b = bill(
+            &support(true, Pricing::PerHour, "60.00"),
+            &[
+                reseller("web", None),
+                reseller("cheap", Some((Pricing::PerHour, "33.33"))),
+            ],
+            &[cheap, u],
+            day,
+            day,
+        );
+        // 33.33 × 10 / 60 = 5.555 → 5.56; 60.00 × 85 / 60 = 85.00.
+        let got: Vec<(u64, String)> = b
+            .lines
+            .iter()
+            .map(|l| (l.count, l.amount.to_string()))
+            .collect();
+        assert_eq!(got, [(10, "5.56".into()), (85, "85.00".into())]);
+        assert_eq!(b.total.to_string(), "90.56");
+        assert_eq!("per-hour".parse::<Pricing>().unwrap(), Pricing::PerHour);
     }
 
     #[test]

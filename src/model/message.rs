@@ -61,6 +61,10 @@ pub struct Message {
     /// The Message-ID it was sent or received with, `<…>` included.
     #[serde(default)]
     pub message_id: Option<String>,
+    /// Time spent, on an answer or a note (see [`super::timelog`]). Before the body, so
+    /// that readers of the head fields stop at `body:` (see `store::yaml::parse_head`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<super::TimeEntry>,
     pub body: String,
     #[serde(default)]
     pub attachments: Vec<Attachment>,

@@ -19,11 +19,13 @@ pub mod queue;
 pub mod reply;
 pub mod setting;
 pub mod settings;
+pub mod sla;
 pub mod staff;
 pub mod stats;
 pub mod task;
 pub mod ticket;
 pub mod time;
+pub mod timelog;
 
 pub use account::{Account, CustomPrice, Reseller};
 pub use extra::{Document, Extra, Value};
@@ -49,3 +51,4 @@ pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};
 pub use ticket::{NewTicket, Status, TagChange, Ticket};
 pub use time::{Date, Timestamp};
+pub use timelog::TimeEntry;

@@ -29,6 +29,15 @@ impl Money {
     pub fn times(self, n: u64) -> Money {
         Money(self.0.checked_mul(Decimal::from(n)).unwrap_or(Decimal::MAX))
     }
+    /// `self × minutes / 60`: an hourly price for some minutes, exact (rounding is the
+    /// caller's, once, on the line).
+    pub fn per_hour_for(self, minutes: u64) -> Money {
+        let m = self
+            .0
+            .checked_mul(Decimal::from(minutes))
+            .unwrap_or(Decimal::MAX);
+        Money(m.checked_div(Decimal::from(60)).unwrap_or(Decimal::MAX))
+    }
 }
 
 /// The largest amount read or written: a trillion. Prices and totals stay far from the

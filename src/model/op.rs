@@ -64,6 +64,8 @@ ops! {
     TicketAutoclose = "ticket.autoclose",
     TicketTag = "ticket.tag",
     TicketMacro = "ticket.macro",
+    TicketTime = "ticket.time",
+    TicketEscalate = "ticket.escalate",
 
     TaskNew = "task.new",
     TaskEdit = "task.edit",
@@ -124,6 +126,7 @@ impl Op {
                 | Op::TicketMass
                 | Op::TicketAutoclose
                 | Op::TicketMacro
+                | Op::TicketEscalate
         )
     }
 
@@ -150,6 +153,7 @@ impl Op {
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
             Op::TicketMacro => "macro",
+            Op::TicketEscalate => "SLA escalation",
             _ => return None,
         })
     }
@@ -310,7 +314,8 @@ mod tests {
                 "ticket.merge",
                 "ticket.mass",
                 "ticket.autoclose",
-                "ticket.macro"
+                "ticket.macro",
+                "ticket.escalate"
             ]
         );
         assert!(!Op::TicketNote.is_exclusive());

@@ -35,6 +35,7 @@ fn msg(kind: MessageKind, id: Option<&str>) -> Message {
         message_id: id.map(Into::into),
         body: "x".into(),
         attachments: vec![],
+        time: None,
         extra: Extra::new(),
     }
 }

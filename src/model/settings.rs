@@ -40,6 +40,9 @@ pub struct Settings {
     pub spelling: Spelling,
     #[serde(default)]
     pub site: SiteSettings,
+    /// Service-level policies (see [`super::sla`]); the first that covers a ticket applies.
+    #[serde(default, skip_serializing_if = "super::sla::Policies::is_empty")]
+    pub sla: super::sla::Policies,
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -80,6 +83,7 @@ impl Settings {
             smtp: Smtp::default(),
             spelling: Spelling::default(),
             site: SiteSettings::default(),
+            sla: Default::default(),
             extra: Extra::new(),
         }
     }
@@ -189,6 +193,9 @@ pub enum Pricing {
     #[default]
     PerTicket,
     PerCustomer,
+    /// Billable time logged on the reseller's customers' tickets, per hour (exact to the
+    /// minute).
+    PerHour,
 }
 
 impl std::str::FromStr for Pricing {
@@ -197,8 +204,9 @@ impl std::str::FromStr for Pricing {
         match s.trim().replace('-', "_").as_str() {
             "per_ticket" => Ok(Pricing::PerTicket),
             "per_customer" => Ok(Pricing::PerCustomer),
+            "per_hour" => Ok(Pricing::PerHour),
             _ => Err(InvalidValue(format!(
-                "`{s}` is not a pricing unit (per_ticket or per_customer)"
+                "`{s}` is not a pricing unit (per_ticket, per_customer or per_hour)"
             ))),
         }
     }
@@ -208,6 +216,7 @@ impl std::fmt::Display for Pricing {
         f.write_str(match self {
             Pricing::PerTicket => "per_ticket",
             Pricing::PerCustomer => "per_customer",
+            Pricing::PerHour => "per_hour",
         })
     }
 }

@@ -140,6 +140,9 @@ pub struct Ticket {
     pub closed_by: Option<String>,
     #[serde(default)]
     pub merged_from: Vec<TicketId>,
+    /// SLA targets the `escalate` pass has acted on (each once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalated: Vec<super::sla::Target>,
 
     // Issue 17: working a queue (tags).
     /// Labels for working lists and search (`tag:NAME`): sorted, no duplicates, at most
@@ -194,6 +197,7 @@ impl Ticket {
             closed_by: None,
             merged_from: Vec::new(),
             tags: Vec::new(),
+            escalated: Vec::new(),
             extra: Extra::new(),
         }
     }

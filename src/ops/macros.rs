@@ -246,7 +246,7 @@ pub fn apply(
         steps.push(done.summary);
     }
     if let Some(n) = &d.note {
-        let done = t::note(tx, ctx, me, id, n.clone(), vec![])?;
+        let done = t::note(tx, ctx, me, id, n.clone(), vec![], None)?;
         key = key.or(done.key);
         steps.push(done.summary);
     }

@@ -21,6 +21,7 @@ pub mod reply;
 pub mod search;
 pub mod settings;
 pub mod signature;
+pub mod sla;
 pub mod spelling;
 pub mod staff;
 pub mod stats;

@@ -158,6 +158,7 @@ mod tests {
             body: format!("{} at {at}\nmore", kind.name()),
             attachments: vec![],
             message_id: None,
+            time: None,
             extra: Default::default(),
         };
         (key, m)

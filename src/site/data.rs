@@ -159,6 +159,75 @@ pub struct Shared {
     pub inbox: Vec<crate::ops::msg::Entry>,
     pub problems: Vec<FileError>,
     pub shared_key: String,
+    /// Each ticket's SLA state at build time and the time logged on it, by id (from the
+    /// catalog; see [`sla_cells`]).
+    pub sla: BTreeMap<u64, SlaCell>,
+}
+
+/// What a row and a ticket page show of a ticket's service level and logged time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SlaCell {
+    /// `breached`, `due`, `paused`, `met`; none without a policy.
+    pub state: Option<&'static str>,
+    /// `breached`, `due 2026-11-30 10:00 UTC`, …
+    pub text: Option<String>,
+    /// One line per target: `first response: met (due …)`.
+    pub targets: Vec<String>,
+    /// `2h05m (1h55m billable)`; none when no time was logged.
+    pub time: Option<String>,
+}
+
+impl SlaCell {
+    /// A key for page caching: the page changes when this does.
+    pub fn key(&self) -> String {
+        format!("{:?}", self)
+    }
+}
+
+/// The SLA cells of every ticket at `now`, from the catalog.
+pub fn sla_cells(
+    desk: &crate::store::Desk,
+    settings: &Settings,
+    now: crate::model::Timestamp,
+) -> Result<BTreeMap<u64, SlaCell>> {
+    use crate::model::sla::State;
+    use crate::model::timelog::show_minutes;
+    let catalog = crate::store::catalog::Catalog::open(desk)?;
+    let view = catalog.view()?;
+    let mut out = BTreeMap::new();
+    let when = |t: crate::model::Timestamp| t.to_string().replace('T', " ").replace(":00Z", " UTC");
+    for s in view.tickets() {
+        let st = s.sla(&settings.sla, now);
+        let time = (s.minutes > 0).then(|| {
+            format!(
+                "{} ({} billable)",
+                show_minutes(u64::from(s.minutes)),
+                show_minutes(u64::from(s.billable_minutes))
+            )
+        });
+        if st.is_none() && time.is_none() {
+            continue;
+        }
+        let cell = SlaCell {
+            state: st.as_ref().map(|s| s.state().name()),
+            text: st.as_ref().map(|s| match (s.state(), s.next_due()) {
+                (State::Breached, _) => "breached".to_owned(),
+                (State::Due, Some(d)) => format!("due {}", when(d)),
+                (st, _) => st.name().to_owned(),
+            }),
+            targets: st
+                .iter()
+                .flat_map(|s| s.targets.iter())
+                .map(|t| {
+                    let due = t.due.map_or("-".into(), when);
+                    format!("{}: {} (due {due})", t.target.label(), t.state.name())
+                })
+                .collect(),
+            time,
+        };
+        out.insert(s.id, cell);
+    }
+    Ok(out)
 }
 
 impl Shared {
@@ -192,6 +261,7 @@ impl Shared {
             }
         }
         Ok(Shared {
+            sla: BTreeMap::new(),
             settings,
             staff: staff.items,
             queues: queues.items,

@@ -142,6 +142,7 @@ impl<'d> Site<'d> {
         if options.for_login.is_some() {
             shared.inbox = options.inbox.clone();
         }
+        shared.sla = data::sla_cells(desk, &shared.settings, options.now)?;
         if let Some(login) = &options.for_login {
             if !shared.staff.iter().any(|s| &s.login == login) {
                 return Err(SiteError::UnknownLogin(login.clone()));

@@ -47,6 +47,8 @@ pub struct Row {
     pub last_line: String,
     /// The ticket's tags.
     pub tags: Vec<String>,
+    /// Service level at build time and the time logged.
+    pub sla: Option<super::data::SlaCell>,
 }
 
 /// A ticket and what the manifest keeps of its thread.
@@ -78,6 +80,7 @@ pub fn row(
         })
     });
     Row {
+        sla: shared.sla.get(&t.id.get()).cloned(),
         id: t.id.get(),
         url: ticket_url(t.id),
         title: t.title.clone(),

@@ -227,6 +227,7 @@ fn period_ctx(p: &Period, r: &StatsReport, shared: &Shared) -> Value {
                      "answers_per_ticket": ratio(a.answers_per_ticket), "messages_per_ticket": ratio(a.messages_per_ticket),
                      "within": within, "unanswered": a.unanswered},
         "resellers": resellers,
+        "service": service_ctx(r),
         "daily": r.daily,
         "histogram": r.first_response_histogram,
         "charts": {
@@ -235,6 +236,43 @@ fn period_ctx(p: &Period, r: &StatsReport, shared: &Shared) -> Value {
             "technicians": hbars(&tech_chart),
             "queues": hbars(&queue_chart),
             "resellers": hbars(&reseller_chart),
+        },
+    })
+}
+
+/// SLA targets met per queue and technician, and the time logged, for the page.
+fn service_ctx(r: &StatsReport) -> Value {
+    use crate::model::timelog::show_minutes;
+    let met = |rows: &[crate::model::stats::service::MetRow]| -> Vec<Value> {
+        rows.iter()
+            .map(|m| {
+                json!({"key": m.key, "met": m.met, "breached": m.breached,
+                       "share": m.share_met.map(|s| format!("{:.0}%", s * 100.0))})
+            })
+            .collect()
+    };
+    let time = |rows: &[crate::model::stats::service::TimeRow]| -> Vec<Value> {
+        rows.iter()
+            .map(|t| {
+                json!({"key": t.key, "time": show_minutes(t.totals.minutes),
+                       "billable": show_minutes(t.totals.billable_minutes)})
+            })
+            .collect()
+    };
+    let s = &r.service;
+    let t = &r.time;
+    json!({
+        "policies": s.policies,
+        "total": met(std::slice::from_ref(&s.total)),
+        "queues": met(&s.per_queue),
+        "technicians": met(&s.per_technician),
+        "time": {
+            "any": !t.total.is_zero(),
+            "total": {"time": show_minutes(t.total.minutes), "billable": show_minutes(t.total.billable_minutes)},
+            "technicians": time(&t.per_technician),
+            "accounts": time(&t.per_account),
+            "resellers": time(&t.per_reseller),
+            "tickets": time(&t.per_ticket),
         },
     })
 }

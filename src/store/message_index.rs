@@ -261,6 +261,7 @@ mod tests {
             message_id: Some("<new-1@example.com>".into()),
             body: "auto".into(),
             attachments: vec![],
+            time: None,
             extra: Default::default(),
         };
         tx.put_yaml(layout::message(t1010, &key), &msg);

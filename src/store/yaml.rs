@@ -34,6 +34,32 @@ pub fn parse_fields<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, 
     serde_yaml::from_slice(bytes).map_err(|e| yaml_error(path, e, 0))
 }
 
+/// Like [`parse_fields`] for the head fields of a message file (those before `body:`):
+/// files in the canonical form are read only up to their top-level `body:` line, so the
+/// text of the body is not scanned. A file where that does not give the fields (hand-made,
+/// another key order) is read whole, with the same errors.
+pub fn parse_head<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, FileError> {
+    if bytes.len() > MAX_YAML_BYTES {
+        return parse_fields(path, bytes);
+    }
+    let cut = bytes
+        .windows(6)
+        .position(|w| w == b"\nbody:")
+        .map(|p| p + 1)
+        .or_else(|| bytes.starts_with(b"body:").then_some(0));
+    if let Some(cut) = cut {
+        // Required fields missing from the prefix make it fail (then the whole file is
+        // read); an optional `time` after the body (a hand edit) means reading it whole.
+        let rest = &bytes[cut..];
+        if !rest.windows(6).any(|w| w == b"\ntime:") {
+            if let Ok(v) = serde_yaml::from_slice(&bytes[..cut]) {
+                return Ok(v);
+            }
+        }
+    }
+    parse_fields(path, bytes)
+}
+
 fn file_error(
     path: &str,
     line: Option<usize>,
@@ -502,5 +528,42 @@ mod merge_tests {
         // Both removed everything: the key goes.
         let m = merge_fields(base, b"id: 1\n", b"id: 1\ntags: [a]\n").unwrap();
         assert_eq!(m.text, "id: 1\n");
+    }
+}
+
+#[cfg(test)]
+mod head_tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Head {
+        at: String,
+        kind: String,
+        #[serde(default)]
+        time: Option<u32>,
+    }
+
+    #[test]
+    fn the_head_is_read_up_to_the_body_or_whole_when_needed() {
+        let head = |text: &str| parse_head::<Head>("m.yaml", text.as_bytes());
+        // Canonical: fields before the body; a body that is not YAML at all is never read.
+        let h = head("at: a\nkind: note\ntime: 5\nbody: |\n  x: [unclosed\n").unwrap();
+        assert_eq!(
+            h,
+            Head {
+                at: "a".into(),
+                kind: "note".into(),
+                time: Some(5)
+            }
+        );
+        // Written by hand with the body first, or a field after it: read whole.
+        let h = head("body: hi\nat: a\nkind: note\n").unwrap();
+        assert_eq!(h.kind, "note");
+        let h = head("at: a\nkind: note\nbody: hi\ntime: 7\n").unwrap();
+        assert_eq!(h.time, Some(7));
+        // Broken files still fail, naming the file and line.
+        let e = head("at: a\nbody: hi\nkind: [\n").unwrap_err();
+        assert_eq!(e.path, "m.yaml");
+        assert!(e.line.is_some(), "{e:?}");
     }
 }

@@ -48,6 +48,8 @@ pub struct SyncReport {
     pub notes: Vec<String>,
     pub pushed: bool,
     pub autoclosed: usize,
+    /// Tickets the SLA escalation pass acted on.
+    pub escalated: usize,
     /// Mails taken in from the desk's Maildirs.
     pub mail_ingested: usize,
     /// Mails of the outbox delivered (sent) in this run.

@@ -58,6 +58,12 @@ impl SyncSteps for DeskSteps<'_> {
             Ok((done.len(), t::autoclose_message(&me.login, policy, &done)))
         })?;
         report.autoclosed += done;
+        // SLA escalation beside auto-close: its own commit, none when nothing is due.
+        let (done, _) = ops::mutate(desk, ctx, me, |tx, me| {
+            let done = ops::sla::escalate(tx, ctx, me)?;
+            Ok((done.len(), ops::sla::escalate_message(&me.login, &done)))
+        })?;
+        report.escalated += done;
         Ok(())
     }
 

@@ -28,7 +28,15 @@ fn oracle(root: &Path) -> Vec<Summary<'static>> {
             author: m.author.as_str().into(),
             kind: m.kind,
         });
-        out.push(Summary::of(&t, count as u32, last));
+        let mut s = Summary::of(&t, count as u32, last);
+        // The SLA clock's marks and the time totals, from every message.
+        let heads: Vec<_> = msgs
+            .items
+            .iter()
+            .map(|(_, m)| (m.at, m.kind, m.time))
+            .collect();
+        s.set_thread(&heads);
+        out.push(s);
     }
     out
 }
@@ -56,7 +64,17 @@ fn check_at(d: &TestDesk, root: &Path, when: &str) {
     let listed = &json(&r.stdout)[0]["tickets"];
     let want_json: Vec<serde_json::Value> = want
         .iter()
-        .map(|s| serde_json::to_value(s.ticket().unwrap()).unwrap())
+        .map(|s| {
+            let mut v = serde_json::to_value(s.ticket().unwrap()).unwrap();
+            // `ticket list` adds the time logged, when there is some.
+            if s.minutes > 0 {
+                v["time"] = serde_json::json!({
+                    "minutes": s.minutes,
+                    "billable_minutes": s.billable_minutes,
+                });
+            }
+            v
+        })
         .collect();
     assert_eq!(
         listed,
@@ -91,6 +109,19 @@ fn follows_every_kind_of_mutation() {
             "--as", "bob", "ticket", "answer", "1041", "--pickup", "-m", "Water.",
         ],
         &["--as", "bob", "ticket", "note", "1041", "-m", "Internal."],
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "note",
+            "1041",
+            "-m",
+            "Fixed.",
+            "--time",
+            "20m",
+            "--billable",
+        ],
+        &["--as", "bob", "ticket", "time", "1041", "15m"],
         &[
             "--as",
             "alice",

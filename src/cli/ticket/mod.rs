@@ -4,6 +4,7 @@
 
 mod read;
 mod state;
+mod time;
 mod work;
 
 use crate::model::Op;
@@ -44,6 +45,7 @@ pub enum TicketCommand {
     Reopen(work::IdArgs),
     Delete(state::DeleteArgs),
     Merge(state::MergeArgs),
+    Time(time::TimeArgs),
 }
 
 pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
@@ -65,6 +67,7 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Reopen(a) => state::reopen(env, a, out),
         TicketCommand::Delete(a) => state::delete(env, a, out),
         TicketCommand::Merge(a) => state::merge(env, a, out),
+        TicketCommand::Time(a) => time::run(env, a, out),
     }
 }
 

@@ -8,6 +8,8 @@ use anyhow::Result;
 use super::super::body::BodyArgs;
 use super::super::output::{cell, safe_text, short_time, table};
 use super::super::Env;
+use crate::model::sla::{SlaStatus, State, TargetStatus};
+use crate::model::timelog::show_minutes;
 use crate::model::{Email, Login, Priority, Slug, Status, TicketId};
 use crate::ops::{self, ticket as t};
 
@@ -72,9 +74,9 @@ pub struct ListArgs {
     /// Every visible ticket, resolved and closed ones too.
     #[arg(long, short = 'a')]
     pub all: bool,
-    /// Sort order.
-    #[arg(long, value_enum, default_value = "priority")]
-    pub sort: SortArg,
+    /// Sort order (default: due when desk.yaml has sla policies, else priority).
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -83,6 +85,8 @@ pub enum SortArg {
     Updated,
     Created,
     Id,
+    /// What is due first (SLA): breached, then the earliest due time.
+    Due,
 }
 
 pub fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
@@ -122,7 +126,7 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
     let reader = desk.reader()?;
-    let view = t::show(reader.as_ref(), &me, a.id)?;
+    let view = ops::sla::show(reader.as_ref(), &me, a.id, env.ctx.now())?;
     for p in &view.problems {
         writeln!(err, "warning: {p}")?;
     }
@@ -190,6 +194,22 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 .join(", "),
         ]);
     }
+    if let Some(s) = &view.sla {
+        for (i, t) in s.targets.iter().enumerate() {
+            let label = if i == 0 { "SLA" } else { "" };
+            rows.push(vec![label.into(), target_line(&s.policy, t)]);
+        }
+    }
+    if !view.time.is_zero() {
+        rows.push(vec![
+            "Time".into(),
+            format!(
+                "{} ({} billable)",
+                show_minutes(view.time.minutes),
+                show_minutes(view.time.billable_minutes)
+            ),
+        ]);
+    }
     for (i, task) in view.tasks.iter().enumerate() {
         let label = if i == 0 { "Tasks" } else { "" };
         let what = format!(
@@ -213,6 +233,14 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             cell(&m.author, 80)
         )?;
         writeln!(out, "{}", safe_text(m.body.trim_end()))?;
+        if let Some(tm) = &m.time {
+            let billable = if tm.billable { ", billable" } else { "" };
+            writeln!(
+                out,
+                "[time: {}{billable}]",
+                show_minutes(u64::from(tm.minutes))
+            )?;
+        }
         for att in &m.attachments {
             writeln!(
                 out,
@@ -238,6 +266,15 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     } else {
         t::Scope::Dashboard
     };
+    // With service levels: what is due first, and an SLA column; else the highest priority.
+    let has_sla = !crate::store::DeskRead::settings(desk.reader()?.as_ref())?
+        .sla
+        .is_empty();
+    let default_sort = if has_sla {
+        SortArg::Due
+    } else {
+        SortArg::Priority
+    };
     let q = t::ListQuery {
         scope,
         assignee: a.assignee,
@@ -245,12 +282,14 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         statuses: a.status,
         tags: a.tags,
         include_done: a.all,
-        sort: match a.sort {
+        sort: match a.sort.unwrap_or(default_sort) {
             SortArg::Priority => t::SortKey::Priority,
             SortArg::Updated => t::SortKey::Updated,
             SortArg::Created => t::SortKey::Created,
             SortArg::Id => t::SortKey::Id,
+            SortArg::Due => t::SortKey::Due,
         },
+        now: Some(env.ctx.now()),
     };
     let listing = t::list(&desk, &me, &q)?;
     for p in &listing.problems {
@@ -269,25 +308,28 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             writeln!(out, "  (none)")?;
             continue;
         }
-        let mut rows = vec![vec![
-            "  ID".to_string(),
-            "PRI".into(),
-            "STATUS".into(),
-            "QUEUE".into(),
-            "ASSIGNEE".into(),
-            "UPDATED".into(),
-            "TITLE".into(),
-        ]];
+        let mut head: Vec<String> = ["  ID", "PRI", "STATUS", "QUEUE", "ASSIGNEE", "UPDATED"]
+            .map(String::from)
+            .to_vec();
+        if has_sla {
+            head.push("SLA".into());
+        }
+        head.push("TITLE".into());
+        let mut rows = vec![head];
         for tk in &s.tickets {
-            rows.push(vec![
+            let mut row = vec![
                 format!("  {}", tk.id),
                 tk.priority.to_string(),
                 tk.status.to_string(),
                 tk.queue.to_string(),
                 tk.assignee.as_ref().map_or("-".into(), |a| a.to_string()),
                 short_time(tk.updated_at),
-                titled(tk),
-            ]);
+            ];
+            if has_sla {
+                row.push(sla_cell(tk.sla.as_ref()));
+            }
+            row.push(titled(tk));
+            rows.push(row);
         }
         table(out, &rows)?;
     }
@@ -310,4 +352,27 @@ fn titled(t: &crate::model::Ticket) -> String {
     } else {
         format!("{} [{}]", cell(&t.title, 60), tag_list(t))
     }
+}
+
+/// `breached`, `due 2026-11-30 10:00`, `paused`, `met`, or `-` without a policy.
+fn sla_cell(s: Option<&SlaStatus>) -> String {
+    let Some(s) = s else { return "-".into() };
+    match (s.state(), s.next_due()) {
+        (State::Breached, _) => "BREACHED".into(),
+        (State::Due, Some(d)) => format!("due {}", short_time(d)),
+        (st, _) => st.name().into(),
+    }
+}
+
+/// One target of `ticket show`: `first response: met (due …, 1h10m of 4h) [standard]`.
+fn target_line(policy: &str, t: &TargetStatus) -> String {
+    let due = t.due.map_or("-".into(), short_time);
+    format!(
+        "{}: {} (due {due}; {} of {}) [{}]",
+        t.target.label(),
+        t.state.name(),
+        show_minutes(t.elapsed_minutes.max(0) as u64),
+        show_minutes(t.target_minutes.max(0) as u64),
+        cell(policy, 60)
+    )
 }

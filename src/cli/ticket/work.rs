@@ -58,6 +58,8 @@ pub struct AnswerArgs {
     /// With --spellcheck: send even with misspelled words (they are listed as warnings).
     #[arg(long, requires = "spellcheck")]
     pub force: bool,
+    #[command(flatten)]
+    pub time: super::time::TimeFlags,
 }
 
 /// Add an internal note (never e-mailed).
@@ -71,6 +73,8 @@ pub struct NoteArgs {
     pub body: BodyArgs,
     #[command(flatten)]
     pub attach: AttachArgs,
+    #[command(flatten)]
+    pub time: super::time::TimeFlags,
 }
 
 /// Assign to a technician or to nobody, optionally with priority, status and sticky.
@@ -163,6 +167,7 @@ pub struct ReplyArgs {
 }
 
 pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let time = a.time.entry()?;
     // With a saved reply, a text of one's own is optional: only what is given is read.
     let typed = a.body.body.is_some() || a.body.body_file.is_some();
     let body = if a.reply.is_some() && !typed {
@@ -179,6 +184,7 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
         pickup: a.pickup,
         kb: a.kb,
         reply: a.reply,
+        time,
     };
     let mut add_words = Vec::new();
     if a.spellcheck {
@@ -224,10 +230,11 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
 }
 
 pub fn note(env: &Env, a: NoteArgs, out: &mut dyn Write) -> Result<i32> {
+    let time = a.time.entry()?;
     let body = a.body.read("note")?;
     let attachments = a.attach.read(&env.desk()?)?;
     one(env, out, Op::TicketNote, |tx, me| {
-        t::note(tx, &env.ctx, me, a.id, body, attachments)
+        t::note(tx, &env.ctx, me, a.id, body, attachments, time)
     })
 }
 

@@ -25,6 +25,7 @@ pub mod basic;
 pub mod durations;
 pub mod report;
 pub mod resellers;
+pub mod service;
 
 use std::collections::BTreeMap;
 
@@ -45,6 +46,8 @@ pub struct MessageFact {
     /// The staff login of an answer or a note; none for customer messages and
     /// auto-responses (whose author is an address).
     pub author: Option<String>,
+    /// The time an answer or a note records.
+    pub time: Option<crate::model::TimeEntry>,
 }
 
 impl MessageFact {
@@ -54,7 +57,13 @@ impl MessageFact {
             at,
             kind,
             author: staff.then(|| author.to_owned()),
+            time: None,
         }
+    }
+    /// With the time it records (kept on answers and notes only).
+    pub fn with_time(mut self, time: Option<crate::model::TimeEntry>) -> MessageFact {
+        self.time = time.filter(|_| self.author.is_some());
+        self
     }
 }
 
@@ -64,6 +73,8 @@ pub struct TicketFacts {
     pub id: TicketId,
     pub queue: Slug,
     pub account: Option<Login>,
+    /// Its priority now (which SLA policy covers it).
+    pub priority: u8,
     pub created_at: Timestamp,
     /// When it was (last) resolved or closed; none while it is not resolved or closed.
     pub closed_at: Option<Timestamp>,
@@ -93,6 +104,7 @@ impl TicketFacts {
             id: t.id,
             queue: t.queue.clone(),
             account: t.account.clone(),
+            priority: t.priority.get(),
             created_at: t.created_at,
             closed_by: closed_at.and(t.closed_by.clone()),
             closed_at,
@@ -188,6 +200,11 @@ pub struct Dataset {
     pub history: bool,
     /// Files that could not be read (they are left out of the figures).
     pub problems: Vec<String>,
+    /// The desk's SLA policies (for the share of targets met).
+    pub sla: super::sla::Policies,
+    /// The moment of asking: running SLA targets breach by then (none: by the end of the
+    /// range).
+    pub now: Option<Timestamp>,
 }
 
 impl Dataset {
@@ -272,6 +289,8 @@ pub fn compute(data: &Dataset, range: Range) -> StatsReport {
         resellers: resellers::compute(data, range),
         daily: basic::daily(data, range),
         first_response_histogram: histogram,
+        service: service::compute(data, range),
+        time: service::time(data, range),
         problems: data.problems.clone(),
     }
 }

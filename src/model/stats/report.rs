@@ -22,6 +22,10 @@ pub struct StatsReport {
     pub daily: Vec<DayStats>,
     /// First-response times of the tickets first answered in the range.
     pub first_response_histogram: Vec<HistogramBucket>,
+    /// SLA targets met and breached in the range, per queue and technician.
+    pub service: super::service::ServiceStats,
+    /// Time logged in the range, per ticket, technician, account and reseller.
+    pub time: super::service::TimeStats,
     /// Files that could not be read and are left out.
     pub problems: Vec<String>,
 }
@@ -149,6 +153,9 @@ pub struct ResellerStats {
     /// The reseller's accounts that existed by the end of the range (all of them,
     /// with tickets or not: the "total customer count").
     pub accounts: u64,
+    /// Minutes logged in the range on their customers' tickets, and the billable part.
+    pub minutes: u64,
+    pub billable_minutes: u64,
 }
 
 /// One day of the range, for charts.

@@ -28,6 +28,8 @@ pub fn compute(data: &Dataset, range: Range) -> Vec<ResellerStats> {
             customer_messages: 0,
             answers: 0,
             accounts: 0,
+            minutes: 0,
+            billable_minutes: 0,
         })
     }
     for r in &dir.resellers {
@@ -57,6 +59,12 @@ pub fn compute(data: &Dataset, range: Range) -> Vec<ResellerStats> {
                 MessageKind::Customer => res.customer_messages += 1,
                 MessageKind::Answer => res.answers += 1,
                 _ => {}
+            }
+            if let Some(e) = &m.time {
+                res.minutes += u64::from(e.minutes);
+                if e.billable {
+                    res.billable_minutes += u64::from(e.minutes);
+                }
             }
         }
     }

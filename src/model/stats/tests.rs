@@ -10,6 +10,7 @@ fn ts(s: &str) -> Timestamp {
 
 fn ticket(id: u64, queue: &str, account: Option<&str>, created: &str) -> TicketFacts {
     TicketFacts {
+        priority: 50,
         id: TicketId::new(id).unwrap(),
         queue: queue.parse().unwrap(),
         account: account.map(|a| a.parse().unwrap()),
@@ -105,6 +106,7 @@ fn dataset() -> Dataset {
         directory,
         history: true,
         problems: vec![],
+        ..Default::default()
     }
 }
 

@@ -285,6 +285,7 @@ impl<'a> Run<'a> {
             message_id: Some(mail.message_id.clone()),
             body,
             attachments,
+            time: None,
             extra: Default::default(),
         };
         ids::record_ticket(tx, id)?;
@@ -415,6 +416,7 @@ impl<'a> Run<'a> {
             message_id: Some(out.message_id.clone()),
             body: text,
             attachments: vec![],
+            time: None,
             extra: Default::default(),
         };
         tx.put_yaml(layout::outbox(&key), &out);

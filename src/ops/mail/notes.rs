@@ -32,6 +32,7 @@ pub fn system_note(
         message_id,
         body,
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::ticket_file(id), &after);

@@ -26,8 +26,8 @@ use crate::model::{Login, TicketId, Timestamp};
 
 /// Bump when the rows or the rules that make [`TicketFacts`] change: older caches are then
 /// rebuilt.
-/// 2: rows carry the ticket's tags.
-const VERSION: u32 = 2;
+/// 3: rows carry the ticket's tags.
+const VERSION: u32 = 3;
 const SNAPSHOT: &str = "snapshot.json";
 const HISTORY: &str = "history.json";
 
@@ -292,6 +292,7 @@ mod tests {
             id: TicketId::new(id).unwrap(),
             queue: "general".parse().unwrap(),
             account: Some("jdoe".parse().unwrap()),
+            priority: 50,
             created_at: t("2026-11-01T10:00:00Z"),
             closed_at: Some(t("2026-11-02T10:00:00Z")),
             closed_by: Some("autoclose".into()),

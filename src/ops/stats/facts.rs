@@ -25,6 +25,8 @@ struct MessageHead {
     at: Timestamp,
     author: String,
     kind: MessageKind,
+    #[serde(default)]
+    time: Option<crate::model::TimeEntry>,
 }
 
 /// The facts of ticket `id` from the files of its directory.
@@ -58,8 +60,8 @@ pub fn parse_ticket(id: TicketId, files: &TicketFiles) -> Parsed {
             continue;
         }
         let path = format!("{dir}/{name}");
-        match yaml::parse_fields::<MessageHead>(&path, bytes) {
-            Ok(m) => messages.push(MessageFact::new(m.at, m.kind, &m.author)),
+        match yaml::parse_head::<MessageHead>(&path, bytes) {
+            Ok(m) => messages.push(MessageFact::new(m.at, m.kind, &m.author).with_time(m.time)),
             Err(e) => problems.push(e.to_string()),
         }
     }

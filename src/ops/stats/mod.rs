@@ -16,7 +16,7 @@ mod rows;
 use std::collections::HashMap;
 
 use crate::model::stats::{self, Dataset, Range, StatsReport};
-use crate::model::{Date, Permission, Staff};
+use crate::model::{Date, Permission, Staff, Timestamp};
 use crate::store::scan::{self, TicketDir};
 use crate::store::{layout, Desk, TreeSource};
 
@@ -51,11 +51,12 @@ impl Period {
     }
 }
 
-/// The statistics of `period` (needs `stats.view`).
-pub fn report(desk: &Desk, me: &Staff, period: Period, today: Date) -> Result<StatsReport> {
+/// The statistics of `period` as of `now` (needs `stats.view`).
+pub fn report(desk: &Desk, me: &Staff, period: Period, now: Timestamp) -> Result<StatsReport> {
     actor::require(me, Permission::StatsView, "view ticket statistics")?;
-    let data = load(desk)?;
-    let range = period.range(today, &data)?;
+    let mut data = load(desk)?;
+    data.now = Some(now);
+    let range = period.range(now.date(), &data)?;
     Ok(stats::compute(&data, range))
 }
 
@@ -89,6 +90,10 @@ fn from_files(desk: &Desk) -> Result<Dataset> {
         directory,
         history: false,
         problems,
+        sla: crate::store::DeskRead::settings(src.as_ref())
+            .map(|s| s.sla)
+            .unwrap_or_default(),
+        now: None,
     })
 }
 
@@ -152,6 +157,10 @@ fn from_git(desk: &Desk, repo: &gix::Repository, head: gix::ObjectId) -> Result<
         directory,
         history: true,
         problems,
+        sla: crate::store::DeskRead::settings(&src)
+            .map(|s| s.sla)
+            .unwrap_or_default(),
+        now: None,
     })
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::stats::{MessageFact, TicketFacts};
-use crate::model::{Login, MessageKind, Slug, TicketId, Timestamp};
+use crate::model::{Login, MessageKind, Slug, TicketId, TimeEntry, Timestamp};
 
 /// Names interned while writing: 0 = none, n = `list[n - 1]`.
 #[derive(Default)]
@@ -64,7 +64,7 @@ impl Lookup {
 }
 
 /// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
-/// author), deleted, tags.
+/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority, tags.
 #[derive(Serialize, Deserialize)]
 pub struct Row(
     u64,
@@ -73,8 +73,9 @@ pub struct Row(
     i64,
     Option<i64>,
     u32,
-    Vec<(i64, u8, u32)>,
+    Vec<(i64, u8, u32, i32)>,
     Option<i64>,
+    u8,
     Vec<u32>,
 );
 
@@ -91,7 +92,15 @@ pub fn encode(t: &TicketFacts, n: &mut Names) -> Row {
         .iter()
         .map(|m| {
             let kind = KINDS.iter().position(|k| *k == m.kind).unwrap_or(0) as u8;
-            (m.at.unix(), kind, n.put(m.author.as_deref()))
+            let time = m.time.map_or(0, |e| {
+                let v = e.minutes as i32;
+                if e.billable {
+                    v
+                } else {
+                    -v
+                }
+            });
+            (m.at.unix(), kind, n.put(m.author.as_deref()), time)
         })
         .collect();
     Row(
@@ -103,6 +112,7 @@ pub fn encode(t: &TicketFacts, n: &mut Names) -> Row {
         n.put(t.closed_by.as_deref()),
         messages,
         t.deleted_at.map(Timestamp::unix),
+        t.priority,
         t.tags.iter().map(|x| n.put(Some(x.as_str()))).collect(),
     )
 }
@@ -114,17 +124,22 @@ pub fn time(secs: i64) -> Option<Timestamp> {
 /// None when the row does not make sense (then the ticket is read again).
 pub fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
     let mut messages = Vec::with_capacity(r.6.len());
-    for (at, kind, author) in &r.6 {
+    for (at, kind, author, minutes) in &r.6 {
         messages.push(MessageFact {
             at: time(*at)?,
             kind: *KINDS.get(*kind as usize)?,
             author: l.text(*author)?,
+            time: (*minutes != 0).then(|| TimeEntry {
+                minutes: minutes.unsigned_abs(),
+                billable: *minutes > 0,
+            }),
         });
     }
     Some(TicketFacts {
         id: TicketId::new(r.0).ok()?,
         queue: l.slug(r.1)?,
         account: l.login(r.2)?,
+        priority: r.8,
         created_at: time(r.3)?,
         closed_at: match r.4 {
             Some(s) => Some(time(s)?),
@@ -137,7 +152,7 @@ pub fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
             None => None,
         },
         tags: r
-            .8
+            .9
             .iter()
             .map(|i| l.text(*i)?.and_then(|s| s.parse().ok()))
             .collect::<Option<_>>()?,

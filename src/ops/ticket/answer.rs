@@ -5,7 +5,9 @@
 //! is appended before the signature (citing needs `kb.use`).
 
 use crate::context::Context;
-use crate::model::{outbox, Action, Message, MessageKind, Slug, Staff, Status, TicketId};
+use crate::model::{
+    outbox, Action, Message, MessageKind, Slug, Staff, Status, TicketId, TimeEntry,
+};
 use crate::store::{layout, DeskRead, Transaction};
 
 use super::super::actor;
@@ -26,6 +28,8 @@ pub struct AnswerInput {
     pub kb: Vec<Slug>,
     /// A saved reply whose filled-in text follows `body` (which may then be empty).
     pub reply: Option<Slug>,
+    /// Time spent, recorded on the answer.
+    pub time: Option<TimeEntry>,
 }
 
 pub fn answer(
@@ -74,9 +78,14 @@ pub fn answer(
         text = super::super::kb::cite(&text, &article, &settings);
     }
     let body = outbox::with_signature(&text, me.signature.as_deref());
-    mail::queue_answer(tx, &settings, &after, &me_tag, &key, body, attachments)?;
+    let text = mail::AnswerText {
+        body,
+        attachments,
+        time: input.time,
+    };
+    mail::queue_answer(tx, &settings, &after, &me_tag, &key, text)?;
     if let Some(text) = input.note {
-        write_note(tx, ctx, me, id, text, vec![], &settings)?;
+        write_note(tx, ctx, me, id, text, vec![], None)?;
     }
     tx.put_yaml(layout::ticket_file(id), &after);
 
@@ -88,6 +97,9 @@ pub fn answer(
     if let Some(slug) = &input_reply {
         summary.push_str(&format!(" with reply {slug}"));
     }
+    if let Some(t) = input.time {
+        summary.push_str(&time_summary(t));
+    }
     if after.status == Status::Closed {
         summary.push_str(" (closed)");
     }
@@ -98,7 +110,7 @@ pub fn answer(
     })
 }
 
-/// An internal note: never mailed, leaves the status alone.
+/// An internal note: never mailed, leaves the status alone. It may record time spent.
 pub fn note(
     tx: &mut Transaction<'_>,
     ctx: &Context,
@@ -106,17 +118,57 @@ pub fn note(
     id: TicketId,
     body: String,
     attachments: Vec<NewAttachment>,
+    time: Option<TimeEntry>,
 ) -> Result<Done> {
     let settings = tx.settings()?;
     let before = load_visible(tx, &settings, me, id)?;
     check_body(&body, "note")?;
     let after = step(&before, &[Action::Note], tx.now())?;
-    let key = write_note(tx, ctx, me, id, body, attachments, &settings)?;
+    let key = write_note(tx, ctx, me, id, body, attachments, time)?;
     tx.put_yaml(layout::ticket_file(id), &after);
+    let mut summary = "note".to_owned();
+    if let Some(t) = time {
+        summary.push_str(&time_summary(t));
+    }
     Ok(Done {
         key: Some(key),
-        ..Done::new(id, "note")
+        ..Done::new(id, summary)
     })
+}
+
+/// `ticket time`: time spent on a ticket without other text — a note whose body says so
+/// (or the technician's own words), carrying the time entry.
+pub fn log_time(
+    tx: &mut Transaction<'_>,
+    ctx: &Context,
+    me: &Staff,
+    id: TicketId,
+    time: TimeEntry,
+    body: Option<String>,
+) -> Result<Done> {
+    let body = body.unwrap_or_else(|| {
+        let kind = if time.billable {
+            "billable"
+        } else {
+            "not billable"
+        };
+        format!(
+            "Time spent: {} ({kind}).",
+            crate::model::timelog::show_minutes(u64::from(time.minutes))
+        )
+    });
+    let mut done = note(tx, ctx, me, id, body, vec![], Some(time))?;
+    done.summary = format!("log time{}", time_summary(time));
+    Ok(done)
+}
+
+/// ` (25m billable)` for commit subjects.
+fn time_summary(t: TimeEntry) -> String {
+    format!(
+        " ({}{})",
+        crate::model::timelog::show_minutes(u64::from(t.minutes)),
+        if t.billable { " billable" } else { "" }
+    )
 }
 
 fn write_note(
@@ -126,8 +178,9 @@ fn write_note(
     id: TicketId,
     body: String,
     attachments: Vec<NewAttachment>,
-    settings: &crate::model::Settings,
+    time: Option<TimeEntry>,
 ) -> Result<crate::model::MessageKey> {
+    let settings = &tx.settings()?;
     let key = fresh_key(tx, ctx, me.login.as_str(), |k| vec![layout::message(id, k)])?;
     let attachments = attach::store(tx, settings, id, &key, attachments)?;
     let message = Message {
@@ -137,6 +190,7 @@ fn write_note(
         message_id: None,
         body,
         attachments,
+        time,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(id, &key), &message);

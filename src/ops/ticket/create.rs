@@ -132,6 +132,7 @@ pub fn create(
         message_id: None,
         body: input.body,
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::ticket_file(id), &ticket);

@@ -12,6 +12,13 @@ use crate::store::{layout, DeskRead, Transaction};
 use super::super::error::{OpError, Result};
 use super::fresh_key;
 
+/// What an answer says: its text, its stored attachments and the time it records.
+pub(super) struct AnswerText {
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    pub time: Option<crate::model::TimeEntry>,
+}
+
 /// Stages the answer message `key` and its outbox entry; returns the Message-ID.
 pub(super) fn queue_answer(
     tx: &mut Transaction<'_>,
@@ -19,9 +26,13 @@ pub(super) fn queue_answer(
     ticket: &Ticket,
     author: &str,
     key: &crate::model::MessageKey,
-    body: String,
-    attachments: Vec<Attachment>,
+    text: AnswerText,
 ) -> Result<String> {
+    let AnswerText {
+        body,
+        attachments,
+        time,
+    } = text;
     let thread = thread(tx, ticket)?;
     let now = tx.now();
     let mail_body = match customer_link(tx, settings, ticket)? {
@@ -51,6 +62,7 @@ pub(super) fn queue_answer(
         message_id: Some(mail.message_id.clone()),
         body,
         attachments,
+        time,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(ticket.id, key), &message);
@@ -126,6 +138,7 @@ pub(super) fn closed_response(
         message_id: Some(mail.message_id.clone()),
         body: text,
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(id, &key), &message);

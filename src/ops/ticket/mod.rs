@@ -18,7 +18,7 @@ mod status;
 mod tag;
 mod view;
 
-pub use answer::{answer, note, AnswerInput};
+pub use answer::{answer, log_time, note, AnswerInput};
 pub use assign::{assign, pickup, release, AssignInput};
 pub use attach::NewAttachment;
 pub use create::{create, NewTicketInput, Opening};
@@ -60,7 +60,7 @@ pub struct Done {
 }
 
 impl Done {
-    fn new(id: TicketId, summary: impl Into<String>) -> Done {
+    pub(crate) fn new(id: TicketId, summary: impl Into<String>) -> Done {
         Done {
             id,
             summary: summary.into(),

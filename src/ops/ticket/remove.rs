@@ -77,6 +77,7 @@ pub fn merge(
             me.login
         ),
         attachments: vec![],
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(into, &key), &note);

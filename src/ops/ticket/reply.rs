@@ -71,6 +71,7 @@ pub fn customer_message(
         message_id,
         body: msg.body,
         attachments,
+        time: None,
         extra: Default::default(),
     };
     tx.put_yaml(layout::message(id, &key), &message);

@@ -4,7 +4,11 @@
 
 use serde::Serialize;
 
-use crate::model::{Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId};
+use crate::model::sla::SlaStatus;
+use crate::model::timelog::Totals;
+use crate::model::{
+    Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId, Timestamp,
+};
 use crate::store::catalog::{Catalog, Summary};
 use crate::store::{Desk, DeskRead, FileError, Source};
 
@@ -13,6 +17,12 @@ use super::super::error::Result;
 #[derive(Debug, Serialize)]
 pub struct TicketView {
     pub ticket: Ticket,
+    /// The service level at the moment of asking (none: no policy covers the ticket, or
+    /// it was not asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaStatus>,
+    /// Time logged on the thread.
+    pub time: Totals,
     pub messages: Vec<ThreadEntry>,
     /// Tasks linked to this ticket that the actor may see.
     pub tasks: Vec<super::super::task::TaskLink>,
@@ -31,12 +41,18 @@ pub fn show(src: &(impl Source + ?Sized), me: &Staff, id: TicketId) -> Result<Ti
     let settings = src.settings()?;
     let ticket = super::load_visible(src, &settings, me, id)?;
     let loaded = src.messages(id)?;
-    let messages = loaded
+    let messages: Vec<ThreadEntry> = loaded
         .items
         .into_iter()
         .map(|(key, message)| ThreadEntry { key, message })
         .collect();
+    let mut time = Totals::default();
+    for e in messages.iter().filter_map(|m| m.message.time.as_ref()) {
+        time.add(e);
+    }
     Ok(TicketView {
+        sla: None,
+        time,
         tasks: super::super::task::linked_to(src, me, id)?,
         ticket,
         messages,
@@ -67,6 +83,9 @@ pub enum SortKey {
     Created,
     /// Ascending id.
     Id,
+    /// What is due first: breached tickets, then the earliest SLA due time, then tickets
+    /// without a running target (by priority).
+    Due,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -81,12 +100,32 @@ pub struct ListQuery {
     /// Include resolved and closed tickets.
     pub include_done: bool,
     pub sort: SortKey,
+    /// The moment SLA states are evaluated at (none: no SLA state).
+    pub now: Option<Timestamp>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Section {
     pub title: String,
-    pub tickets: Vec<Ticket>,
+    pub tickets: Vec<Listed>,
+}
+
+/// A ticket of a list, with its service level and the time logged on it.
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaStatus>,
+    #[serde(skip_serializing_if = "Totals::is_zero")]
+    pub time: Totals,
+}
+
+impl std::ops::Deref for Listed {
+    type Target = Ticket;
+    fn deref(&self) -> &Ticket {
+        &self.ticket
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -109,7 +148,14 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
             continue;
         }
         match s.ticket() {
-            Ok(t) => tickets.push(t),
+            Ok(ticket) => tickets.push(Listed {
+                sla: q.now.and_then(|now| s.sla(&settings.sla, now)),
+                time: Totals {
+                    minutes: u64::from(s.minutes),
+                    billable_minutes: u64::from(s.billable_minutes),
+                },
+                ticket,
+            }),
             Err(e) => problems.push(FileError {
                 path: crate::store::layout::ticket_file(s.ticket_id()),
                 line: None,
@@ -190,8 +236,22 @@ fn matches(t: &Summary<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> b
     }
 }
 
-pub fn sort(tickets: &mut [Ticket], key: SortKey) {
+pub fn sort(tickets: &mut [Listed], key: SortKey) {
     match key {
+        SortKey::Due => tickets.sort_by(|a, b| {
+            let rank = |l: &Listed| match &l.sla {
+                Some(s) if s.breached() => (0, s.next_due().map_or(0, |d| d.unix())),
+                Some(s) => match s.next_due() {
+                    Some(d) => (1, d.unix()),
+                    None => (2, 0),
+                },
+                None => (2, 0),
+            };
+            rank(a)
+                .cmp(&rank(b))
+                .then(b.priority.cmp(&a.priority))
+                .then(a.id.cmp(&b.id))
+        }),
         SortKey::Priority => tickets.sort_by(|a, b| {
             b.priority
                 .cmp(&a.priority)

@@ -1,5 +1,5 @@
 //! The catalog: one derived table of ticket summaries ([`Summary`]: the `ticket.yaml`
-//! fields, the number of messages and who spoke last) that every reader looking across the
+//! fields, the number of messages, who spoke last, the SLA clock's marks and time totals) that every reader looking across the
 //! desk uses instead of parsing every ticket — `ticket list`, `autoclose` (and sync's
 //! auto-close step), queue deletion. (Search and Quick Search answer from the tantivy
 //! index, whose freshness check uses the same staged-edit detection, [`staged`].)
@@ -114,17 +114,16 @@ impl Catalog {
                 .filter(|e| !e.is_dir && e.name.ends_with(".yaml"))
                 .map(|e| e.name)
                 .collect();
-            let last = match names.last() {
-                Some(n) => src
-                    .read(&format!("{}/{n}", super::layout::messages_dir(id)))?
-                    .map(|b| (n.clone(), b)),
-                None => None,
-            };
+            let mut bodies = Vec::with_capacity(names.len());
+            for n in names {
+                let bytes = src.read(&format!("{}/{n}", super::layout::messages_dir(id)))?;
+                bodies.push((n, bytes.unwrap_or_default()));
+            }
             buckets.entry(id.bucket()).or_default().push(Dir {
                 id: id.get(),
                 tree: [0; 20],
                 files: 0,
-                row: refresh::row(id, ticket.as_deref(), names.len(), last),
+                row: refresh::row(id, ticket.as_deref(), bodies),
             });
         }
         let mut stored = Stored {

@@ -1,7 +1,8 @@
 //! Bringing a stored catalog to a desk tree by diffing trees: when the `tickets/` tree is
 //! the one recorded nothing is read; otherwise only buckets whose tree id changed are
 //! listed, and only ticket directories whose tree id changed are read again (their
-//! `ticket.yaml`, the names of their messages and the newest message). A checkout of an
+//! `ticket.yaml` and the head fields of each message: time, kind, author and the time
+//! entry, for the SLA clock and time totals). A checkout of an
 //! old commit, a reset or a rebase is a diff like any other. A full build reads every
 //! ticket directory on every core.
 
@@ -143,6 +144,8 @@ struct MessageHead {
     at: Timestamp,
     author: String,
     kind: MessageKind,
+    #[serde(default)]
+    time: Option<crate::model::TimeEntry>,
 }
 
 /// Reads one ticket directory of a git tree.
@@ -174,26 +177,21 @@ pub fn read_dir(repo: &gix::Repository, d: scan::TicketDir) -> Result<Dir<'stati
         None => None,
     };
     messages.sort();
-    let last = match messages.last() {
-        Some((name, id)) => Some((name.clone(), scan::blob(repo, *id)?)),
-        None => None,
-    };
+    let mut bodies = Vec::with_capacity(messages.len());
+    for (name, id) in messages {
+        bodies.push((name, scan::blob(repo, id)?));
+    }
     Ok(Dir {
         id: d.id.get(),
         tree: oid(d.tree),
         files: files.0,
-        row: row(d.id, ticket.as_deref(), messages.len(), last),
+        row: row(d.id, ticket.as_deref(), bodies),
     })
 }
 
-/// A catalog row from a ticket's files: `ticket.yaml`, the number of message files and the
-/// newest one (name and bytes).
-pub fn row(
-    id: TicketId,
-    ticket: Option<&[u8]>,
-    messages: usize,
-    last: Option<(String, Vec<u8>)>,
-) -> Row<'static> {
+/// A catalog row from a ticket's files: `ticket.yaml` and the message files (name and
+/// bytes, in name order).
+pub fn row(id: TicketId, ticket: Option<&[u8]>, messages: Vec<(String, Vec<u8>)>) -> Row<'static> {
     let path = layout::ticket_file(id);
     let Some(bytes) = ticket else {
         return Row::Broken(Problem {
@@ -215,16 +213,27 @@ pub fn row(
             message: format!("id is `{}` but the file name says `{id}`", t.id),
         }));
     }
-    let last = last.and_then(|(name, bytes)| {
+    let count = messages.len() as u32;
+    let mut heads = Vec::with_capacity(messages.len());
+    let mut last = None;
+    let n = messages.len();
+    for (i, (name, bytes)) in messages.into_iter().enumerate() {
         let p = format!("{}/{name}", layout::messages_dir(id));
-        let m: MessageHead = yaml::parse_fields(&p, &bytes).ok()?;
-        Some(LastMessage {
-            at: m.at.unix(),
-            author: m.author.into(),
-            kind: m.kind,
-        })
-    });
-    Row::Ticket(Summary::of(&t, messages as u32, last))
+        let Ok(m) = yaml::parse_head::<MessageHead>(&p, &bytes) else {
+            continue;
+        };
+        heads.push((m.at, m.kind, m.time));
+        if i + 1 == n {
+            last = Some(LastMessage {
+                at: m.at.unix(),
+                author: m.author.into(),
+                kind: m.kind,
+            });
+        }
+    }
+    let mut s = Summary::of(&t, count, last);
+    s.set_thread(&heads);
+    Row::Ticket(s)
 }
 
 /// An order-free fingerprint of a directory's files: the sum of a hash of each file's path

@@ -280,11 +280,11 @@ fn differing(
             None => None,
         };
         d.messages.sort();
-        let last = match d.messages.last() {
-            Some((n, b)) => Some((n.clone(), scan::blob(repo, *b)?)),
-            None => None,
-        };
-        let row = refresh::row(tid, ticket.as_deref(), d.messages.len(), last);
+        let mut bodies = Vec::with_capacity(d.messages.len());
+        for (n, b) in &d.messages {
+            bodies.push((n.clone(), scan::blob(repo, *b)?));
+        }
+        let row = refresh::row(tid, ticket.as_deref(), bodies);
         out.push((
             id,
             Some(Dir {

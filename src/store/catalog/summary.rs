@@ -10,8 +10,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::model::sla::{self, Target};
 use crate::model::{
-    InvalidValue, MessageKind, Settings, Staff, Status, Ticket, TicketId, Timestamp,
+    InvalidValue, MessageKind, Settings, Staff, Status, Ticket, TicketId, TimeEntry, Timestamp,
 };
 
 /// Text of a summary: borrowed from the bytes it was decoded from, or owned.
@@ -132,6 +133,15 @@ pub struct Summary<'a> {
     /// Tags (issue 17).
     #[serde(borrow)]
     pub tags: Vec<Text<'a>>,
+    /// The SLA clock's marks: customer messages (`true`) and answers (`false`), by time.
+    pub marks: Vec<(i64, bool)>,
+    /// A snooze in the file: from, until (see [`crate::model::sla::snooze_of`]).
+    pub snooze: Option<(i64, i64)>,
+    /// SLA targets already escalated.
+    pub escalated: Vec<Target>,
+    /// Minutes logged on the thread, and the billable part.
+    pub minutes: u32,
+    pub billable_minutes: u32,
 }
 
 impl Summary<'static> {
@@ -158,6 +168,29 @@ impl Summary<'static> {
             messages,
             last,
             tags: t.tags.iter().map(|x| x.as_str().into()).collect(),
+            marks: Vec::new(),
+            snooze: sla::snooze_of(t).map(|(a, b)| (a.unix(), b.unix())),
+            escalated: t.escalated.clone(),
+            minutes: 0,
+            billable_minutes: 0,
+        }
+    }
+
+    /// Fills the thread's SLA marks and time totals from each message's time, kind and
+    /// time entry.
+    pub fn set_thread(&mut self, heads: &[(Timestamp, MessageKind, Option<TimeEntry>)]) {
+        let mut marks: Vec<(i64, bool)> = heads
+            .iter()
+            .filter(|h| matches!(h.1, MessageKind::Customer | MessageKind::Answer))
+            .map(|h| (h.0.unix(), h.1 == MessageKind::Customer))
+            .collect();
+        marks.sort();
+        self.marks = marks;
+        for e in heads.iter().filter_map(|h| h.2) {
+            self.minutes = self.minutes.saturating_add(e.minutes);
+            if e.billable {
+                self.billable_minutes = self.billable_minutes.saturating_add(e.minutes);
+            }
         }
     }
 }
@@ -186,7 +219,36 @@ impl Summary<'_> {
             messages: self.messages,
             last: self.last.map(LastMessage::into_owned),
             tags: self.tags.into_iter().map(Text::into_owned).collect(),
+            marks: self.marks,
+            snooze: self.snooze,
+            escalated: self.escalated,
+            minutes: self.minutes,
+            billable_minutes: self.billable_minutes,
         }
+    }
+
+    /// What the SLA clock needs: the start (the creation, or an earlier message merged
+    /// in), the marks, the close while resolved or closed, the snooze.
+    pub fn clock(&self) -> sla::Clock {
+        let start = self
+            .marks
+            .first()
+            .map_or(self.created_at, |m| m.0.min(self.created_at));
+        sla::Clock {
+            start,
+            marks: self.marks.clone(),
+            done_at: self
+                .status
+                .is_done()
+                .then(|| self.closed_at.unwrap_or(self.updated_at)),
+            snooze: self.snooze,
+        }
+    }
+
+    /// The ticket's service level at `now` under the first policy that covers it.
+    pub fn sla(&self, policies: &sla::Policies, now: Timestamp) -> Option<sla::SlaStatus> {
+        let p = policies.for_ticket(self.queue.as_str(), self.priority)?;
+        Some(sla::evaluate(p, &self.clock(), now.unix()))
     }
 
     pub fn ticket_id(&self) -> TicketId {
@@ -236,6 +298,7 @@ impl Summary<'_> {
                 .iter()
                 .map(|x| x.parse())
                 .collect::<Result<_, _>>()?,
+            escalated: self.escalated.clone(),
             extra: Default::default(),
         })
     }

@@ -151,7 +151,7 @@ fn accounts_and_resellers() {
     let err = d.fails(
         2,
         &[
-            "--as", "alice", "reseller", "price", "hostco", "--unit", "per_hour", "--price", "3",
+            "--as", "alice", "reseller", "price", "hostco", "--unit", "per_day", "--price", "3",
         ],
     );
     assert!(err.contains("not a pricing unit"), "{err}");

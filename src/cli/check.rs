@@ -9,6 +9,9 @@ use crate::ops::check::check;
 
 /// Validate every file and the references between them; list every problem with file and
 /// line; exit 1 when there is any.
+///
+/// Notices (open tickets lacking a custom field their queue requires) are listed too but
+/// do not fail the check.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {}
 
@@ -48,10 +51,18 @@ pub fn run(env: &Env, _a: CheckArgs, out: &mut dyn Write) -> Result<i32> {
             .iter()
             .map(|p| serde_json::json!({ "path": p.path, "line": p.line, "column": p.column, "message": p.message }))
             .collect();
-        env.printer.json(out, &serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "tickets": report.tickets, "messages": report.messages, "files": report.files }))?;
+        let notices: Vec<_> = report
+            .notices
+            .iter()
+            .map(|p| serde_json::json!({ "path": p.path, "message": p.message }))
+            .collect();
+        env.printer.json(out, &serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "notices": notices, "tickets": report.tickets, "messages": report.messages, "files": report.files }))?;
     } else {
         for p in &report.problems {
             writeln!(out, "{p}")?;
+        }
+        for n in &report.notices {
+            writeln!(out, "notice: {n}")?;
         }
         if report.problems.is_empty() {
             writeln!(

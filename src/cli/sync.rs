@@ -141,6 +141,9 @@ fn summary_parts(r: &SyncReport) -> Vec<String> {
     if r.mail_ingested > 0 {
         parts.push(format!("{} mail(s) taken in", r.mail_ingested));
     }
+    if r.woken > 0 {
+        parts.push(format!("woke {}", r.woken));
+    }
     if r.autoclosed > 0 {
         parts.push(format!("auto-closed {}", r.autoclosed));
     }

@@ -201,6 +201,26 @@ impl<'a> Compiler<'a> {
             }
             Expr::Sticky(b) => filter(term_query(Term::from_field_bool(self.f.sticky, *b))),
             Expr::Kind(kinds) => filter(self.kinds(kinds)),
+            Expr::Custom {
+                values, ordered, ..
+            } => filter(any_of(
+                values
+                    .iter()
+                    .map(|v| term_query(Term::from_field_text(self.f.custom, v)))
+                    .chain(
+                        ordered
+                            .iter()
+                            .map(|v| term_query(Term::from_field_text(self.f.custom_ord, v))),
+                    )
+                    .collect(),
+            )),
+            Expr::CustomRange { from, to } => {
+                let term = |v: &String| Term::from_field_text(self.f.custom_ord, v);
+                filter(Box::new(RangeQuery::new(
+                    from.as_ref().map(term),
+                    to.as_ref().map(term),
+                )))
+            }
             Expr::Ids(ids) => filter(Box::new(tantivy::query::TermSetQuery::new(
                 ids.iter().map(|i| Term::from_field_u64(self.f.id, *i)),
             ))),

@@ -152,6 +152,19 @@ pub enum Expr {
     },
     Sticky(bool),
     Kind(Vec<Kind>),
+    /// `field.NAME:a,b`: a custom field with any of these values (lower case); `ordered`
+    /// holds the sort keys of those that are numbers or dates (`12` finds `12.0`).
+    Custom {
+        name: String,
+        values: Vec<String>,
+        ordered: Vec<String>,
+    },
+    /// `field.NAME:>=5`, `field.NAME:2026-01-01..2026-01-31`: bounds on the sort keys
+    /// (see `model::field::sort_key`), each side given as a whole index term.
+    CustomRange {
+        from: std::ops::Bound<String>,
+        to: std::ops::Bound<String>,
+    },
     /// `sla:…`: depends on the clock, so it is resolved against the catalog before the
     /// search ([`Expr::resolve_sla`]) into [`Expr::Ids`].
     Sla(crate::model::sla::Filter),
@@ -222,10 +235,34 @@ impl Expr {
 
 /// The field names of the language, for help and error messages.
 pub const FIELD_NAMES: &[&str] = &[
-    "title", "body", "text", "file", "status", "queue", "assignee", "account", "reseller",
-    "author", "tag", "category", "email", "id", "priority", "created", "updated", "answered",
-    "closed", "due", "sticky", "kind", "sla",
+    "title",
+    "body",
+    "text",
+    "file",
+    "status",
+    "queue",
+    "assignee",
+    "account",
+    "reseller",
+    "author",
+    "tag",
+    "category",
+    "email",
+    "id",
+    "priority",
+    "created",
+    "updated",
+    "answered",
+    "closed",
+    "due",
+    "sticky",
+    "kind",
+    "sla",
+    "field.NAME",
 ];
+
+/// The prefix of custom field names in the language (`field.product:router`).
+pub const CUSTOM_PREFIX: &str = "field.";
 
 /// What a field name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -73,8 +73,16 @@ pub fn lex(query: &str) -> Result<Vec<Token>, QueryError> {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
-                let is_name =
-                    !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                let is_name = (!word.is_empty()
+                    && word.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                    || word
+                        .strip_prefix(super::expr::CUSTOM_PREFIX)
+                        .is_some_and(|n| {
+                            !n.is_empty()
+                                && n.chars().all(|c| {
+                                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+                                })
+                        });
                 if chars.get(i) == Some(&':') && is_name {
                     i += 1;
                     let value = match chars.get(i) {

@@ -314,6 +314,17 @@ impl Parser<'_> {
         value: Option<(Box<Tok>, Span)>,
     ) -> Result<Expr, QueryError> {
         let name_span = Span::new(span.start, span.start + name.chars().count());
+        if let Some(custom) = name.strip_prefix(super::expr::CUSTOM_PREFIX) {
+            let Some((value, vspan)) = value else {
+                return Err(self.err(span, format!("`{name}:` needs a value")));
+            };
+            let raw = match *value {
+                Tok::Word(w) => w,
+                Tok::Phrase { text, .. } => text,
+                _ => unreachable!("the lexer gives a word or a phrase as a value"),
+            };
+            return super::values::custom_expr(custom, &raw).map_err(|msg| self.err(vspan, msg));
+        }
         let Some(kind) = field_kind(name) else {
             return Err(self.err(
                 name_span,

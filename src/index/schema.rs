@@ -15,8 +15,8 @@ use crate::model::{KbArticle, Login, Message, Task, TaskNote, Ticket, Timestamp}
 use super::expr::{Kind, NOBODY};
 
 /// The version of the schema and of the document layout.
-/// 2: tickets carry their tags in `tag`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: tickets carry their tags in `tag`.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +47,10 @@ pub struct Fields {
     pub answered: Field,
     pub closed: Field,
     pub due: Field,
+    /// Custom fields as `name=value` (lower case), for `field.NAME:value`.
+    pub custom: Field,
+    /// Custom fields that are numbers or dates as `name=<sort key>`, for ranges.
+    pub custom_ord: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -87,6 +91,8 @@ pub fn schema() -> (Schema, Fields) {
         answered: b.add_date_field("answered", date.clone()),
         closed: b.add_date_field("closed", date.clone()),
         due: b.add_date_field("due", date),
+        custom: b.add_text_field("custom", STRING),
+        custom_ord: b.add_text_field("custom_ord", STRING),
     };
     (b.build(), f)
 }
@@ -139,6 +145,12 @@ pub fn ticket_doc(
         d.add_text(f.reseller, r.as_str());
     }
     d.add_text(f.queue, t.queue.as_str());
+    for (name, value) in &t.fields {
+        d.add_text(f.custom, format!("{name}={}", value.trim().to_lowercase()));
+        if let Some(k) = crate::model::field::sort_key(value) {
+            d.add_text(f.custom_ord, format!("{name}={k}"));
+        }
+    }
     d.add_text(f.status, t.status.name());
     d.add_u64(f.priority, u64::from(t.priority.get()));
     d.add_text(

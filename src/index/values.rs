@@ -57,6 +57,66 @@ pub(super) fn value_expr(kind: FieldKind, name: &str, raw: &str) -> Result<Expr,
     }
 }
 
+/// `field.NAME:raw`: values (`router,modem`), or bounds on a number or a date field
+/// (`>=5`, `2026-01-01..2026-01-31`).
+pub fn custom_expr(name: &str, raw: &str) -> Result<Expr, String> {
+    use crate::model::field::sort_key;
+    use std::ops::Bound;
+    let t = raw.trim();
+    let ranged = t.starts_with('<') || t.starts_with('>') || t.contains("..");
+    if !ranged {
+        let values = list(raw);
+        if values.is_empty() {
+            return Err("a value is needed".into());
+        }
+        let ordered = values
+            .iter()
+            .filter_map(|v| sort_key(v))
+            .map(|k| format!("{name}={k}"))
+            .collect();
+        return Ok(Expr::Custom {
+            name: name.to_owned(),
+            values: values.iter().map(|v| format!("{name}={v}")).collect(),
+            ordered,
+        });
+    }
+    let (lo, hi) = bounds(raw)?;
+    let mut family = None;
+    let mut key = |s: &str| -> Result<String, String> {
+        let k = sort_key(s).ok_or_else(|| {
+            format!("`{s}`: a range needs numbers (12, -3.5) or dates (2026-12-10)")
+        })?;
+        let f = k.chars().next().unwrap_or('n');
+        if family.is_some_and(|x| x != f) {
+            return Err("a range is of numbers or of dates, not both".into());
+        }
+        family = Some(f);
+        Ok(format!("{name}={k}"))
+    };
+    let from = match lo {
+        Some((s, true)) => Bound::Included(key(s)?),
+        Some((s, false)) => Bound::Excluded(key(s)?),
+        None => Bound::Unbounded,
+    };
+    let to = match hi {
+        Some((s, true)) => Bound::Included(key(s)?),
+        Some((s, false)) => Bound::Excluded(key(s)?),
+        None => Bound::Unbounded,
+    };
+    // An open side stays within the family: `n…` keys sort before `o`, `d…` before `e`.
+    let f = family.unwrap_or('n');
+    let next = char::from(f as u8 + 1);
+    let from = match from {
+        Bound::Unbounded => Bound::Included(format!("{name}={f}")),
+        b => b,
+    };
+    let to = match to {
+        Bound::Unbounded => Bound::Excluded(format!("{name}={next}")),
+        b => b,
+    };
+    Ok(Expr::CustomRange { from, to })
+}
+
 /// Comma-separated values, trimmed, empty ones dropped.
 fn list(raw: &str) -> Vec<String> {
     raw.split(',')

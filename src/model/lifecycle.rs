@@ -10,8 +10,11 @@
 //!   closes the ticket at once (closed by the answering technician), otherwise the ticket is
 //!   `answered` (N days: [`autoclose_due`] closes it later; -1: never closed automatically);
 //! - assigning somebody to a `new` ticket makes it `open`;
-//! - closing and resolving record `closed_at`/`closed_by`; reopening clears them.
+//! - closing and resolving record `closed_at`/`closed_by`; reopening clears them;
+//! - a snoozed ticket (`snoozed_until`) wakes when the time has come or when the customer
+//!   writes.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::{AutoClose, Email, Login, Priority, Slug, Status, Tag, Ticket, Timestamp};
@@ -74,6 +77,13 @@ pub enum Action {
         add: Vec<Tag>,
         remove: Vec<Tag>,
     },
+    /// New custom field values (already checked against `desk.yaml`'s declarations).
+    SetFields(BTreeMap<Slug, String>),
+    /// Hide from the working lists until then (`None`: wake now). Snoozing a resolved or
+    /// closed ticket, or to a time not after `now`, is refused.
+    Snooze(Option<Timestamp>),
+    /// The snooze ran out (`autoclose`'s pass): refused when the ticket is not due.
+    Wake,
 }
 
 /// Why a step is not allowed.
@@ -107,6 +117,14 @@ pub enum Refusal {
     TooManyTags(usize),
     #[error("is not due for auto-close")]
     NotDue,
+    #[error("is {0}; only a ticket still being worked can be snoozed")]
+    SnoozeDone(Status),
+    #[error("is not snoozed")]
+    NotSnoozed,
+    #[error("is snoozed until {0}, which is not yet")]
+    NotDueToWake(Timestamp),
+    #[error("cannot be snoozed until {until}: that is not after now ({now})")]
+    SnoozeInPast { until: Timestamp, now: Timestamp },
     /// The clock (a skewed system clock, or `GIT_DESK_NOW`) is before the ticket's creation:
     /// stamping it would write a time `check` rejects.
     #[error("was created at {created_at}, after the time given ({now}); check the system clock or GIT_DESK_NOW")]
@@ -187,6 +205,9 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
         }
         Action::Note => {}
         Action::CustomerMessage => {
+            // The customer wrote: the ticket is back in the working lists.
+            t.snoozed_until = None;
+            t.snoozed_at = None;
             if matches!(
                 t.status,
                 Status::Answered | Status::Resolved | Status::Closed
@@ -249,6 +270,35 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
             t.updated_at = now;
             return Ok(t);
         }
+        Action::SetFields(values) => t.fields = values.clone(),
+        Action::Snooze(until) => match until {
+            None if t.snoozed_until.is_none() => return Err(Refusal::NotSnoozed),
+            None => {
+                t.snoozed_until = None;
+                t.snoozed_at = None;
+            }
+            Some(_) if t.status.is_done() => return Err(Refusal::SnoozeDone(t.status)),
+            Some(u) if *u <= now => {
+                return Err(Refusal::SnoozeInPast { until: *u, now });
+            }
+            Some(u) => {
+                // Snoozed again while snoozed: the pause still began the first time.
+                t.snoozed_at = Some(
+                    t.snoozed_at
+                        .filter(|_| t.snoozed_until.is_some())
+                        .unwrap_or(now),
+                );
+                t.snoozed_until = Some(*u);
+            }
+        },
+        Action::Wake => match t.snoozed_until {
+            None => return Err(Refusal::NotSnoozed),
+            Some(u) if u > now => return Err(Refusal::NotDueToWake(u)),
+            Some(_) => {
+                t.snoozed_until = None;
+                t.snoozed_at = None;
+            }
+        },
     }
     if t != *ticket || matches!(action, Action::Note | Action::CustomerMessage) {
         t.updated_at = now;
@@ -391,6 +441,30 @@ pub fn changes(before: &Ticket, after: &Ticket) -> Vec<FieldChange> {
         before.tags != after.tags,
         tag_changes(before, after),
     );
+    for (name, value) in &after.fields {
+        if before.fields.get(name) != Some(value) {
+            out.push(FieldChange {
+                field: "field",
+                value: format!("{name}={}", short_title(value)),
+            });
+        }
+    }
+    for name in before.fields.keys() {
+        if !after.fields.contains_key(name) {
+            out.push(FieldChange {
+                field: "field",
+                value: format!("{name} cleared"),
+            });
+        }
+    }
+    if before.snoozed_until != after.snoozed_until {
+        out.push(FieldChange {
+            field: "snoozed",
+            value: after
+                .snoozed_until
+                .map_or("off".to_owned(), |u| format!("until {u}")),
+        });
+    }
     out
 }
 

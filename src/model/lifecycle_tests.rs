@@ -350,3 +350,80 @@ fn tags_are_added_removed_sorted_and_bounded() {
     };
     assert_eq!(apply(&t, &many, at(NOW)), Err(Refusal::TooManyTags(21)));
 }
+
+#[test]
+fn snooze_wake_and_a_customer_message() {
+    let t = ticket();
+    let until = at("2026-11-05T00:00:00Z");
+    let s = apply(&t, &Action::Snooze(Some(until)), at(NOW)).unwrap();
+    assert_eq!(s.snoozed_until, Some(until));
+    assert_eq!(s.snoozed_at, Some(at(NOW)));
+    assert!(s.is_snoozed(at(NOW)) && !s.is_snoozed(until));
+    // Renewed before it ran out: the pause still began the first time.
+    let later = at("2026-11-03T09:00:00Z");
+    let renewed = apply(&s, &Action::Snooze(Some(at("2026-11-09T00:00:00Z"))), later).unwrap();
+    assert_eq!(renewed.snoozed_at, Some(at(NOW)));
+    assert_eq!(s.updated_at, at(NOW));
+    assert_eq!(
+        changes(&t, &s),
+        vec![FieldChange {
+            field: "snoozed",
+            value: "until 2026-11-05T00:00:00Z".into()
+        }]
+    );
+    // Not before its time; then once.
+    assert_eq!(
+        apply(&s, &Action::Wake, at(NOW)),
+        Err(Refusal::NotDueToWake(until))
+    );
+    let woken = apply(&s, &Action::Wake, until).unwrap();
+    assert_eq!((woken.snoozed_until, woken.snoozed_at), (None, None));
+    assert_eq!(
+        apply(&woken, &Action::Wake, until),
+        Err(Refusal::NotSnoozed)
+    );
+    // The customer writing wakes it at once.
+    let replied = apply(&s, &Action::CustomerMessage, at(NOW)).unwrap();
+    assert_eq!((replied.snoozed_until, replied.snoozed_at), (None, None));
+    // `--off`, and what may not be snoozed.
+    assert_eq!(
+        apply(&s, &Action::Snooze(None), at(NOW))
+            .unwrap()
+            .snoozed_until,
+        None
+    );
+    assert_eq!(
+        apply(&t, &Action::Snooze(None), at(NOW)),
+        Err(Refusal::NotSnoozed)
+    );
+    assert_eq!(
+        apply(&t, &Action::Snooze(Some(at(NOW))), at(NOW)),
+        Err(Refusal::SnoozeInPast {
+            until: at(NOW),
+            now: at(NOW)
+        })
+    );
+    let closed = apply(&t, &Action::Close { by: "bob".into() }, at(NOW)).unwrap();
+    assert_eq!(
+        apply(&closed, &Action::Snooze(Some(until)), at(NOW)),
+        Err(Refusal::SnoozeDone(Status::Closed))
+    );
+}
+
+#[test]
+fn field_values_are_listed_as_changes() {
+    let t = ticket();
+    let mut values = std::collections::BTreeMap::new();
+    values.insert("product".parse().unwrap(), "router".to_owned());
+    let set = apply(&t, &Action::SetFields(values), at(NOW)).unwrap();
+    assert_eq!(join_changes(&changes(&t, &set)), "field product=router");
+    let cleared = apply(&set, &Action::SetFields(Default::default()), at(NOW)).unwrap();
+    assert_eq!(
+        join_changes(&changes(&set, &cleared)),
+        "field product cleared"
+    );
+    assert_eq!(
+        apply_all(&set, &[Action::SetFields(set.fields.clone())], at(NOW)),
+        Err(Refusal::NothingToChange)
+    );
+}

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod billing;
 pub mod extra;
+pub mod field;
 pub mod id;
 pub mod ids;
 pub mod kb;
@@ -29,6 +30,7 @@ pub mod timelog;
 
 pub use account::{Account, CustomPrice, Reseller};
 pub use extra::{Document, Extra, Value};
+pub use field::{FieldDef, FieldType};
 pub use id::{
     author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, Tag, TaskId, TicketId,
 };

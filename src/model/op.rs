@@ -64,6 +64,9 @@ ops! {
     TicketAutoclose = "ticket.autoclose",
     TicketTag = "ticket.tag",
     TicketMacro = "ticket.macro",
+    TicketSnooze = "ticket.snooze",
+    TicketWake = "ticket.wake",
+    TicketSplit = "ticket.split",
     TicketTime = "ticket.time",
     TicketEscalate = "ticket.escalate",
 
@@ -111,7 +114,8 @@ ops! {
 
 impl Op {
     /// Whether losing a race drops the whole commit in `sync`: these operations decide who
-    /// owns a ticket or whether it is still open (assignee, status, queue), so replaying
+    /// owns a ticket, whether it is still open (assignee, status, queue) or which messages
+    /// it holds (a split), so replaying
     /// one over a different upstream decision would overrule a colleague silently.
     pub fn is_exclusive(self) -> bool {
         matches!(
@@ -126,6 +130,7 @@ impl Op {
                 | Op::TicketMass
                 | Op::TicketAutoclose
                 | Op::TicketMacro
+                | Op::TicketSplit
                 | Op::TicketEscalate
         )
     }
@@ -153,6 +158,7 @@ impl Op {
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
             Op::TicketMacro => "macro",
+            Op::TicketSplit => "split",
             Op::TicketEscalate => "SLA escalation",
             _ => return None,
         })
@@ -315,6 +321,7 @@ mod tests {
                 "ticket.mass",
                 "ticket.autoclose",
                 "ticket.macro",
+                "ticket.split",
                 "ticket.escalate"
             ]
         );

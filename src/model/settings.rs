@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Email, Extra, InvalidValue, Money, Slug};
+use super::{Email, Extra, FieldDef, InvalidValue, Money, Slug};
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const DEFAULT_ATTACHMENT_MAX: u64 = 10 * 1024 * 1024;
@@ -40,6 +40,9 @@ pub struct Settings {
     pub spelling: Spelling,
     #[serde(default)]
     pub site: SiteSettings,
+    /// Custom ticket fields (see [`super::field`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldDef>,
     /// Service-level policies (see [`super::sla`]); the first that covers a ticket applies.
     #[serde(default, skip_serializing_if = "super::sla::Policies::is_empty")]
     pub sla: super::sla::Policies,
@@ -83,6 +86,7 @@ impl Settings {
             smtp: Smtp::default(),
             spelling: Spelling::default(),
             site: SiteSettings::default(),
+            fields: Vec::new(),
             sla: Default::default(),
             extra: Extra::new(),
         }

@@ -1,6 +1,7 @@
 //! Trouble tickets (`tickets/<bucket>/<id>/ticket.yaml`): the mutable metadata of a ticket.
 //! Its thread lives in immutable message files (see [`super::message`]).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -140,6 +141,22 @@ pub struct Ticket {
     pub closed_by: Option<String>,
     #[serde(default)]
     pub merged_from: Vec<TicketId>,
+    // Working a queue (issue 17): custom fields and snooze. Absent keys keep older
+    // ticket files byte-for-byte unchanged.
+    /// Values of the custom fields declared in `desk.yaml` (see [`super::field`]).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::field::deserialize_values"
+    )]
+    pub fields: BTreeMap<Slug, String>,
+    /// Hidden from the working lists until then, or until the customer writes
+    /// (`ticket snooze`); an SLA clock does not run while a ticket is snoozed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<Timestamp>,
+    /// When the snooze began (an SLA clock pauses from then to `snoozed_until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_at: Option<Timestamp>,
     /// SLA targets the `escalate` pass has acted on (each once).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalated: Vec<super::sla::Target>,
@@ -197,6 +214,9 @@ impl Ticket {
             closed_by: None,
             merged_from: Vec::new(),
             tags: Vec::new(),
+            fields: BTreeMap::new(),
+            snoozed_until: None,
+            snoozed_at: None,
             escalated: Vec::new(),
             extra: Extra::new(),
         }
@@ -250,5 +270,10 @@ impl Ticket {
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {
         self.assignee.as_ref() == Some(login)
+    }
+
+    /// Whether the ticket is snoozed at `now` (hidden from the working lists).
+    pub fn is_snoozed(&self, now: Timestamp) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
     }
 }

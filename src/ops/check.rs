@@ -11,6 +11,9 @@ use super::error::Result;
 #[derive(Debug, Default)]
 pub struct Report {
     pub problems: Vec<FileError>,
+    /// Worth knowing but not wrong: tickets without a value for a field their queue
+    /// requires (made by mail, or before the field was declared).
+    pub notices: Vec<FileError>,
     pub tickets: usize,
     pub messages: usize,
     pub files: usize,
@@ -62,6 +65,49 @@ fn check_id_marks(src: &(impl Source + ?Sized), r: &mut Report) -> Result<()> {
     Ok(())
 }
 
+/// `desk.yaml`'s custom field declarations: well formed, naming queues that exist.
+fn check_field_defs(s: &crate::model::Settings, queues: &BTreeSet<Slug>, r: &mut Report) {
+    for p in crate::model::field::check_defs(&s.fields) {
+        r.problems.push(problem(layout::DESK_FILE, p));
+    }
+    for d in &s.fields {
+        for q in d.queues.iter().filter(|q| !queues.contains(*q)) {
+            r.problems.push(problem(
+                layout::DESK_FILE,
+                format!(
+                    "fields: `{}` names queue `{q}`, which is not a queue in queues/",
+                    d.name
+                ),
+            ));
+        }
+    }
+}
+
+/// A ticket's custom field values (problems), and the required ones an open ticket lacks
+/// (notices: mail cannot fill them in).
+fn check_ticket_fields(
+    defs: &[crate::model::FieldDef],
+    t: &crate::model::Ticket,
+    path: &str,
+    r: &mut Report,
+) {
+    for p in crate::model::field::check_ticket(defs, t) {
+        r.problems.push(problem(path, p));
+    }
+    if t.status.is_done() {
+        return;
+    }
+    for d in crate::model::field::missing_required(defs, t) {
+        r.notices.push(problem(
+            path,
+            format!(
+                "fields.{}: required in queue `{}` but not set (`git desk ticket edit {} --field {}=…`)",
+                d.name, t.queue, t.id, d.name
+            ),
+        ));
+    }
+}
+
 pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
     let mut r = Report::default();
     let settings = match src.settings() {
@@ -91,6 +137,14 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
             ));
         }
     }
+
+    if let Some(s) = &settings {
+        check_field_defs(s, &queue_set, &mut r);
+    }
+    let field_defs = settings
+        .as_ref()
+        .map(|s| s.fields.clone())
+        .unwrap_or_default();
 
     let staff = take(&mut r, src.all_staff()?);
     let staff_set: BTreeSet<Login> = staff.iter().map(|s| s.login.clone()).collect();
@@ -178,6 +232,7 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
         if let Some(p) = t.tag_problem() {
             r.problems.push(problem(&path, p));
         }
+        check_ticket_fields(&field_defs, &t, &path, &mut r);
         if t.updated_at < t.created_at {
             r.problems
                 .push(problem(&path, "updated_at is before created_at"));
@@ -302,5 +357,6 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
     }
     r.problems
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    r.notices.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(r)
 }

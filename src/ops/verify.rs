@@ -114,6 +114,12 @@ pub fn verify_commits(
 
 struct CommitCheck<'a> {
     id: ObjectId,
+    op: Option<Op>,
+    /// The custom fields declared in the commit's own `desk.yaml`.
+    fields: Vec<crate::model::FieldDef>,
+    /// Blobs the commit adds under `tickets/`: a message or attachment removed from one
+    /// ticket and added unchanged to another was moved (`ticket split`), not rewritten.
+    moved_in: BTreeSet<ObjectId>,
     subject: String,
     actor_name: String,
     out: &'a mut Vec<Violation>,
@@ -177,6 +183,9 @@ fn check_commit(
         .cloned();
     let mut ck = CommitCheck {
         id,
+        op: op.as_ref().and_then(|o| o.known()),
+        fields: after.settings().map(|s| s.fields).unwrap_or_default(),
+        moved_in: BTreeSet::new(),
         subject: super::log::public_subject(op.as_ref(), message.lines().next().unwrap_or("")),
         actor_name: me
             .as_ref()
@@ -234,6 +243,11 @@ fn check_commit(
         ck.need(&me, Permission::TicketsMass, "a mass action");
     }
     let list = changes(repo, before.tree_id(), after.tree_id())?;
+    ck.moved_in = list
+        .iter()
+        .filter(|c| c.old.is_none() && c.path.starts_with("tickets/"))
+        .filter_map(|c| c.new)
+        .collect();
     let settings = before.settings().ok();
     let removed_tickets: BTreeSet<u64> = list
         .iter()
@@ -404,7 +418,8 @@ fn check_path(
                     }
                 }
             }
-            let removing = removed_tickets.contains(&tid.get());
+            let removing = removed_tickets.contains(&tid.get())
+                || (ch.new.is_none() && ch.old.is_some_and(|o| ck.moved_in.contains(&o)));
             if path.ends_with("/ticket.yaml") {
                 match (ch.old, ch.new) {
                     (Some(_), None)
@@ -425,6 +440,21 @@ fn check_path(
                             ck.flag(format!("{path}: {problem}"));
                         }
                         let old_assignee = old_ticket.as_ref().and_then(|t| t.assignee.clone());
+                        let writes_fields = match ck.op {
+                            Some(Op::TicketNew) => true,
+                            Some(Op::TicketEdit) => {
+                                old_ticket.as_ref().is_none_or(|o| o.fields != new.fields)
+                            }
+                            _ => false,
+                        };
+                        for p in crate::model::field::commit_problems(
+                            &ck.fields,
+                            old_ticket.as_ref(),
+                            &new,
+                            writes_fields,
+                        ) {
+                            ck.flag(format!("ticket {tid}: {p}"));
+                        }
                         match (old_assignee, new.assignee) {
                             (o, n) if o == n => {}
                             (_, Some(a)) if a != me.login => ck.need(

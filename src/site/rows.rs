@@ -119,13 +119,14 @@ pub fn row(
 }
 
 /// A working list cut in two, each in its order: the tickets that need work (most urgent
-/// first) and those waiting on the customer (oldest answer first).
+/// first) and those waiting on the customer (oldest answer first). Snoozed tickets are
+/// left out until they wake.
 pub fn split<'a>(
     items: impl Iterator<Item = Item<'a>>,
     now: Timestamp,
 ) -> (Vec<Item<'a>>, Vec<Item<'a>>) {
     let (mut work, mut waiting): (Vec<Item>, Vec<Item>) = items
-        .filter(|(t, _)| !t.status.is_done())
+        .filter(|(t, _)| !t.status.is_done() && !t.is_snoozed(now))
         .partition(|(t, _)| dashboard::needs_work(t));
     work.sort_by(|a, b| dashboard::by_urgency(*a, *b, now));
     waiting.sort_by(|a, b| dashboard::by_answer_age(*a, *b));

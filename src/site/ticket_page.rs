@@ -171,6 +171,11 @@ fn render_one(
             "answered_at": t.answered_at.map(|x| x.to_string()),
             "closed_by": closed_by,
             "merged_from": t.merged_from.iter().map(|id| id.get()).collect::<Vec<_>>(),
+            "fields": t.fields.iter().map(|(name, value)| json!({
+                "name": name.as_str(), "value": value,
+                "label": shared.settings.fields.iter().find(|d| &d.name == name).map_or(name.as_str(), |d| d.label()),
+            })).collect::<Vec<_>>(),
+            "snoozed_until": t.snoozed_until.map(|x| x.to_string()),
         },
         "messages": messages,
         "history": history,

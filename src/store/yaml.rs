@@ -396,11 +396,12 @@ pub struct FieldConflict {
     pub theirs: String,
 }
 
-/// Merges `ours` and `theirs`, both changed from `base`, one top-level field at a time: a
-/// field changed on one side only takes that side's value; changed on both to different
-/// values, `theirs` wins and the field is reported. A ticket's `tags` are a set: what
-/// either side added is added and what either side removed is removed (sorted; the key is
-/// left out when none remain). `None` when a side is not a mapping.
+/// Merges `ours` and `theirs`, both changed from `base`, one top-level field at a time (and
+/// a ticket's custom `fields:` one value at a time): a field changed on one side only takes
+/// that side's value; changed on both to different values, `theirs` wins and the field is
+/// reported. A ticket's `tags` are a set: what either side added is added and what either
+/// side removed is removed (sorted; the key is left out when none remain). `None` when a
+/// side is not a mapping.
 pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerge> {
     use serde_yaml::{Mapping, Value as Y};
     let parse = |b: &[u8]| -> Option<Mapping> {
@@ -410,6 +411,23 @@ pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerg
         }
     };
     let (b, o, t) = (parse(base)?, parse(ours)?, parse(theirs)?);
+    let mut conflicts = Vec::new();
+    let merged = merge_mapping(&b, &o, &t, "", &mut conflicts);
+    let text = serde_yaml::to_string(&Y::Mapping(merged)).ok()?;
+    Some(FieldMerge { text, conflicts })
+}
+
+/// One level of [`merge_fields`]; a ticket's custom `fields:` map merges value by value
+/// (two technicians setting different fields at once both land), reported as
+/// `fields.NAME`.
+fn merge_mapping(
+    b: &serde_yaml::Mapping,
+    o: &serde_yaml::Mapping,
+    t: &serde_yaml::Mapping,
+    prefix: &str,
+    conflicts: &mut Vec<FieldConflict>,
+) -> serde_yaml::Mapping {
+    use serde_yaml::{Mapping, Value as Y};
     let show = |v: Option<&Y>| {
         v.map_or_else(
             || "(absent)".to_owned(),
@@ -421,8 +439,15 @@ pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerg
             },
         )
     };
+    fn as_map<'a>(v: Option<&'a Y>, empty: &'a Mapping) -> Option<&'a Mapping> {
+        match v {
+            None | Some(Y::Null) => Some(empty),
+            Some(Y::Mapping(m)) => Some(m),
+            _ => None,
+        }
+    }
+    let empty = Mapping::new();
     let mut merged = Mapping::new();
-    let mut conflicts = Vec::new();
     let mut keys: Vec<Y> = t.keys().cloned().collect();
     keys.extend(o.keys().filter(|k| !t.contains_key(*k)).cloned());
     keys.extend(
@@ -432,10 +457,23 @@ pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerg
     );
     for k in keys {
         let (bv, ov, tv) = (b.get(&k), o.get(&k), t.get(&k));
-        if key_text(&k) == "tags" && ov != bv && tv != bv {
+        let name = format!("{prefix}{}", key_text(&k));
+        if prefix.is_empty() && name == "tags" && ov != bv && tv != bv {
             if let Some(set) = merge_set(bv, ov, tv) {
                 if !set.is_empty() {
                     merged.insert(k, Y::Sequence(set));
+                }
+                continue;
+            }
+        }
+        let name = format!("{prefix}{}", key_text(&k));
+        if prefix.is_empty() && name == "fields" && ov != tv {
+            if let (Some(bm), Some(om), Some(tm)) =
+                (as_map(bv, &empty), as_map(ov, &empty), as_map(tv, &empty))
+            {
+                let m = merge_mapping(bm, om, tm, "fields.", conflicts);
+                if !m.is_empty() {
+                    merged.insert(k, Y::Mapping(m));
                 }
                 continue;
             }
@@ -446,7 +484,7 @@ pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerg
             ov
         } else {
             conflicts.push(FieldConflict {
-                field: key_text(&k),
+                field: name,
                 ours: show(ov),
                 theirs: show(tv),
             });
@@ -456,8 +494,7 @@ pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerg
             merged.insert(k, v.clone());
         }
     }
-    let text = serde_yaml::to_string(&Y::Mapping(merged)).ok()?;
-    Some(FieldMerge { text, conflicts })
+    merged
 }
 
 /// The three-way merge of a set of strings: base, plus what either side added, minus what
@@ -528,6 +565,31 @@ mod merge_tests {
         // Both removed everything: the key goes.
         let m = merge_fields(base, b"id: 1\n", b"id: 1\ntags: [a]\n").unwrap();
         assert_eq!(m.text, "id: 1\n");
+    }
+
+    #[test]
+    fn custom_fields_merge_value_by_value() {
+        let base = b"id: 1\nfields:\n  product: router\n";
+        let ours = b"id: 1\nfields:\n  product: router\n  size: '3'\n";
+        let theirs = b"id: 1\nfields:\n  product: modem\n";
+        let m = merge_fields(base, ours, theirs).unwrap();
+        assert_eq!(m.text, "id: 1\nfields:\n  product: modem\n  size: '3'\n");
+        assert!(m.conflicts.is_empty());
+        // Both set product differently: theirs wins, reported by its name.
+        let ours = b"id: 1\nfields:\n  product: hosting\n";
+        let m = merge_fields(base, ours, theirs).unwrap();
+        assert_eq!(m.text, "id: 1\nfields:\n  product: modem\n");
+        assert_eq!(m.conflicts[0].field, "fields.product");
+        // One side adds the first value, the other clears the last: an empty map is left out.
+        let m = merge_fields(b"id: 1\n", b"id: 1\nfields:\n  size: '3'\n", b"id: 1\n").unwrap();
+        assert_eq!(m.text, "id: 1\nfields:\n  size: '3'\n");
+        let m = merge_fields(
+            base,
+            b"id: 1\n",
+            b"id: 1\nfields:\n  product: router\n  size: '1'\n",
+        )
+        .unwrap();
+        assert_eq!(m.text, "id: 1\nfields:\n  size: '1'\n");
     }
 }
 

@@ -48,6 +48,8 @@ pub struct SyncReport {
     pub notes: Vec<String>,
     pub pushed: bool,
     pub autoclosed: usize,
+    /// Snoozed tickets woken because their time had come.
+    pub woken: usize,
     /// Tickets the SLA escalation pass acted on.
     pub escalated: usize,
     /// Mails taken in from the desk's Maildirs.

@@ -52,6 +52,11 @@ impl SyncSteps for DeskSteps<'_> {
             return Ok(());
         };
         let ctx = self.ctx;
+        let (woken, _) = ops::mutate(desk, ctx, me, |tx, me| {
+            let done = t::wake_due(tx, me)?;
+            Ok((done.len(), t::wake_message(&me.login, &done)))
+        })?;
+        report.woken += woken;
         let (done, _) = ops::mutate(desk, ctx, me, |tx, me| {
             let policy = tx.settings()?.auto_close_days;
             let done = t::autoclose_visible(tx, ctx, me)?;

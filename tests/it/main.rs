@@ -18,6 +18,7 @@ mod messages;
 mod privacy;
 mod qa;
 mod query_depth;
+mod queue_work;
 mod readme;
 mod replies;
 mod search;

@@ -24,7 +24,7 @@ const POLICY: &str = "sla:
 
 /// A desk whose answers do not close tickets, with the policy and a technician bob; ticket 1
 /// opened Friday 2026-11-27 15:00 Berlin (14:00Z).
-fn desk() -> TestDesk {
+pub(crate) fn desk() -> TestDesk {
     let mut d = TestDesk::new();
     d.now = "2026-11-27T14:00:00Z".into();
     // Acting as alice unless told otherwise (git's user.email names the actor).
@@ -57,7 +57,7 @@ fn desk() -> TestDesk {
     d
 }
 
-fn target<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+pub(crate) fn target<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     v["sla"]["targets"]
         .as_array()
         .unwrap()

@@ -2,6 +2,7 @@
 //! [`read`], the work on a ticket (answer, note, reply, assign, pick up, release) in
 //! [`work`], and status, edit, delete and merge in [`state`].
 
+mod queue;
 mod read;
 mod state;
 mod time;
@@ -45,6 +46,8 @@ pub enum TicketCommand {
     Reopen(work::IdArgs),
     Delete(state::DeleteArgs),
     Merge(state::MergeArgs),
+    Snooze(queue::SnoozeArgs),
+    Split(queue::SplitArgs),
     Time(time::TimeArgs),
 }
 
@@ -67,6 +70,8 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Reopen(a) => state::reopen(env, a, out),
         TicketCommand::Delete(a) => state::delete(env, a, out),
         TicketCommand::Merge(a) => state::merge(env, a, out),
+        TicketCommand::Snooze(a) => queue::snooze(env, a, out),
+        TicketCommand::Split(a) => queue::split(env, a, out),
         TicketCommand::Time(a) => time::run(env, a, out),
     }
 }

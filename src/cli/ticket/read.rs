@@ -41,6 +41,9 @@ pub struct NewArgs {
     /// Record the text as an internal note instead of the customer's message.
     #[arg(long)]
     pub note: bool,
+    /// Set a custom field declared in desk.yaml (repeatable); required ones must be given.
+    #[arg(long = "field", value_name = "NAME=VALUE", value_parser = super::queue::parse_field)]
+    pub fields: Vec<super::queue::FieldArg>,
     #[command(flatten)]
     pub body: BodyArgs,
 }
@@ -71,9 +74,12 @@ pub struct ListArgs {
     /// Only tickets with this tag (repeatable: all of them).
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<crate::model::Tag>,
-    /// Every visible ticket, resolved and closed ones too.
+    /// Every visible ticket, resolved, closed and snoozed ones too.
     #[arg(long, short = 'a')]
     pub all: bool,
+    /// Only snoozed tickets (hidden from the other views until they wake).
+    #[arg(long)]
+    pub snoozed: bool,
     /// Sort order (default: due when desk.yaml has sla policies, else priority).
     #[arg(long, value_enum)]
     pub sort: Option<SortArg>,
@@ -107,6 +113,7 @@ pub fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
         } else {
             t::Opening::Customer
         },
+        fields: super::queue::field_changes(a.fields),
     };
     let (id, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
         t::create(tx, &env.ctx, me, input)
@@ -184,6 +191,18 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             ),
         ]);
     }
+    if let Some(u) = tk.snoozed_until {
+        rows.push(vec!["Snoozed until".into(), short_time(u)]);
+    }
+    let settings = crate::store::DeskRead::settings(reader.as_ref())?;
+    for (name, value) in &tk.fields {
+        let label = settings
+            .fields
+            .iter()
+            .find(|d| &d.name == name)
+            .map_or(name.as_str(), |d| d.label());
+        rows.push(vec![cell(label, 40), cell(value, 200)]);
+    }
     if !tk.merged_from.is_empty() {
         rows.push(vec![
             "Merged from".into(),
@@ -225,9 +244,15 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     for entry in &view.messages {
         let m = &entry.message;
         writeln!(out)?;
+        // A customer message shows its key: `ticket split` names messages by it.
+        let key = if m.kind == crate::model::MessageKind::Customer {
+            format!(" [{}]", entry.key)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "--- {} {} by {} ---",
+            "--- {} {} by {}{key} ---",
             short_time(m.at),
             m.kind,
             cell(&m.author, 80)
@@ -256,7 +281,8 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
 pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    let filtered = a.assignee.is_some() || a.queue.is_some() || !a.status.is_empty() || a.all;
+    let filtered =
+        a.assignee.is_some() || a.queue.is_some() || !a.status.is_empty() || a.all || a.snoozed;
     let scope = if a.mine {
         t::Scope::Mine
     } else if a.unassigned {
@@ -282,6 +308,7 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         statuses: a.status,
         tags: a.tags,
         include_done: a.all,
+        snoozed: a.snoozed,
         sort: match a.sort.unwrap_or(default_sort) {
             SortArg::Priority => t::SortKey::Priority,
             SortArg::Updated => t::SortKey::Updated,
@@ -291,7 +318,7 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         },
         now: Some(env.ctx.now()),
     };
-    let listing = t::list(&desk, &me, &q)?;
+    let listing = t::list(&desk, &me, &q, env.ctx.now())?;
     for p in &listing.problems {
         writeln!(err, "warning: {p}")?;
     }

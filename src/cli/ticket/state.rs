@@ -12,9 +12,10 @@ use super::{one, report};
 use crate::model::{Email, Login, Priority, Slug, Status, TicketId};
 use crate::ops::{self, ticket as t};
 
-/// Change title, e-mail, owner account, queue, priority or status.
+/// Change title, e-mail, owner account, queue, priority, status or custom fields.
 ///
-/// Any of them in one commit. Setting the status to resolved or closed sends the queue's
+/// Any of them in one commit. An edit of the custom fields must leave every field the
+/// ticket's queue requires filled in. Setting the status to resolved or closed sends the queue's
 /// resolved/closed auto-response, like `ticket close`.
 #[derive(Debug, clap::Args)]
 pub struct EditArgs {
@@ -47,6 +48,9 @@ pub struct EditArgs {
     /// New status.
     #[arg(long, short = 's')]
     pub status: Option<Status>,
+    /// Set a custom field declared in desk.yaml (repeatable); NAME= clears it.
+    #[arg(long = "field", value_name = "NAME=VALUE", value_parser = super::queue::parse_field)]
+    pub fields: Vec<super::queue::FieldArg>,
 }
 
 /// Delete tickets for good (the history keeps them); needs tickets.delete.
@@ -94,6 +98,7 @@ pub fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
         queue: a.queue,
         priority: a.priority,
         status: a.status,
+        fields: super::queue::field_changes(a.fields),
     };
     one(env, out, Op::TicketEdit, |tx, me| {
         t::edit(tx, &env.ctx, me, a.id, e)

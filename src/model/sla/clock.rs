@@ -343,20 +343,11 @@ pub fn evaluate(policy: &Policy, clock: &Clock, now: i64) -> SlaStatus {
     }
 }
 
-/// Hook for snoozing (`ticket.yaml`'s `snoozed_until`, written by `ticket snooze`): the
-/// snooze of a ticket as (from, until). The snooze's start is `snoozed_at` when the file
-/// records it, else the ticket's last update (the snooze command's own).
+/// The snooze of a ticket as (from, until): `ticket.yaml`'s `snoozed_at` and
+/// `snoozed_until`, written by `ticket snooze` (a file without `snoozed_at`, written by
+/// hand, counts from the ticket's last update).
 pub fn snooze_of(t: &super::super::Ticket) -> Option<(Timestamp, Timestamp)> {
-    let field = |name: &str| {
-        t.extra
-            .0
-            .iter()
-            .find_map(|(path, v)| match (path.as_slice(), v) {
-                ([k], super::super::Value::Str(s)) if k == name => s.parse::<Timestamp>().ok(),
-                _ => None,
-            })
-    };
-    let until = field("snoozed_until")?;
-    let from = field("snoozed_at").unwrap_or(t.updated_at);
+    let until = t.snoozed_until?;
+    let from = t.snoozed_at.unwrap_or(t.updated_at);
     (until > from).then_some((from, until))
 }

@@ -32,6 +32,8 @@ pub struct NewTicketInput {
     pub sticky: bool,
     pub body: String,
     pub opening: Opening,
+    /// Custom field values (`--field NAME=VALUE`).
+    pub fields: Vec<(Slug, Option<String>)>,
 }
 
 pub fn create(
@@ -104,10 +106,13 @@ pub fn create(
         }
     }
 
+    let values =
+        super::fields::apply(&settings.fields, &queue, &Default::default(), &input.fields)?;
+
     let input_assignee = input.assignee.clone();
     let id = super::super::ids::next_ticket(tx)?;
     let now = ctx.now();
-    let ticket = Ticket::new(
+    let mut ticket = Ticket::new(
         id,
         NewTicket {
             title: title.clone(),
@@ -120,6 +125,8 @@ pub fn create(
         },
         now,
     );
+    ticket.fields = values;
+    super::fields::require_complete(&settings.fields, &ticket, "the new ticket", true)?;
     let (author, kind) = match input.opening {
         Opening::Customer => (email.to_string(), MessageKind::Customer),
         Opening::Note => (me.login.to_string(), MessageKind::Note),

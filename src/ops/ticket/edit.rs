@@ -1,6 +1,7 @@
 //! Editing a ticket ("Ticket Info", "Edit Ticket Details", "Change User"): title, reply
 //! address, Cc addresses, owner account (by login, or found by a search of logins, names and e-mails),
-//! queue, priority and status, all in one change. A status set to resolved or closed sends
+//! queue, priority, status and custom fields, all in one change (an edit of the custom
+//! fields must leave every field the queue requires filled in). A status set to resolved or closed sends
 //! the queue's auto-response like `ticket close` does.
 
 use crate::context::Context;
@@ -33,6 +34,8 @@ pub struct TicketEdit {
     pub queue: Option<Slug>,
     pub priority: Option<Priority>,
     pub status: Option<Status>,
+    /// Custom field values to set (`Some`) or clear (`None`).
+    pub fields: Vec<(Slug, Option<String>)>,
 }
 
 pub fn edit(
@@ -66,7 +69,7 @@ pub fn edit(
         };
         actions.push(Action::SetAccount(account));
     }
-    if let Some(q) = e.queue {
+    if let Some(q) = e.queue.clone() {
         if tx.queue(&q)?.is_none() {
             return Err(OpError::not_found("queue", &q));
         }
@@ -81,13 +84,25 @@ pub fn edit(
             by: me.login.clone(),
         });
     }
+    if !e.fields.is_empty() {
+        let queue = e.queue.as_ref().unwrap_or(&before.queue);
+        let values = super::fields::apply(&settings.fields, queue, &before.fields, &e.fields)?;
+        actions.push(Action::SetFields(values));
+    }
     if actions.is_empty() {
         return Err(OpError::invalid(
             "ticket edit",
-            "nothing to change: give --title, --email, --cc, --remove-cc, --account, --queue, --priority or --status",
+            "nothing to change: give --title, --email, --cc, --remove-cc, --account, --queue, --priority, --status or --field",
         ));
     }
     let after = step_changes(&before, &actions, tx.now())?;
+    let fields_changed = after.fields != before.fields;
+    super::fields::require_complete(
+        &settings.fields,
+        &after,
+        &format!("ticket {id}"),
+        fields_changed,
+    )?;
     tx.put_yaml(layout::ticket_file(id), &after);
     let sent = mail::closed_response(tx, ctx, &settings, &before, &after)?;
     let mut summary = format!(

@@ -1,6 +1,7 @@
 //! Reading tickets: one ticket with its thread ("ticket show"), and the working lists of the
 //! dashboard ("My Assigned Tickets", "New Unassigned Tickets") with their filters. Every
-//! read applies the visibility rule; a broken ticket file is reported and skipped.
+//! read applies the visibility rule; a broken ticket file is reported and skipped. Snoozed
+//! tickets stay out of every list but the snoozed one until they wake.
 
 use serde::Serialize;
 
@@ -99,6 +100,9 @@ pub struct ListQuery {
     pub tags: Vec<crate::model::Tag>,
     /// Include resolved and closed tickets.
     pub include_done: bool,
+    /// Only snoozed tickets (`snoozed_until` after now); otherwise they are left out unless
+    /// `include_done` asks for every ticket.
+    pub snoozed: bool,
     pub sort: SortKey,
     /// The moment SLA states are evaluated at (none: no SLA state).
     pub now: Option<Timestamp>,
@@ -137,14 +141,20 @@ pub struct Listing {
 
 /// The working lists, from the catalog (see `store::catalog`): HEAD of a git desk with the
 /// hand edits staged in a work tree, or the files of a plain directory.
-pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
+pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Listing> {
     let settings = desk.reader()?.settings()?;
     let catalog = Catalog::open(desk)?;
     let view = catalog.view()?;
     let mut problems = view.problems();
     let mut tickets = Vec::new();
     for s in view.tickets() {
-        if !matches(s, me, &settings, q) {
+        let snoozed = s.is_snoozed(now.unix());
+        let shown = if q.snoozed {
+            snoozed
+        } else {
+            !snoozed || q.include_done
+        };
+        if !shown || !matches(s, me, &settings, q) {
             continue;
         }
         match s.ticket() {
@@ -190,7 +200,12 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery) -> Result<Listing> {
             tickets,
         }],
         Scope::Visible => vec![Section {
-            title: "Tickets".into(),
+            title: if q.snoozed {
+                "Snoozed Tickets"
+            } else {
+                "Tickets"
+            }
+            .into(),
             tickets,
         }],
     };

@@ -133,6 +133,12 @@ pub struct Summary<'a> {
     /// Tags (issue 17).
     #[serde(borrow)]
     pub tags: Vec<Text<'a>>,
+    /// Custom field values, by name (issue 17).
+    #[serde(borrow)]
+    pub fields: Vec<(Text<'a>, Text<'a>)>,
+    /// Hidden from the working lists until then (seconds since the epoch), since when.
+    pub snoozed_until: Option<i64>,
+    pub snoozed_at: Option<i64>,
     /// The SLA clock's marks: customer messages (`true`) and answers (`false`), by time.
     pub marks: Vec<(i64, bool)>,
     /// A snooze in the file: from, until (see [`crate::model::sla::snooze_of`]).
@@ -168,6 +174,13 @@ impl Summary<'static> {
             messages,
             last,
             tags: t.tags.iter().map(|x| x.as_str().into()).collect(),
+            fields: t
+                .fields
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), v.as_str().into()))
+                .collect(),
+            snoozed_until: s(&t.snoozed_until),
+            snoozed_at: s(&t.snoozed_at),
             marks: Vec::new(),
             snooze: sla::snooze_of(t).map(|(a, b)| (a.unix(), b.unix())),
             escalated: t.escalated.clone(),
@@ -219,6 +232,13 @@ impl Summary<'_> {
             messages: self.messages,
             last: self.last.map(LastMessage::into_owned),
             tags: self.tags.into_iter().map(Text::into_owned).collect(),
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            snoozed_until: self.snoozed_until,
+            snoozed_at: self.snoozed_at,
             marks: self.marks,
             snooze: self.snooze,
             escalated: self.escalated,
@@ -298,9 +318,29 @@ impl Summary<'_> {
                 .iter()
                 .map(|x| x.parse())
                 .collect::<Result<_, _>>()?,
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| Ok((k.parse()?, v.to_string())))
+                .collect::<Result<_, InvalidValue>>()?,
+            snoozed_until: opt_ts(self.snoozed_until)?,
+            snoozed_at: opt_ts(self.snoozed_at)?,
             escalated: self.escalated.clone(),
             extra: Default::default(),
         })
+    }
+
+    /// Whether the ticket is snoozed at `now` (seconds since the epoch).
+    pub fn is_snoozed(&self, now: i64) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
+    }
+
+    /// The value of custom field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_assigned_to(&self, login: &str) -> bool {
@@ -328,7 +368,9 @@ mod tests {
             b"id: 1043\ntitle: Printer\nemail: a@b.example\naccount: acme\nqueue: billing\n\
              status: answered\npriority: 70\nassignee: bob\nsticky: true\n\
              created_at: 2026-11-01T10:00:00Z\nupdated_at: 2026-11-02T10:00:00Z\n\
-             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\ntags: [billing, vip]\n",
+             answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n\
+             fields: {product: router, size: 12}\nsnoozed_until: 2026-11-05T09:00:00Z\n\
+             tags: [billing, vip]\n",
         )
         .unwrap();
         let s = Summary::of(&t, 3, None);

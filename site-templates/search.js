@@ -70,12 +70,20 @@
   }
   function prefixOf(w) { return Array.from(w).slice(0, 2).join(""); }
 
-  /* doc → {n: words matched, f: sum of best fields, exact: an id equal to the query} */
+  /* The order of results: an id equal to the query, more words matched, better fields,
+     newer ticket. */
+  function better(a, b) {
+    return (b.exact - a.exact) || (b.n - a.n) || (b.f - a.f) || (b.doc - a.doc);
+  }
+
+  /* The SHOWN best docs ({doc, n: words matched, f: sum of best fields, exact: an id equal
+     to the query}) in order, and how many docs matched: only the shown ones are sorted (a
+     busy prefix matches tens of thousands of tickets). */
   function rank(words) {
-    var scores = {};
+    var scores = new Map();
     words.forEach(function (w, wi) {
       var shard = terms[prefixOf(w)] || {};
-      var best = {};
+      var best = new Map();
       Object.keys(shard).forEach(function (term) {
         if (term.lastIndexOf(w, 0) !== 0) { return; }
         var list = shard[term], doc = 0;
@@ -86,23 +94,31 @@
           // A word typed in full counts a little more than a prefix of a longer one.
           var f = field * 2 + (term === w ? 1 : 0);
           if (field === 3 && term !== w) { f = 4; }
-          if (!(doc in best) || best[doc].f < f) { best[doc] = {f: f, exact: field === 3 && term === w}; }
+          var b = best.get(doc);
+          if (b === undefined || b.f < f) { best.set(doc, {f: f, exact: field === 3 && term === w}); }
         }
       });
-      Object.keys(best).forEach(function (d) {
-        var s = scores[d] || (scores[d] = {doc: Number(d), n: 0, f: 0, exact: false, last: -1});
+      best.forEach(function (b, d) {
+        var s = scores.get(d);
+        if (s === undefined) { s = {doc: d, n: 0, f: 0, exact: false, last: -1}; scores.set(d, s); }
         if (s.last === wi) { return; }
         s.last = wi;
         s.n += 1;
-        s.f += best[d].f;
-        s.exact = s.exact || best[d].exact;
+        s.f += b.f;
+        s.exact = s.exact || b.exact;
       });
     });
-    var out = Object.keys(scores).map(function (d) { return scores[d]; });
-    out.sort(function (a, b) {
-      return (b.exact - a.exact) || (b.n - a.n) || (b.f - a.f) || (b.doc - a.doc);
+    var top = [];
+    scores.forEach(function (s) {
+      if (top.length === SHOWN && better(s, top[SHOWN - 1]) >= 0) { return; }
+      var i = top.length;
+      top.push(s);
+      while (i > 0 && better(top[i], top[i - 1]) < 0) {
+        var t = top[i]; top[i] = top[i - 1]; top[i - 1] = t; i -= 1;
+      }
+      if (top.length > SHOWN) { top.pop(); }
     });
-    return out;
+    return {top: top, length: scores.size};
   }
 
   function chunkOf(doc) { return doc >= KB_BASE ? "kb" : String(Math.floor(doc / PER_FILE)); }
@@ -116,7 +132,7 @@
 
   function render(results) {
     clear();
-    var shown = results.slice(0, SHOWN);
+    var shown = results.top;
     shown.forEach(function (r) {
       var t = record(r.doc);
       if (!t) { return; }
@@ -169,7 +185,7 @@
       if (mine !== generation) { return; }
       var results = rank(words);
       var chunks = [];
-      results.slice(0, SHOWN).forEach(function (r) {
+      results.top.forEach(function (r) {
         var c = chunkOf(r.doc);
         if (chunks.indexOf(c) < 0) { chunks.push(c); }
       });

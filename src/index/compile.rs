@@ -214,7 +214,7 @@ impl<'a> Compiler<'a> {
                     )
                     .collect(),
             )),
-            Expr::CustomRange { from, to } => {
+            Expr::CustomRange { from, to, .. } => {
                 let term = |v: &String| Term::from_field_text(self.f.custom_ord, v);
                 filter(Box::new(RangeQuery::new(
                     from.as_ref().map(term),

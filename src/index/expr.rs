@@ -162,6 +162,7 @@ pub enum Expr {
     /// `field.NAME:>=5`, `field.NAME:2026-01-01..2026-01-31`: bounds on the sort keys
     /// (see `model::field::sort_key`), each side given as a whole index term.
     CustomRange {
+        name: String,
         from: std::ops::Bound<String>,
         to: std::ops::Bound<String>,
     },
@@ -203,6 +204,16 @@ impl Expr {
     }
 
     /// Whether an `sla:` filter is left to resolve.
+    /// The custom field names the query asks about (`field.NAME:`), in order.
+    pub fn custom_names(&self) -> Vec<&str> {
+        match self {
+            Expr::Custom { name, .. } | Expr::CustomRange { name, .. } => vec![name.as_str()],
+            Expr::And(v) | Expr::Or(v) => v.iter().flat_map(Expr::custom_names).collect(),
+            Expr::Not(e) => e.custom_names(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn has_sla(&self) -> bool {
         match self {
             Expr::Sla(_) => true,

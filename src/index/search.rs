@@ -14,7 +14,8 @@ use crate::model::{Date, Settings, Staff, Timestamp};
 
 use super::compile::{visible, Compiler};
 use super::error::{IndexError, Result};
-use super::expr::{Expr, Kind, TextField, TextTerm, NOBODY};
+use super::expr::{Expr, Kind, Span, TextField, TextTerm, NOBODY};
+use super::query::QueryError;
 use super::refresh::SearchIndex;
 use super::schema::Fields;
 
@@ -90,6 +91,7 @@ pub fn search(si: &SearchIndex, me: &Staff, settings: &Settings, req: &Request) 
     let mut compiler = Compiler::new(si.tantivy(), f);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (expr, source) in &req.parts {
+        declared_fields_only(expr, source, settings)?;
         clauses.push((Occur::Must, compiler.compile(expr, source)?));
     }
     let names_kind = req.parts.iter().any(|(e, _)| e.names_kind());
@@ -106,6 +108,30 @@ pub fn search(si: &SearchIndex, me: &Staff, settings: &Settings, req: &Request) 
         s => s,
     };
     run(si, &query, sort, req.limit)
+}
+
+/// Refuses `field.NAME:` for a name desk.yaml does not declare (it would find nothing,
+/// silently), pointing at it in the query.
+fn declared_fields_only(expr: &Expr, source: &str, settings: &Settings) -> Result<()> {
+    for name in expr.custom_names() {
+        if settings.fields.iter().any(|f| f.name.as_str() == name) {
+            continue;
+        }
+        let needle = format!("{}{name}", super::expr::CUSTOM_PREFIX);
+        let start = source
+            .find(&needle)
+            .map_or(0, |i| source[..i].chars().count());
+        let span = Span::new(start, start + needle.chars().count());
+        let declared: Vec<&str> = settings.fields.iter().map(|f| f.name.as_str()).collect();
+        let declared = if declared.is_empty() {
+            "desk.yaml declares no custom fields".to_owned()
+        } else {
+            format!("desk.yaml declares: {}", declared.join(", "))
+        };
+        let message = format!("unknown custom field `{name}` ({declared})");
+        return Err(QueryError::new(source, span, message).into());
+    }
+    Ok(())
 }
 
 /// Quick Search: `term` as a ticket id, a full or partial e-mail address, or words of the

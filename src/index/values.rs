@@ -114,7 +114,11 @@ pub fn custom_expr(name: &str, raw: &str) -> Result<Expr, String> {
         Bound::Unbounded => Bound::Excluded(format!("{name}={next}")),
         b => b,
     };
-    Ok(Expr::CustomRange { from, to })
+    Ok(Expr::CustomRange {
+        name: name.to_owned(),
+        from,
+        to,
+    })
 }
 
 /// Comma-separated values, trimmed, empty ones dropped.

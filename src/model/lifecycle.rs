@@ -206,8 +206,7 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
         Action::Note => {}
         Action::CustomerMessage => {
             // The customer wrote: the ticket is back in the working lists.
-            t.snoozed_until = None;
-            t.snoozed_at = None;
+            t.end_snooze(now);
             if matches!(
                 t.status,
                 Status::Answered | Status::Resolved | Status::Closed
@@ -273,31 +272,27 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
         Action::SetFields(values) => t.fields = values.clone(),
         Action::Snooze(until) => match until {
             None if t.snoozed_until.is_none() => return Err(Refusal::NotSnoozed),
-            None => {
-                t.snoozed_until = None;
-                t.snoozed_at = None;
-            }
+            None => t.end_snooze(now),
             Some(_) if t.status.is_done() => return Err(Refusal::SnoozeDone(t.status)),
             Some(u) if *u <= now => {
                 return Err(Refusal::SnoozeInPast { until: *u, now });
             }
             Some(u) => {
-                // Snoozed again while snoozed: the pause still began the first time.
-                t.snoozed_at = Some(
-                    t.snoozed_at
-                        .filter(|_| t.snoozed_until.is_some())
-                        .unwrap_or(now),
-                );
+                // Snoozed again while snoozed: the pause still began the first time; a
+                // snooze that already ran out (not yet woken) ended then.
+                if t.snoozed_until.is_some_and(|old| old <= now) {
+                    t.end_snooze(now);
+                }
+                if t.snoozed_until.is_none() {
+                    t.snoozed_at = Some(now);
+                }
                 t.snoozed_until = Some(*u);
             }
         },
         Action::Wake => match t.snoozed_until {
             None => return Err(Refusal::NotSnoozed),
             Some(u) if u > now => return Err(Refusal::NotDueToWake(u)),
-            Some(_) => {
-                t.snoozed_until = None;
-                t.snoozed_at = None;
-            }
+            Some(_) => t.end_snooze(now),
         },
     }
     if t != *ticket || matches!(action, Action::Note | Action::CustomerMessage) {

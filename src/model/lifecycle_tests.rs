@@ -378,13 +378,28 @@ fn snooze_wake_and_a_customer_message() {
     );
     let woken = apply(&s, &Action::Wake, until).unwrap();
     assert_eq!((woken.snoozed_until, woken.snoozed_at), (None, None));
+    // The pause is kept for the SLA clock: from the snooze to its end.
+    let span = |from, to| crate::model::SnoozeSpan { from, to };
+    assert_eq!(woken.snoozed, [span(at(NOW), until)]);
     assert_eq!(
         apply(&woken, &Action::Wake, until),
         Err(Refusal::NotSnoozed)
     );
-    // The customer writing wakes it at once.
-    let replied = apply(&s, &Action::CustomerMessage, at(NOW)).unwrap();
+    // The customer writing wakes it at once; the pause ends then.
+    let replied = apply(&s, &Action::CustomerMessage, later).unwrap();
     assert_eq!((replied.snoozed_until, replied.snoozed_at), (None, None));
+    assert_eq!(replied.snoozed, [span(at(NOW), later)]);
+    // Snoozed again after it ran out but before the wake pass: the old pause ended at
+    // its own time, the new one starts now.
+    let again_at = at("2026-11-06T10:00:00Z");
+    let again = apply(
+        &s,
+        &Action::Snooze(Some(at("2026-11-08T00:00:00Z"))),
+        again_at,
+    )
+    .unwrap();
+    assert_eq!(again.snoozed, [span(at(NOW), until)]);
+    assert_eq!(again.snoozed_at, Some(again_at));
     // `--off`, and what may not be snoozed.
     assert_eq!(
         apply(&s, &Action::Snooze(None), at(NOW))

@@ -51,6 +51,6 @@ pub use settings::{
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};
-pub use ticket::{NewTicket, Status, TagChange, Ticket};
+pub use ticket::{NewTicket, SnoozeSpan, Status, TagChange, Ticket};
 pub use time::{Date, Timestamp};
 pub use timelog::TimeEntry;

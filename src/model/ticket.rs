@@ -157,6 +157,10 @@ pub struct Ticket {
     /// When the snooze began (an SLA clock pauses from then to `snoozed_until`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_at: Option<Timestamp>,
+    /// Snoozes that ended (woken, `--off`, or the customer wrote), oldest first: an SLA
+    /// clock stays paused over them after the ticket is back in the lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snoozed: Vec<SnoozeSpan>,
     /// SLA targets the `escalate` pass has acted on (each once).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalated: Vec<super::sla::Target>,
@@ -169,6 +173,27 @@ pub struct Ticket {
 
     #[serde(skip)]
     pub extra: Extra,
+}
+
+/// A snooze that ended: from when the ticket was snoozed to when it came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnoozeSpan {
+    pub from: Timestamp,
+    pub to: Timestamp,
+}
+
+impl Ticket {
+    /// Ends the running snooze at `end` (at most its own end), recording it in `snoozed`.
+    pub fn end_snooze(&mut self, end: Timestamp) {
+        let Some(until) = self.snoozed_until.take() else {
+            return;
+        };
+        let from = self.snoozed_at.take().unwrap_or(self.updated_at);
+        let to = end.min(until);
+        if to > from {
+            self.snoozed.push(SnoozeSpan { from, to });
+        }
+    }
 }
 
 /// What a new ticket starts from ("Make a New Ticket", or a customer's first mail).
@@ -217,6 +242,7 @@ impl Ticket {
             fields: BTreeMap::new(),
             snoozed_until: None,
             snoozed_at: None,
+            snoozed: Vec::new(),
             escalated: Vec::new(),
             extra: Extra::new(),
         }

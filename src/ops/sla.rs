@@ -34,7 +34,7 @@ pub fn clock_of<'a>(t: &Ticket, messages: impl Iterator<Item = &'a Message>) -> 
             .status
             .is_done()
             .then(|| t.closed_at.unwrap_or(t.updated_at).unix()),
-        snooze: sla::snooze_of(t).map(|(a, b)| (a.unix(), b.unix())),
+        snoozes: sla::snoozes_of(t),
     }
 }
 

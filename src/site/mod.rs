@@ -31,6 +31,7 @@ mod pages;
 mod render;
 mod rows;
 mod search;
+mod search_store;
 mod stats;
 mod templates;
 mod ticket_page;
@@ -45,7 +46,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-5";
+const GENERATOR_VERSION: &str = "git-desk-site-7";
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -81,6 +82,10 @@ pub enum SiteError {
     OutDir { path: PathBuf, reason: String },
     #[error("--for {0}: no such staff member")]
     UnknownLogin(Login),
+    /// The Quick Search store in the cache folder is damaged: the build starts again as a
+    /// full one (never shown: [`Site::build`] handles it).
+    #[error("the Quick Search store in the cache folder is damaged")]
+    SearchStale,
 }
 
 impl SiteError {
@@ -160,7 +165,10 @@ impl<'d> Site<'d> {
 
     /// Renders what changed since the last build into the output directory.
     pub fn build(&self, progress: &dyn Progress) -> Result<BuildSummary> {
-        render::build(self, progress)
+        match render::build(self, self.options.full, progress) {
+            Err(SiteError::SearchStale) => render::build(self, true, progress),
+            other => other,
+        }
     }
 
     /// Problems met while loading (broken files are reported, not fatal).

@@ -11,6 +11,7 @@ use super::data::Shared;
 use super::markdown;
 use super::rows::{list, row, split, view_count, Item, Row};
 use crate::model::{Date, Login, Status, TaskStatus, Ticket, TicketId, Timestamp};
+use crate::store::history::content_hash;
 
 /// A page to render: where, with which template, and its own context.
 pub struct Page {
@@ -20,6 +21,19 @@ pub struct Page {
     /// The navigation entry it belongs to.
     pub section: &'static str,
     pub ctx: Value,
+}
+
+/// A page whose context is made only when it is rendered: its key, from what the
+/// context is made of, is known without making it (a closed month's list: the page keys
+/// of its tickets), so an unchanged page costs nothing.
+pub struct LazyPage<'a> {
+    pub path: String,
+    pub template: &'static str,
+    pub title: String,
+    pub section: &'static str,
+    /// Changes whenever the context would.
+    pub key: String,
+    pub make: Box<dyn Fn() -> Value + 'a>,
 }
 
 /// How many rows a dashboard list shows before pointing to the full list.
@@ -98,20 +112,28 @@ fn task_row(t: &crate::model::Task, shared: &Shared, today: Date) -> Value {
 }
 
 /// Every page of this module. `now` is the build time: ages on the lists are measured
-/// from it.
-pub fn all(shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>, now: Timestamp) -> Vec<Page> {
+/// from it. `page_key` gives the key of a ticket's page (its content, the shared inputs
+/// and its history), which the closed lists are keyed by.
+pub fn all<'a>(
+    shared: &'a Shared,
+    tickets: &[Item<'a>],
+    me: Option<&'a Login>,
+    now: Timestamp,
+    page_key: &dyn Fn(TicketId) -> &'a str,
+) -> (Vec<Page>, Vec<LazyPage<'a>>) {
     let today = now.date();
     let mut pages = Vec::new();
+    let mut lazy = Vec::new();
     dashboard_page(&mut pages, shared, tickets, me, now);
     queue_pages(&mut pages, shared, tickets, me, now);
     staff_pages(&mut pages, shared, tickets, me, now);
     task_pages(&mut pages, shared, tickets, today);
     kb_pages(&mut pages, shared);
-    closed_pages(&mut pages, shared, tickets, me);
+    closed_pages(&mut pages, &mut lazy, shared, tickets, me, page_key);
     if let Some(me) = me {
         inbox_page(&mut pages, shared, me);
     }
-    pages
+    (pages, lazy)
 }
 
 /// `2026-12-06 09:14 UTC`
@@ -403,7 +425,14 @@ fn kb_pages(pages: &mut Vec<Page>, shared: &Shared) {
     });
 }
 
-fn closed_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me: Option<&Login>) {
+fn closed_pages<'a>(
+    pages: &mut Vec<Page>,
+    lazy: &mut Vec<LazyPage<'a>>,
+    shared: &'a Shared,
+    tickets: &[Item<'a>],
+    me: Option<&'a Login>,
+    page_key: &dyn Fn(TicketId) -> &'a str,
+) {
     // Closed and resolved tickets by month.
     let mut months: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for (t, s) in tickets.iter().filter(|(t, _)| t.status.is_done()) {
@@ -417,16 +446,31 @@ fn closed_pages(pages: &mut Vec<Page>, shared: &Shared, tickets: &[Item<'_>], me
     for (m, mut v) in months {
         v.sort_by(|(a, _), (b, _)| b.closed_at.cmp(&a.closed_at).then(b.id.cmp(&a.id)));
         for (path, items, pager) in paginate(&month_url(&m), &v) {
-            let rows: Vec<Row> = items
-                .iter()
-                .map(|(t, s)| row(t, *s, shared, me, None))
-                .collect();
-            pages.push(Page {
+            // The rows show no ages: each is made of its ticket's content and the shared
+            // inputs alone, which its page key covers.
+            let mut parts: Vec<Vec<u8>> =
+                vec![m.as_bytes().to_vec(), pager.to_string().into_bytes()];
+            parts.extend(
+                items
+                    .iter()
+                    .map(|(t, _)| page_key(t.id).as_bytes().to_vec()),
+            );
+            let key = content_hash(parts.iter().map(Vec::as_slice));
+            let items: Vec<Item<'a>> = items.to_vec();
+            let month = m.clone();
+            lazy.push(LazyPage {
                 path,
                 template: "closed-month.html",
                 title: format!("Closed and resolved in {m}"),
                 section: "closed",
-                ctx: json!({"month": m, "rows": rows, "paging": pager}),
+                key,
+                make: Box::new(move || {
+                    let rows: Vec<Row> = items
+                        .iter()
+                        .map(|(t, s)| row(t, *s, shared, me, None))
+                        .collect();
+                    json!({"month": month, "rows": rows, "paging": pager})
+                }),
             });
         }
     }

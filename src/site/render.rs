@@ -14,6 +14,7 @@ use super::data::Shared;
 use super::manifest::{self, Manifest, TicketRecord};
 use super::output::{OutDir, MARKER};
 use super::pages;
+use super::search_store;
 use super::stats;
 use super::ticket_page::{self, Job};
 use super::{Progress, Result, Site, SiteError, GENERATOR_VERSION};
@@ -102,17 +103,22 @@ fn files_below(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
+/// One build; `full` ignores the last build's manifest.
+pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<BuildSummary> {
     let started = Instant::now();
     let out = OutDir::prepare(&site.options.out, site.desk)?;
     let cache = manifest::cache_dir(site.desk, out.path());
-    let old = if site.options.full {
+    let old = if full {
         None
     } else {
         Manifest::load(&cache, out.marker.as_deref())
+            .filter(|m| search_store::trusted(&cache, m.search.as_deref()))
     };
     let full = old.is_none();
-    let old = old.unwrap_or_default();
+    let mut old = old.unwrap_or_default();
+    // The records of unchanged tickets move to this build's; what stays in `before` is
+    // the last build's record of every ticket rendered again or gone.
+    let mut before = std::mem::take(&mut old.tickets);
     let me = site.options.for_login.as_ref();
     let shared_key = content_hash([
         GENERATOR_VERSION.as_bytes(),
@@ -129,7 +135,7 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     let mut records: BTreeMap<u64, TicketRecord> = BTreeMap::new();
     let mut jobs = Vec::new();
     for (id, key) in &keys {
-        let rec = old.tickets.get(&id.get());
+        let rec = before.get(&id.get());
         let audit_key = audit.key(*id, rec.map(|r| r.audit.as_str()))?;
         // The SLA state changes with the clock, not the files: part of the page's key.
         let sla = site
@@ -154,7 +160,9 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
                         message: p.clone(),
                     });
                 }
-                records.insert(id.get(), r.clone());
+                if let Some(r) = before.remove(&id.get()) {
+                    records.insert(id.get(), r);
+                }
             }
             _ => jobs.push(Job {
                 id: *id,
@@ -180,26 +188,53 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         progress,
     )?;
     problems.extend(ticket_problems);
+    // Every history is in memory after a full build: free them before the lists.
+    drop(audit);
     let mut written = 0;
     let mut removed = 0;
+    let rendered_ids: Vec<u64> = rendered.iter().map(|(id, _)| id.get()).collect();
     for (id, rec) in rendered {
         if rec.ticket.is_some() {
             written += 1;
         }
-        if let Some(before) = old.tickets.get(&id.get()) {
+        if let Some(last) = before.get(&id.get()) {
             let now: BTreeSet<&String> = rec.files.iter().collect();
-            for f in before.files.iter().filter(|f| !now.contains(f)) {
+            for f in last.files.iter().filter(|f| !now.contains(f)) {
                 removed += usize::from(out.remove(f)?);
             }
         }
         records.insert(id.get(), rec);
     }
-    for (id, r) in &old.tickets {
+    for (id, r) in &before {
         if !records.contains_key(id) {
             for f in &r.files {
                 removed += usize::from(out.remove(f)?);
             }
         }
+    }
+
+    // The Quick Search index (its files are written with the other pages below).
+    let search_token = content_hash([
+        out.path().to_string_lossy().as_bytes(),
+        format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+        std::process::id().to_string().as_bytes(),
+        b"search",
+    ]);
+    let rendered_ids: BTreeSet<u64> = rendered_ids.into_iter().collect();
+    let present = |path: &str| old.pages.contains_key(path) && out.exists(path);
+    let (search_files, search_token) = search_store::update(&search_store::Update {
+        cache: &cache,
+        everything: full || records.keys().all(|id| rendered_ids.contains(id)),
+        old: &before,
+        records: &records,
+        rendered: &rendered_ids,
+        shared: &site.shared,
+        present: &present,
+        token: &search_token,
+    })?;
+    // The words served their purpose: the rest of the build does not need them.
+    for r in records.values_mut() {
+        r.words = String::new();
     }
 
     // Every other page.
@@ -208,12 +243,15 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         .filter_map(|r| r.ticket.as_ref().map(|t| (t, r.thread.as_ref())))
         .collect();
     let today = site.options.now.date();
-    let mut pages = pages::all(&site.shared, &tickets, me, site.options.now);
+    let page_key = |id: crate::model::TicketId| -> &str {
+        records.get(&id.get()).map_or("", |r| r.page.as_str())
+    };
+    let (mut pages, lazy) = pages::all(&site.shared, &tickets, me, site.options.now, &page_key);
     let mut data = crate::ops::stats::load(site.desk)?;
     // Running SLA targets breach by the build's moment, not by the end of today.
     data.now = Some(site.options.now);
     pages.extend(stats::pages(&site.shared, &data, today));
-    progress.start((jobs.len() + pages.len()) as u64);
+    progress.start((jobs.len() + pages.len() + lazy.len()) as u64);
     let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {
         if old.pages.get(&path) == Some(&key) && out.exists(&path) {
@@ -235,6 +273,21 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         })?;
         progress.advance(1);
     }
+    for p in lazy {
+        let key = content_hash([
+            p.template.as_bytes(),
+            site.templates.key.as_bytes(),
+            shared_key.as_bytes(),
+            p.path.as_bytes(),
+            p.title.as_bytes(),
+            p.key.as_bytes(),
+        ]);
+        emit(p.path.clone(), key, &|| {
+            let ctx = page_context(&site.shared, me, &p.path, &p.title, p.section, (p.make)());
+            Ok(site.templates.render(p.template, &ctx)?.into_bytes())
+        })?;
+        progress.advance(1);
+    }
     for (name, bytes) in &site.templates.assets {
         emit(
             format!("assets/{name}"),
@@ -249,12 +302,21 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
         content_hash([built.as_slice()]),
         &|| Ok(built.clone()),
     )?;
-    for (path, bytes) in super::search::files(&records, &site.shared) {
-        emit(
-            path,
-            content_hash([bytes.as_slice()]),
-            &|| Ok(bytes.clone()),
-        )?;
+    for f in search_files {
+        match f.bytes {
+            Some(bytes) => emit(f.path, content_hash([bytes.as_slice()]), &|| {
+                Ok(bytes.clone())
+            })?,
+            // Checked present above: kept with its key (gone since, it is an error).
+            None => {
+                if let Some(key) = old.pages.get(&f.path).cloned() {
+                    let missing = out.path().join(&f.path);
+                    emit(f.path, key, &|| {
+                        Err(SiteError::io(&missing, std::io::ErrorKind::NotFound.into()))
+                    })?;
+                }
+            }
+        }
     }
     progress.finish();
     for path in old.pages.keys() {
@@ -293,17 +355,43 @@ pub fn build(site: &Site<'_>, progress: &dyn Progress) -> Result<BuildSummary> {
     let head = site.input.head().map(|h| h.to_string());
     // Nothing rendered, removed or moved on: the recorded manifest is still exact (and at
     // 100k tickets writing it again is a good part of a no-op build).
-    let same = !full && written == 0 && removed == 0 && head == old.head && new_pages == old.pages;
+    let same = !full
+        && written == 0
+        && removed == 0
+        && head == old.head
+        && new_pages == old.pages
+        && Some(&search_token) == old.search.as_ref();
     if !same {
         crate::failpoint::hit("site.manifest");
+        let dirty: BTreeSet<String> = if full {
+            records
+                .keys()
+                .filter_map(|id| crate::model::TicketId::new(*id).ok())
+                .map(|id| id.bucket())
+                .collect()
+        } else {
+            rendered_ids
+                .iter()
+                .chain(before.keys())
+                .filter_map(|id| crate::model::TicketId::new(*id).ok())
+                .map(|id| id.bucket())
+                .collect()
+        };
         let manifest = Manifest {
             version: GENERATOR_VERSION.into(),
             build_id: build_id.clone(),
             head,
             tickets: records,
             pages: new_pages,
+            search: Some(search_token.clone()),
+            buckets: if full { BTreeMap::new() } else { old.buckets },
         };
-        manifest.save(&cache)?;
+        let records_token = content_hash([
+            build_id.as_bytes(),
+            search_token.as_bytes(),
+            format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+        ]);
+        manifest.save(&cache, &dirty, &records_token)?;
         out.set_marker(&build_id)?;
     }
     Ok(BuildSummary {

@@ -13,6 +13,10 @@
 //! A ticket's doc number is its id (a higher doc number is a newer ticket, and adding or
 //! deleting a ticket changes only the shards of its own words); KB article `i` is doc
 //! `KB_BASE + i`. Every file calls the global `GIT_DESK_QS(kind, key, data)`.
+//!
+//! This module says what goes in (the terms of a doc) and how a file is written; the
+//! postings kept between builds, so that a build rewrites only the shards of words that
+//! changed, are [`super::search_store`]'s.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +24,7 @@ use serde_json::{json, Value};
 
 use super::data::Shared;
 use super::manifest::TicketRecord;
-use crate::model::MessageKind;
+use crate::model::{MessageKind, Ticket};
 
 /// Docs per record file: a page showing 20 results loads a few of these.
 pub const DOCS_PER_FILE: u64 = 128;
@@ -109,25 +113,111 @@ fn script(kind: &str, key: &str, data: &Value) -> Vec<u8> {
     format!("GIT_DESK_QS({}, {}, {data});\n", json!(kind), json!(key)).into_bytes()
 }
 
-/// Every file of the index: site-relative path → content.
-pub fn files(records: &BTreeMap<u64, TicketRecord>, shared: &Shared) -> Vec<(String, Vec<u8>)> {
-    // chunk → records
-    let mut docs: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
-    let mut kb: Vec<Value> = Vec::new();
-    // term → doc → best field
-    let mut postings: BTreeMap<String, BTreeMap<u64, u8>> = BTreeMap::new();
-    let mut add = |term: String, doc: u64, field: u8| {
-        let e = postings
-            .entry(term)
-            .or_default()
-            .entry(doc)
-            .or_insert(field);
-        *e = (*e).max(field);
-    };
-    for r in records.values() {
+/// A doc's terms, each with its best field.
+pub type Terms = BTreeMap<String, u8>;
+
+fn add(terms: &mut Terms, term: String, field: u8) {
+    let e = terms.entry(term).or_insert(field);
+    *e = (*e).max(field);
+}
+
+/// The terms of a ticket: its id (and merged ids), title, customer (e-mail, account login,
+/// the account's name and e-mail) and the message words `words` (see [`joined`]).
+pub fn ticket_terms(t: &Ticket, words: &str, shared: &Shared) -> Terms {
+    let mut terms = Terms::new();
+    add(&mut terms, t.id.to_string(), FIELD_ID);
+    for m in &t.merged_from {
+        add(&mut terms, m.to_string(), FIELD_ID);
+    }
+    for w in self::words(&t.title) {
+        add(&mut terms, w, FIELD_TITLE);
+    }
+    for w in self::words(t.email.as_ref()) {
+        add(&mut terms, w, FIELD_CUSTOMER);
+    }
+    if let Some(a) = &t.account {
+        for w in self::words(a.as_str()) {
+            add(&mut terms, w, FIELD_CUSTOMER);
+        }
+        if let Some(acc) = shared.accounts.get(a) {
+            for w in self::words(&acc.name).chain(self::words(acc.email.as_ref())) {
+                add(&mut terms, w, FIELD_CUSTOMER);
+            }
+        }
+    }
+    for w in words.split(' ').filter(|w| !w.is_empty()) {
+        add(&mut terms, w.to_owned(), FIELD_TEXT);
+    }
+    terms
+}
+
+/// The KB articles as docs: doc number and terms (their titles).
+pub fn kb_docs(shared: &Shared) -> Vec<(u64, Terms)> {
+    shared
+        .kb
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut terms = Terms::new();
+            for w in words(&a.front.title) {
+                add(&mut terms, w, FIELD_TITLE);
+            }
+            (KB_BASE + i as u64, terms)
+        })
+        .collect()
+}
+
+/// Words kept as one string, space-separated (a word never holds a space): one allocation
+/// per ticket instead of one per word, for the 100k tickets of a full build.
+pub fn joined(words: Vec<String>) -> String {
+    words.join(" ")
+}
+
+/// The shard a term belongs to (its first two characters).
+pub fn shard_of(term: &str) -> String {
+    prefix(term)
+}
+
+/// The path of the term file of shard `prefix`.
+pub fn shard_path(prefix: &str) -> String {
+    format!("assets/search/t-{}.js", shard_name(prefix))
+}
+
+/// The path of record file `n`.
+pub fn chunk_path(n: u64) -> String {
+    format!("assets/search/d-{n}.js")
+}
+
+/// The record file of shard `prefix`: every term with its postings (doc, field) in doc
+/// order, of which every id/title/customer posting and the newest message-text ones are
+/// written.
+pub fn shard_script(prefix: &str, terms: &[(String, Vec<(u64, u8)>)]) -> Vec<u8> {
+    let mut out = serde_json::Map::new();
+    for (term, list) in terms {
+        let text = list.iter().filter(|(_, f)| *f == FIELD_TEXT).count();
+        let mut cut = text.saturating_sub(MAX_TEXT_POSTINGS);
+        let mut last = 0u64;
+        let mut coded = Vec::new();
+        for (doc, field) in list {
+            if *field == FIELD_TEXT && cut > 0 {
+                cut -= 1;
+                continue;
+            }
+            coded.push(json!(((doc - last) << 2) | u64::from(*field)));
+            last = *doc;
+        }
+        out.insert(term.clone(), Value::Array(coded));
+    }
+    script("t", prefix, &Value::Object(out))
+}
+
+/// Record file `n`: the tickets `n*DOCS_PER_FILE ..` of `records` (null where none).
+pub fn chunk_script(n: u64, records: &BTreeMap<u64, TicketRecord>) -> Vec<u8> {
+    let mut chunk: Vec<Value> = Vec::new();
+    let from = n * DOCS_PER_FILE;
+    for r in records.range(from..from + DOCS_PER_FILE).map(|(_, r)| r) {
         let Some(t) = &r.ticket else { continue };
         let doc = t.id.get();
-        let chunk = docs.entry(doc / DOCS_PER_FILE).or_default();
         chunk.resize((doc % DOCS_PER_FILE) as usize, Value::Null);
         chunk.push(json!([
             t.id.get(),
@@ -135,80 +225,30 @@ pub fn files(records: &BTreeMap<u64, TicketRecord>, shared: &Shared) -> Vec<(Str
             t.email.to_string(),
             t.status.name()
         ]));
-        add(t.id.to_string(), doc, FIELD_ID);
-        for m in &t.merged_from {
-            add(m.to_string(), doc, FIELD_ID);
-        }
-        for w in words(&t.title) {
-            add(w, doc, FIELD_TITLE);
-        }
-        for w in words(t.email.as_ref()) {
-            add(w, doc, FIELD_CUSTOMER);
-        }
-        if let Some(a) = &t.account {
-            for w in words(a.as_str()) {
-                add(w, doc, FIELD_CUSTOMER);
-            }
-            if let Some(acc) = shared.accounts.get(a) {
-                for w in words(&acc.name).chain(words(acc.email.as_ref())) {
-                    add(w, doc, FIELD_CUSTOMER);
-                }
-            }
-        }
-        for w in &r.words {
-            add(w.clone(), doc, FIELD_TEXT);
-        }
     }
-    for a in &shared.kb {
-        let doc = KB_BASE + kb.len() as u64;
-        kb.push(json!([
-            "kb",
-            a.front.title,
-            super::pages::kb_url(a.slug.as_str())
-        ]));
-        for w in words(&a.front.title) {
-            add(w, doc, FIELD_TITLE);
-        }
-    }
-    let mut shards: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
-    for (term, list) in postings {
-        // Keep every id/title/customer posting, and the newest message-text ones.
-        let text: Vec<u64> = list
-            .iter()
-            .filter(|(_, f)| **f == FIELD_TEXT)
-            .map(|(d, _)| *d)
-            .collect();
-        let cut = text.len().saturating_sub(MAX_TEXT_POSTINGS);
-        let dropped: std::collections::BTreeSet<u64> = text[..cut].iter().copied().collect();
-        let mut last = 0u64;
-        let mut coded = Vec::new();
-        for (doc, field) in list.iter().filter(|(d, _)| !dropped.contains(d)) {
-            coded.push(json!(((doc - last) << 2) | u64::from(*field)));
-            last = *doc;
-        }
-        shards
-            .entry(prefix(&term))
-            .or_default()
-            .insert(term, Value::Array(coded));
-    }
-    let mut out = Vec::new();
-    for (p, terms) in shards {
-        out.push((
-            format!("assets/search/t-{}.js", shard_name(&p)),
-            script("t", &p, &Value::Object(terms)),
-        ));
-    }
-    for (n, chunk) in docs {
-        out.push((
-            format!("assets/search/d-{n}.js"),
-            script("d", &n.to_string(), &json!(chunk)),
-        ));
-    }
-    out.push((
+    script("d", &n.to_string(), &json!(chunk))
+}
+
+/// The chunks holding a ticket.
+pub fn chunks(records: &BTreeMap<u64, TicketRecord>) -> std::collections::BTreeSet<u64> {
+    records
+        .iter()
+        .filter(|(_, r)| r.ticket.is_some())
+        .map(|(id, _)| id / DOCS_PER_FILE)
+        .collect()
+}
+
+/// `assets/search/d-kb.js`.
+pub fn kb_script(shared: &Shared) -> (String, Vec<u8>) {
+    let kb: Vec<Value> = shared
+        .kb
+        .iter()
+        .map(|a| json!(["kb", a.front.title, super::pages::kb_url(a.slug.as_str())]))
+        .collect();
+    (
         "assets/search/d-kb.js".into(),
         script("d", "kb", &json!(kb)),
-    ));
-    out
+    )
 }
 
 #[cfg(test)]

@@ -203,9 +203,9 @@ fn record(
             problem: None,
             messages: lt.messages.len() as u32,
             thread: Some(ThreadSummary::of(&lt.messages)),
-            words: super::search::thread_words(
+            words: super::search::joined(super::search::thread_words(
                 lt.messages.iter().map(|(_, m)| (m.kind, m.body.as_str())),
-            ),
+            )),
             files,
         },
         Err(p) => TicketRecord {
@@ -216,7 +216,7 @@ fn record(
             problem: Some(p.to_string()),
             messages: 0,
             thread: None,
-            words: Vec::new(),
+            words: String::new(),
             files,
         },
     }

@@ -27,6 +27,7 @@ mod search_mass;
 mod site;
 mod site_customers;
 mod site_dashboard;
+mod site_incremental;
 mod sla;
 mod spell;
 mod stats;

@@ -6,7 +6,7 @@ use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use super::super::{Date, Timestamp};
+use super::super::{Date, SnoozeSpan, Timestamp};
 use super::{BusinessHours, Policy};
 
 /// Which of a policy's two targets.
@@ -165,8 +165,8 @@ pub struct Clock {
     pub marks: Vec<(i64, bool)>,
     /// When it was resolved or closed, while it is.
     pub done_at: Option<i64>,
-    /// A snooze: from, until.
-    pub snooze: Option<(i64, i64)>,
+    /// Snoozes: from, until (the ones that ended, and the running one).
+    pub snoozes: Vec<(i64, i64)>,
 }
 
 impl Clock {
@@ -174,16 +174,17 @@ impl Clock {
         self.marks.iter().find(|m| !m.1).map(|m| m.0)
     }
 
-    /// The snooze as a pause: until its end or the customer's next message.
-    fn snooze_pause(&self, now: i64) -> Option<(i64, i64)> {
-        let (from, until) = self.snooze?;
-        let woken = self
-            .marks
-            .iter()
-            .find(|m| m.1 && m.0 > from)
-            .map_or(until, |m| m.0.min(until));
-        let end = woken.min(now);
-        (end > from).then_some((from, end))
+    /// The snoozes as pauses: each until its end or the customer's next message.
+    fn snooze_pauses(&self, now: i64) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.snoozes.iter().filter_map(move |&(from, until)| {
+            let woken = self
+                .marks
+                .iter()
+                .find(|m| m.1 && m.0 > from)
+                .map_or(until, |m| m.0.min(until));
+            let end = woken.min(now);
+            (end > from).then_some((from, end))
+        })
     }
 
     /// Waiting on the customer: from each answer to the customer's next message (ongoing
@@ -212,7 +213,7 @@ impl Clock {
             Target::FirstResponse => Vec::new(),
             Target::Resolution => self.waiting(now),
         };
-        v.extend(self.snooze_pause(now));
+        v.extend(self.snooze_pauses(now));
         merge(v)
     }
 
@@ -343,11 +344,21 @@ pub fn evaluate(policy: &Policy, clock: &Clock, now: i64) -> SlaStatus {
     }
 }
 
-/// The snooze of a ticket as (from, until): `ticket.yaml`'s `snoozed_at` and
-/// `snoozed_until`, written by `ticket snooze` (a file without `snoozed_at`, written by
-/// hand, counts from the ticket's last update).
-pub fn snooze_of(t: &super::super::Ticket) -> Option<(Timestamp, Timestamp)> {
-    let until = t.snoozed_until?;
-    let from = t.snoozed_at.unwrap_or(t.updated_at);
-    (until > from).then_some((from, until))
+/// The snoozes of a ticket as (from, until), epoch seconds: the ones that ended
+/// (`snoozed` in ticket.yaml) and the running one (`snoozed_at` to `snoozed_until`; a file
+/// without `snoozed_at`, written by hand, counts from the ticket's last update).
+pub fn snoozes_of(t: &super::super::Ticket) -> Vec<(i64, i64)> {
+    let unix = |s: &SnoozeSpan| (s.from.unix(), s.to.unix());
+    let running = t
+        .snoozed_until
+        .map(|until| (t.snoozed_at.unwrap_or(t.updated_at).unix(), until.unix()));
+    snooze_spans(t.snoozed.iter().map(unix), running)
+}
+
+/// Ended snoozes and the running one as the clock's pauses (empty spans dropped).
+pub fn snooze_spans(
+    past: impl Iterator<Item = (i64, i64)>,
+    running: Option<(i64, i64)>,
+) -> Vec<(i64, i64)> {
+    past.chain(running).filter(|(from, to)| to > from).collect()
 }

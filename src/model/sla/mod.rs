@@ -17,7 +17,9 @@ mod policy;
 
 use std::str::FromStr;
 
-pub use clock::{evaluate, snooze_of, Calendar, Clock, SlaStatus, State, Target, TargetStatus};
+pub use clock::{
+    evaluate, snooze_spans, snoozes_of, Calendar, Clock, SlaStatus, State, Target, TargetStatus,
+};
 pub use policy::{
     policy_for, BusinessHours, ClockTime, Day, Escalation, Policies, Policy, Span, Zone,
 };

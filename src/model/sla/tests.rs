@@ -35,7 +35,7 @@ fn clock(start: &str, marks: &[(&str, bool)]) -> Clock {
         start: t(start),
         marks: marks.iter().map(|(a, c)| (t(a), *c)).collect(),
         done_at: None,
-        snooze: None,
+        snoozes: Vec::new(),
     }
 }
 
@@ -124,7 +124,7 @@ fn waiting_on_the_customer_pauses_the_resolution_clock() {
 fn a_snooze_pauses_until_it_ends_or_the_customer_writes() {
     let p = policy(false, Some("4h"), None);
     let mut c = clock("2026-11-02T00:00:00Z", &[]);
-    c.snooze = Some((t("2026-11-02T01:00:00Z"), t("2026-11-02T09:00:00Z")));
+    c.snoozes = vec![(t("2026-11-02T01:00:00Z"), t("2026-11-02T09:00:00Z"))];
     let s = evaluate(&p, &c, t("2026-11-02T05:00:00Z"));
     let fr = s.get(Target::FirstResponse).unwrap();
     assert_eq!((fr.state, fr.elapsed_minutes), (State::Paused, 60));
@@ -136,6 +136,24 @@ fn a_snooze_pauses_until_it_ends_or_the_customer_writes() {
     c.marks.push((t("2026-11-02T03:00:00Z"), true));
     let s = evaluate(&p, &c, t("2026-11-02T05:00:00Z"));
     assert_eq!(s.get(Target::FirstResponse).unwrap().elapsed_minutes, 180);
+}
+
+#[test]
+fn ended_snoozes_stay_paused_beside_a_running_one() {
+    let p = policy(false, Some("4h"), None);
+    let mut c = clock("2026-11-02T00:00:00Z", &[]);
+    // 01:00–02:00 and 03:00–04:00 ended; 05:00–09:00 runs.
+    c.snoozes = vec![
+        (t("2026-11-02T01:00:00Z"), t("2026-11-02T02:00:00Z")),
+        (t("2026-11-02T03:00:00Z"), t("2026-11-02T04:00:00Z")),
+        (t("2026-11-02T05:00:00Z"), t("2026-11-02T09:00:00Z")),
+    ];
+    let s = evaluate(&p, &c, t("2026-11-02T06:00:00Z"));
+    let fr = s.get(Target::FirstResponse).unwrap();
+    assert_eq!((fr.state, fr.elapsed_minutes), (State::Paused, 180));
+    let s = evaluate(&p, &c, t("2026-11-02T09:30:00Z"));
+    assert_eq!(s.get(Target::FirstResponse).unwrap().elapsed_minutes, 210);
+    assert_eq!(due(&s, Target::FirstResponse), "2026-11-02T10:00:00Z");
 }
 
 #[test]

@@ -84,6 +84,8 @@ pub struct TicketFacts {
     pub messages: Vec<MessageFact>,
     /// For a ticket read back from history: when it was deleted.
     pub deleted_at: Option<Timestamp>,
+    /// Its snoozes (ended and running) as the SLA clock's pauses, epoch seconds.
+    pub snoozes: Vec<(i64, i64)>,
     /// The ticket's tags now (Basic Stats per tag).
     pub tags: Vec<Tag>,
 }
@@ -110,6 +112,7 @@ impl TicketFacts {
             closed_at,
             messages,
             deleted_at: None,
+            snoozes: crate::model::sla::snoozes_of(t),
             tags: t.tags.clone(),
         }
     }

@@ -65,7 +65,7 @@ pub fn clock(t: &TicketFacts) -> Clock {
             .map(|m| (m.at.unix(), m.kind == MessageKind::Customer))
             .collect(),
         done_at: t.closed_at.map(|c| c.unix()),
-        snooze: None,
+        snoozes: t.snoozes.clone(),
     }
 }
 
@@ -203,6 +203,7 @@ mod tests {
                 )),
             ],
             deleted_at: None,
+            snoozes: Vec::new(),
             tags: vec![],
         }
     }

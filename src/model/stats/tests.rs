@@ -19,6 +19,7 @@ fn ticket(id: u64, queue: &str, account: Option<&str>, created: &str) -> TicketF
         closed_by: None,
         messages: vec![MessageFact::new(ts(created), Customer, "cust@x.example")],
         deleted_at: None,
+        snoozes: Vec::new(),
         tags: vec![],
     }
 }

@@ -64,7 +64,8 @@ impl Lookup {
 }
 
 /// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
-/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority, tags.
+/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority, snoozes,
+/// tags.
 #[derive(Serialize, Deserialize)]
 pub struct Row(
     u64,
@@ -76,6 +77,7 @@ pub struct Row(
     Vec<(i64, u8, u32, i32)>,
     Option<i64>,
     u8,
+    Vec<(i64, i64)>,
     Vec<u32>,
 );
 
@@ -113,6 +115,7 @@ pub fn encode(t: &TicketFacts, n: &mut Names) -> Row {
         messages,
         t.deleted_at.map(Timestamp::unix),
         t.priority,
+        t.snoozes.clone(),
         t.tags.iter().map(|x| n.put(Some(x.as_str()))).collect(),
     )
 }
@@ -151,8 +154,9 @@ pub fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
             Some(s) => Some(time(s)?),
             None => None,
         },
+        snoozes: r.9.clone(),
         tags: r
-            .9
+            .10
             .iter()
             .map(|i| l.text(*i)?.and_then(|s| s.parse().ok()))
             .collect::<Option<_>>()?,

@@ -12,7 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::sla::{self, Target};
 use crate::model::{
-    InvalidValue, MessageKind, Settings, Staff, Status, Ticket, TicketId, TimeEntry, Timestamp,
+    InvalidValue, MessageKind, Settings, SnoozeSpan, Staff, Status, Ticket, TicketId, TimeEntry,
+    Timestamp,
 };
 
 /// Text of a summary: borrowed from the bytes it was decoded from, or owned.
@@ -141,8 +142,8 @@ pub struct Summary<'a> {
     pub snoozed_at: Option<i64>,
     /// The SLA clock's marks: customer messages (`true`) and answers (`false`), by time.
     pub marks: Vec<(i64, bool)>,
-    /// A snooze in the file: from, until (see [`crate::model::sla::snooze_of`]).
-    pub snooze: Option<(i64, i64)>,
+    /// The snoozes that ended (`snoozed` in the file): from, to.
+    pub snoozed: Vec<(i64, i64)>,
     /// SLA targets already escalated.
     pub escalated: Vec<Target>,
     /// Minutes logged on the thread, and the billable part.
@@ -182,7 +183,11 @@ impl Summary<'static> {
             snoozed_until: s(&t.snoozed_until),
             snoozed_at: s(&t.snoozed_at),
             marks: Vec::new(),
-            snooze: sla::snooze_of(t).map(|(a, b)| (a.unix(), b.unix())),
+            snoozed: t
+                .snoozed
+                .iter()
+                .map(|s| (s.from.unix(), s.to.unix()))
+                .collect(),
             escalated: t.escalated.clone(),
             minutes: 0,
             billable_minutes: 0,
@@ -240,7 +245,7 @@ impl Summary<'_> {
             snoozed_until: self.snoozed_until,
             snoozed_at: self.snoozed_at,
             marks: self.marks,
-            snooze: self.snooze,
+            snoozed: self.snoozed,
             escalated: self.escalated,
             minutes: self.minutes,
             billable_minutes: self.billable_minutes,
@@ -261,7 +266,11 @@ impl Summary<'_> {
                 .status
                 .is_done()
                 .then(|| self.closed_at.unwrap_or(self.updated_at)),
-            snooze: self.snooze,
+            snoozes: sla::snooze_spans(
+                self.snoozed.iter().copied(),
+                self.snoozed_until
+                    .map(|u| (self.snoozed_at.unwrap_or(self.updated_at), u)),
+            ),
         }
     }
 
@@ -325,6 +334,16 @@ impl Summary<'_> {
                 .collect::<Result<_, InvalidValue>>()?,
             snoozed_until: opt_ts(self.snoozed_until)?,
             snoozed_at: opt_ts(self.snoozed_at)?,
+            snoozed: self
+                .snoozed
+                .iter()
+                .map(|&(from, to)| {
+                    Ok(SnoozeSpan {
+                        from: ts(from)?,
+                        to: ts(to)?,
+                    })
+                })
+                .collect::<Result<_, InvalidValue>>()?,
             escalated: self.escalated.clone(),
             extra: Default::default(),
         })

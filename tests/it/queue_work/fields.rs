@@ -465,6 +465,18 @@ fn search_finds_values_and_ranges_of_numbers_and_dates() {
     assert!(err.contains("a range needs numbers"), "{err}");
     let err = d.fails(1, &["--as", "alice", "search", "field.product: x"]);
     assert!(err.contains("`field.product:` needs a value"), "{err}");
+    // A name desk.yaml does not declare is an error, not an empty result.
+    let err = d.fails(
+        1,
+        &["--as", "alice", "search", "status:new field.colour:red"],
+    );
+    assert!(
+        err.contains("unknown custom field `colour` (desk.yaml declares: ")
+            && err.contains("product"),
+        "{err}"
+    );
+    let err = d.fails(1, &["--as", "alice", "search", "field.colour:>3"]);
+    assert!(err.contains("unknown custom field `colour`"), "{err}");
     // The index follows an edit.
     d.ok(&[
         "--as",

@@ -327,8 +327,33 @@ fn ticket_snooze_pauses_the_sla_clock_until_it_ends() {
         (Some("paused"), Some(0)),
         "{show}"
     );
-    // Woken by the pass at 12:00Z: the hour after the snooze counts, as before.
+    // Woken by the pass at 12:00Z: the snooze is kept as an ended pause, so only the hour
+    // after it counts — then and later.
     d.now = "2026-11-30T12:00:00Z".into();
     d.ok(&["autoclose"]);
-    assert!(!d.read("tickets/000/1/ticket.yaml").contains("snoozed"));
+    let t = d.read("tickets/000/1/ticket.yaml");
+    assert!(
+        !t.contains("snoozed_until") && !t.contains("snoozed_at"),
+        "{t}"
+    );
+    assert!(
+        t.contains("snoozed:\n- from: 2026-11-27T14:00:00Z\n  to: 2026-11-30T11:00:00Z\n"),
+        "{t}"
+    );
+    for (now, minutes) in [("2026-11-30T12:00:00Z", 60), ("2026-11-30T13:00:00Z", 120)] {
+        d.now = now.into();
+        let show = json(&d.ok(&["--json", "ticket", "show", "1"]));
+        let fr = crate::sla::target(&show, "first_response");
+        assert_eq!(
+            (fr["state"].as_str(), fr["elapsed_minutes"].as_i64()),
+            (Some("due"), Some(minutes)),
+            "{show}"
+        );
+    }
+    // The catalog agrees: not breached in a search although Friday to Monday has passed.
+    let found = d.ok(&["search", "sla:breached"]);
+    assert!(
+        !found.contains("Printer") && !found.lines().any(|l| l.starts_with("1 ")),
+        "{found}"
+    );
 }

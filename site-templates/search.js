@@ -3,15 +3,18 @@
    The index is built with the site in small scripts under assets/search/, loaded as
    <script> elements (so it works from file:// as well as from any web-server sub-path:
    every URL is relative to the page's data-root), and only those the query needs:
-   t-<first two letters>.js holds the terms starting with them (each with its docs,
-   delta-coded as gap * 4 + field), d-<n>.js the records of tickets n*128 .. n*128+127
+   t-<first three letters>.js holds the terms starting with them (each with its docs,
+   delta-coded as gap * 4 + field; a shorter term has a shard of its own, so a word of one
+   or two letters finds only itself: prefix matching starts at the third letter, where a
+   busy prefix no longer matches most of the desk), d-<n>.js the records of tickets
+   n*32 .. n*32+31
    (a ticket's doc number is its id), d-kb.js those of the KB articles (doc 2^40 + i). Each file calls GIT_DESK_QS(kind, key, data).
    Ranking: an exact id first, then more query words matched, then the best fields
    (title over customer over message text), then the newest.
    Results are built as DOM nodes with textContent, never as HTML. */
 (function () {
   "use strict";
-  var PER_FILE = 128, KB_BASE = Math.pow(2, 40), SHOWN = 20, DELAY = 120;
+  var PER_FILE = 32, KB_BASE = Math.pow(2, 40), SHOWN = 20, DELAY = 120;
   var root = document.documentElement.getAttribute("data-root") || "";
   var input, list, status, timer = null, generation = 0;
   var terms = {}, docs = {}, pending = {}, failed = false;
@@ -68,7 +71,7 @@
   function queryWords(q) {
     return q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
   }
-  function prefixOf(w) { return Array.from(w).slice(0, 2).join(""); }
+  function prefixOf(w) { return Array.from(w).slice(0, 3).join(""); }
 
   /* The order of results: an id equal to the query, more words matched, better fields,
      newer ticket. */

@@ -1,7 +1,9 @@
 //! The Quick Search index: a ranked, prefix-sharded index loaded as plain scripts (they
 //! work from `file://`, where fetching JSON does not).
 //!
-//! - `assets/search/t-<prefix>.js`: the terms starting with a two-character prefix, each
+//! - `assets/search/t-<prefix>.js`: the terms starting with a three-character prefix (a
+//!   shorter term has a shard of its own, so a query word of one or two characters finds
+//!   only that word: prefix matching starts at the third character), each
 //!   with its postings, delta-coded: `(doc gap << 2) | field`, field 3 = id (the ticket's
 //!   or a merged one), 2 = title (ticket or KB article), 1 = customer (e-mail, account
 //!   name and login), 0 = message text (customer messages and answers only; internal
@@ -26,8 +28,11 @@ use super::data::Shared;
 use super::manifest::TicketRecord;
 use crate::model::{MessageKind, Ticket};
 
-/// Docs per record file: a page showing 20 results loads a few of these.
-pub const DOCS_PER_FILE: u64 = 128;
+/// Docs per record file: a page showing 20 results loads up to 20 of these (~2.5 KB each at
+/// 100k tickets), so few docs per file keep the bytes before the first result low.
+pub const DOCS_PER_FILE: u64 = 32;
+/// Characters of a term that name its shard.
+const PREFIX_CHARS: usize = 3;
 /// The doc number of the first KB article (above every ticket id).
 const KB_BASE: u64 = 1 << 40;
 /// Distinct message words kept per ticket (they are kept in the build manifest too).
@@ -82,9 +87,9 @@ pub fn thread_words<'a>(messages: impl Iterator<Item = (MessageKind, &'a str)>) 
     out
 }
 
-/// The shard of a term: its first two characters.
+/// The shard of a term: its first three characters (a shorter term is its own shard).
 fn prefix(term: &str) -> String {
-    term.chars().take(2).collect()
+    term.chars().take(PREFIX_CHARS).collect()
 }
 
 /// A shard's file name part: the prefix itself when it is plain ASCII, else its code points.
@@ -173,7 +178,7 @@ pub fn joined(words: Vec<String>) -> String {
     words.join(" ")
 }
 
-/// The shard a term belongs to (its first two characters).
+/// The shard a term belongs to (its first three characters).
 pub fn shard_of(term: &str) -> String {
     prefix(term)
 }

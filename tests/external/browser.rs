@@ -356,7 +356,7 @@ pub fn browser_quick_search_finds_customers_message_words_and_kb_titles_but_not_
     let loaded = b.eval("[...document.querySelectorAll('script[src*=\"assets/search/\"]')].map(s => s.getAttribute('src').replace(/.*\\//, '')).sort().join(' ')");
     let loaded = loaded.as_str().unwrap();
     for shard in [
-        "t-la.js", "t-qu.js", "t-sm.js", "t-au.js", "t-10.js", "t-no.js",
+        "t-lan.js", "t-quo.js", "t-smt.js", "t-aut.js", "t-100.js", "t-not.js",
     ] {
         assert!(loaded.contains(shard), "{loaded}");
     }

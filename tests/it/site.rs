@@ -136,8 +136,8 @@ fn the_example_site_has_every_page_and_no_broken_link() {
         "stats/2026-11.html",
         "assets/style.css",
         "assets/search.js",
-        "assets/search/t-10.js",
-        "assets/search/d-7.js",
+        "assets/search/t-100.js",
+        "assets/search/d-31.js",
     ] {
         assert!(out.join(page).is_file(), "missing {page}");
     }
@@ -179,10 +179,10 @@ fn the_example_site_has_every_page_and_no_broken_link() {
             && stats.contains("<rect x=")
     );
     // The quick-search index: scripts safe inside <script>, a ticket's record and its id.
-    let docs = read(&out.join("assets/search/d-7.js"));
-    assert!(docs.starts_with("GIT_DESK_QS(\"d\", \"7\", ["));
+    let docs = read(&out.join("assets/search/d-31.js"));
+    assert!(docs.starts_with("GIT_DESK_QS(\"d\", \"31\", ["));
     assert!(docs.contains("[1004,\"500 Internal Server Error after PHP upgrade\",\"paula.martins@martins-law.test\",\"resolved\"]"));
-    assert!(read(&out.join("assets/search/t-10.js")).contains("\"1004\":["));
+    assert!(read(&out.join("assets/search/t-100.js")).contains("\"1004\":["));
     for f in files(&out.join("assets/search")) {
         assert!(!read(&f).contains('<'), "{}", f.display());
     }
@@ -306,8 +306,8 @@ fn a_rebuild_renders_only_what_changed() {
     // The list pages, and the Quick Search shards of the ticket's words and its id.
     assert!(s["written"].as_u64().unwrap() < 50, "{s}");
     assert!(!out.join("tickets/001/1039.html").exists());
-    assert!(!read(&out.join("assets/search/d-8.js")).contains("[1039,"));
-    assert!(!read(&out.join("assets/search/t-10.js")).contains("\"1039\""));
+    assert!(!read(&out.join("assets/search/d-32.js")).contains("[1039,"));
+    assert!(!read(&out.join("assets/search/t-103.js")).contains("\"1039\""));
     assert!(!read(&out.join("index.html")).contains("tickets&#x2f;001&#x2f;1039.html"));
     check_links(&out);
 

@@ -93,7 +93,7 @@ fn incremental_builds_equal_full_builds() {
     assert_eq!(s["full"], false, "{s}");
     let written = s["written"].as_u64().unwrap();
     assert!(written < 30, "only the ticket, lists and a few shards: {s}");
-    assert!(std::fs::read_to_string(out.join("assets/search/t-zy.js"))
+    assert!(std::fs::read_to_string(out.join("assets/search/t-zyz.js"))
         .unwrap()
         .contains("\"zyzzogeton\""));
     assert_same_as_full(&d, &out, "after an answer");
@@ -244,10 +244,10 @@ fn a_damaged_or_lost_search_store_or_output_file_is_rebuilt() {
     assert_same_as_full(&d, &out, "after damaged manifest records");
 
     // Output files lost (a shard and a record file): written again by the next build.
-    std::fs::remove_file(out.join("assets/search/t-pl.js")).unwrap();
-    std::fs::remove_file(out.join("assets/search/d-7.js")).unwrap();
+    std::fs::remove_file(out.join("assets/search/t-pla.js")).unwrap();
+    std::fs::remove_file(out.join("assets/search/d-31.js")).unwrap();
     let s = build(&d, &out, &[]);
     assert_eq!(s["full"], false, "{s}");
-    assert!(out.join("assets/search/t-pl.js").exists());
+    assert!(out.join("assets/search/t-pla.js").exists());
     assert_same_as_full(&d, &out, "after lost output files");
 }

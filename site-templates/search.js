@@ -10,7 +10,8 @@
    n*32 .. n*32+31
    (a ticket's doc number is its id), d-kb.js those of the KB articles (doc 2^40 + i). Each file calls GIT_DESK_QS(kind, key, data).
    Ranking: an exact id first, then more query words matched, then the best fields
-   (title over customer over message text), then the newest.
+   (title over customer over message text), then the newest (packed in one number per
+   doc, see rank).
    Results are built as DOM nodes with textContent, never as HTML. */
 (function () {
   "use strict";
@@ -73,49 +74,48 @@
   }
   function prefixOf(w) { return Array.from(w).slice(0, 3).join(""); }
 
-  /* The order of results: an id equal to the query, more words matched, better fields,
-     newer ticket. */
-  function better(a, b) {
-    return (b.exact - a.exact) || (b.n - a.n) || (b.f - a.f) || (b.doc - a.doc);
-  }
+  /* A doc's score packed in one number, higher is better: an id equal to the query (bit
+     30), then more words matched (bits 20..29), then better fields (the sum, bits 0..19);
+     ties go to the newer ticket (the higher doc). Numbers, not objects: a busy prefix
+     matches tens of thousands of tickets, and a keystroke must not allocate for each. */
+  var EXACT = Math.pow(2, 30), WORD = Math.pow(2, 20);
+  function better(a, b) { return (b.score - a.score) || (b.doc - a.doc); }
 
-  /* The SHOWN best docs ({doc, n: words matched, f: sum of best fields, exact: an id equal
-     to the query}) in order, and how many docs matched: only the shown ones are sorted (a
-     busy prefix matches tens of thousands of tickets). */
+  /* The SHOWN best docs ({doc, score}) in order, and how many docs matched: only the
+     shown ones are sorted. */
   function rank(words) {
     var scores = new Map();
-    words.forEach(function (w, wi) {
+    words.forEach(function (w) {
       var shard = terms[prefixOf(w)] || {};
+      // The best field of each doc for this word: field * 2 + 1 for the word typed in full
+      // (7 = an id equal to it), a matched id prefix counts 4.
       var best = new Map();
       Object.keys(shard).forEach(function (term) {
         if (term.lastIndexOf(w, 0) !== 0) { return; }
-        var list = shard[term], doc = 0;
+        var list = shard[term], doc = 0, whole = term === w ? 1 : 0;
         for (var i = 0; i < list.length; i++) {
           // Plain arithmetic: doc numbers go past 32 bits.
           doc += Math.floor(list[i] / 4);
           var field = list[i] % 4;
-          // A word typed in full counts a little more than a prefix of a longer one.
-          var f = field * 2 + (term === w ? 1 : 0);
-          if (field === 3 && term !== w) { f = 4; }
+          var f = field === 3 && !whole ? 4 : field * 2 + whole;
           var b = best.get(doc);
-          if (b === undefined || b.f < f) { best.set(doc, {f: f, exact: field === 3 && term === w}); }
+          if (b === undefined || b < f) { best.set(doc, f); }
         }
       });
-      best.forEach(function (b, d) {
-        var s = scores.get(d);
-        if (s === undefined) { s = {doc: d, n: 0, f: 0, exact: false, last: -1}; scores.set(d, s); }
-        if (s.last === wi) { return; }
-        s.last = wi;
-        s.n += 1;
-        s.f += b.f;
-        s.exact = s.exact || b.exact;
+      best.forEach(function (f, d) {
+        var s = scores.get(d) || 0;
+        var exact = f === 7 && s < EXACT ? EXACT : 0;
+        scores.set(d, s + exact + WORD + f);
       });
     });
     var top = [];
-    scores.forEach(function (s) {
-      if (top.length === SHOWN && better(s, top[SHOWN - 1]) >= 0) { return; }
+    scores.forEach(function (score, doc) {
+      if (top.length === SHOWN) {
+        var last = top[SHOWN - 1];
+        if (score < last.score || (score === last.score && doc <= last.doc)) { return; }
+      }
       var i = top.length;
-      top.push(s);
+      top.push({doc: doc, score: score});
       while (i > 0 && better(top[i], top[i - 1]) < 0) {
         var t = top[i]; top[i] = top[i - 1]; top[i - 1] = t; i -= 1;
       }

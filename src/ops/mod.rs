@@ -16,6 +16,7 @@ pub mod macros;
 pub mod mail;
 pub mod mass;
 pub mod msg;
+pub mod periodic;
 pub mod queue;
 pub mod reply;
 pub mod search;

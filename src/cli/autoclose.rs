@@ -1,12 +1,12 @@
-//! `git desk autoclose`: apply the desk's auto-close policy now, in one commit.
+//! `git desk autoclose`: the periodic pass now (wake, auto-close, escalate; see
+//! `ops::periodic`).
 
 use std::io::Write;
 
 use anyhow::Result;
 
 use super::Env;
-use crate::ops::{self, ticket as t};
-use crate::store::DeskRead;
+use crate::ops;
 
 /// Close answered tickets older than auto_close_days (one commit).
 ///
@@ -16,45 +16,44 @@ use crate::store::DeskRead;
 /// With auto_close_days -1 nothing is ever closed; with 0 every answered ticket is. Only
 /// tickets you can see are closed (a main admin's run closes all).
 ///
-/// Snoozed tickets whose time has come are woken first, in a commit of their own
-/// (`ticket.wake`; none when no ticket is due).
+/// This is the desk's periodic pass (run it from cron or a timer; `sync` runs it too):
+/// snoozed tickets whose time has come are woken first, in a commit of their own
+/// (`ticket.wake`), and SLA breaches not yet escalated are escalated last, in another
+/// (`ticket.escalate`, as `git desk escalate` does); no commit for a step with nothing due.
 #[derive(Debug, clap::Args)]
 pub struct AutocloseArgs {}
 
 pub fn run(env: &Env, _a: AutocloseArgs, out: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    // Snoozed tickets whose time has come wake first, in a commit of their own.
-    let (woken, wake_commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
-        let done = t::wake_due(tx, me)?;
-        let msg = t::wake_message(&me.login, &done);
-        Ok((done, msg))
-    })?;
-    let (done, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
-        let policy = tx.settings()?.auto_close_days;
-        let done = t::autoclose_visible(tx, &env.ctx, me)?;
-        let msg = t::autoclose_message(&me.login, policy, &done);
-        Ok((done, msg))
-    })?;
+    let pass = ops::periodic::run(&desk, &env.ctx, &me)?;
+    let ids = |step: &ops::periodic::Step| step.done.iter().map(|d| d.id).collect::<Vec<_>>();
+    let commit = |step: &ops::periodic::Step| step.commit.map(|c| c.to_string());
     if env.printer.json {
         env.printer.json(
             out,
             &serde_json::json!({
-                "closed": done.iter().map(|d| d.id).collect::<Vec<_>>(),
-                "commit": commit.map(|c| c.to_string()),
-                "woken": woken.iter().map(|d| d.id).collect::<Vec<_>>(),
-                "wake_commit": wake_commit.map(|c| c.to_string()),
+                "closed": ids(&pass.closed),
+                "commit": commit(&pass.closed),
+                "woken": ids(&pass.woken),
+                "wake_commit": commit(&pass.woken),
+                "escalated": pass.escalated.done,
+                "escalate_commit": commit(&pass.escalated),
             }),
         )?;
-    } else if done.is_empty() {
-        for d in &woken {
-            writeln!(out, "ticket {}: {}", d.id, d.summary)?;
-        }
+        return Ok(0);
+    }
+    let steps = [&pass.woken, &pass.closed, &pass.escalated];
+    for d in steps.iter().flat_map(|s| &s.done) {
+        writeln!(
+            out,
+            "ticket {}: {}",
+            d.id,
+            super::output::cell(&d.summary, 200)
+        )?;
+    }
+    if pass.closed.done.is_empty() {
         writeln!(out, "autoclose: nothing to close")?;
-    } else {
-        for d in woken.iter().chain(&done) {
-            writeln!(out, "ticket {}: {}", d.id, d.summary)?;
-        }
     }
     Ok(0)
 }

@@ -15,12 +15,14 @@ mod index;
 mod init;
 mod kb;
 mod log;
+mod macros;
 mod mail;
 mod man;
 mod msg;
 mod output;
 mod pipe;
 mod queue;
+mod reply;
 mod search;
 mod settings;
 mod site;
@@ -89,6 +91,12 @@ pub enum Command {
     /// The knowledge base: Markdown articles.
     #[command(subcommand)]
     Kb(kb::KbCommand),
+    /// Saved replies: answer texts with variables (`ticket answer ID --reply SLUG`).
+    #[command(subcommand)]
+    Reply(reply::ReplyCommand),
+    /// Macros: steps applied to a ticket in one commit (`ticket macro ID SLUG`).
+    #[command(subcommand, name = "macro")]
+    Macro(macros::MacroCommand),
     /// Check the spelling of a text; exit 1 when a word is misspelled.
     Spell(spell::SpellArgs),
     /// Ticket queues ("Queue Administration").
@@ -245,6 +253,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
         Command::Task(c) => task::run(&env, c, out, err),
         Command::Msg(c) => msg::run(&env, c, out, err),
         Command::Kb(c) => kb::run(&env, c, out, err),
+        Command::Reply(c) => reply::run(&env, c, out, err),
+        Command::Macro(c) => macros::run(&env, c, out, err),
         Command::Spell(a) => spell::run(&env, a, out, err),
         Command::Queue(c) => queue::run(&env, c, out),
         Command::Account(c) => customer::run_account(&env, c, out),

@@ -290,7 +290,11 @@ pub fn print(r: &Results, out: &mut dyn Write) -> Result<()> {
                 .map(|s| cell(s, 16))
                 .unwrap_or_else(dash),
             h.updated.map(short_time).unwrap_or_else(dash),
-            cell(&h.title, 60),
+            if h.tags.is_empty() {
+                cell(&h.title, 60)
+            } else {
+                format!("{} [{}]", cell(&h.title, 60), cell(&h.tags.join(", "), 60))
+            },
         ];
         if mixed {
             row.insert(0, h.kind.to_string());

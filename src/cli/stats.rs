@@ -204,6 +204,31 @@ fn render(r: &StatsReport, out: &mut dyn Write) -> Result<()> {
     }
     table(out, &rows)?;
     writeln!(out, "deleted {}, merged {}", b.deleted, b.merged)?;
+    if !b.per_tag.is_empty() {
+        writeln!(out, "\nPer Tag")?;
+        let mut rows = vec![[
+            "tag",
+            "new tickets",
+            "customer messages",
+            "answers",
+            "closed",
+            "open at end",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for t in &b.per_tag {
+            let c = &t.counts;
+            rows.push(vec![
+                t.tag.to_string(),
+                c.new_tickets.to_string(),
+                c.customer_messages.to_string(),
+                c.answers.to_string(),
+                c.closed.to_string(),
+                c.open_at_end.to_string(),
+            ]);
+        }
+        table(out, &rows)?;
+    }
 
     writeln!(out, "\nTicket System Averages")?;
     let a = &r.averages;

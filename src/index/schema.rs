@@ -15,7 +15,8 @@ use crate::model::{KbArticle, Login, Message, Task, TaskNote, Ticket, Timestamp}
 use super::expr::{Kind, NOBODY};
 
 /// The version of the schema and of the document layout.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: tickets carry their tags in `tag`.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
@@ -157,6 +158,9 @@ pub fn ticket_doc(
         t.assignee.as_ref().map_or(NOBODY, |a| a.as_str()),
     );
     d.add_bool(f.sticky, t.sticky);
+    for tag in &t.tags {
+        d.add_text(f.tag, tag.as_str());
+    }
     d.add_date(f.created, date(t.created_at));
     d.add_date(f.updated, date(t.updated_at));
     opt_date(&mut d, f.answered, t.answered_at);

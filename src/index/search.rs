@@ -70,6 +70,9 @@ pub struct Hit {
     pub created: Option<Timestamp>,
     pub updated: Option<Timestamp>,
     pub due: Option<Date>,
+    /// A ticket's tags (an article's, lower-cased).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// Relevance (only when sorted by it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
@@ -303,6 +306,10 @@ fn hit(searcher: &Searcher, f: &Fields, addr: DocAddress, score: Option<f32>) ->
         created: time(f.created),
         updated: time(f.updated),
         due: time(f.due).map(|t| t.date()),
+        tags: d
+            .get_all(f.tag)
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         score,
     })
 }

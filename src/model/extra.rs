@@ -63,5 +63,7 @@ documents!(
     super::TaskNote,
     super::PrivateMessage,
     super::KbFront,
+    super::ReplyFront,
+    super::MacroDef,
     super::OutMail
 );

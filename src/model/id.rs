@@ -167,6 +167,28 @@ string_newtype!(Login, check_login, "a login");
 string_newtype!(Slug, check_slug, "a slug");
 string_newtype!(Email, check_email, "an e-mail address");
 string_newtype!(MessageKey, check_key, "a key");
+string_newtype!(Tag, check_tag, "a tag");
+
+/// The longest tag kept.
+pub const MAX_TAG: usize = 32;
+
+/// A ticket tag: one lower-case word (letters, digits, `-`, `_`), at most [`MAX_TAG`].
+fn check_tag(s: &str) -> Result<(), InvalidValue> {
+    let ok = !s.is_empty()
+        && s.len() <= MAX_TAG
+        && s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(InvalidValue(format!(
+            "`{s}` is not a valid tag (one lower-case word: letters, digits, `-`, `_`; at most {MAX_TAG})"
+        )))
+    }
+}
 
 fn check_login(s: &str) -> Result<(), InvalidValue> {
     let ok = !s.is_empty()

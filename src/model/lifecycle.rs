@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::{AutoClose, Email, Login, Priority, Slug, Status, Ticket, Timestamp};
+use super::{AutoClose, Email, Login, Priority, Slug, Status, Tag, Ticket, Timestamp};
 
 /// One step in a ticket's life.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +72,11 @@ pub enum Action {
     },
     /// Merge: take over the provenance of another ticket whose messages move here.
     Absorb(Box<Ticket>),
+    /// Add and remove tags (`ticket tag ID +a -b`); the result is sorted and unique.
+    Tag {
+        add: Vec<Tag>,
+        remove: Vec<Tag>,
+    },
     /// New custom field values (already checked against `desk.yaml`'s declarations).
     SetFields(BTreeMap<Slug, String>),
     /// Hide from the working lists until then (`None`: wake now). Snoozing a resolved or
@@ -108,6 +113,8 @@ pub enum Refusal {
     NotCc(Email),
     #[error("cannot be merged into itself")]
     MergeSelf,
+    #[error("would have {0} tags; at most {max} are kept", max = super::ticket::MAX_TAGS)]
+    TooManyTags(usize),
     #[error("is not due for auto-close")]
     NotDue,
     #[error("is {0}; only a ticket still being worked can be snoozed")]
@@ -230,6 +237,15 @@ pub fn apply(ticket: &Ticket, action: &Action, now: Timestamp) -> Result<Ticket,
                 return Err(Refusal::NotDue);
             }
             finish(&mut t, Status::Closed, AUTOCLOSE, now);
+        }
+        Action::Tag { add, remove } => {
+            t.tags.retain(|x| !remove.contains(x));
+            t.tags.extend(add.iter().cloned());
+            t.tags.sort();
+            t.tags.dedup();
+            if t.tags.len() > super::ticket::MAX_TAGS {
+                return Err(Refusal::TooManyTags(t.tags.len()));
+            }
         }
         Action::Absorb(from) => {
             if from.id == t.id {
@@ -415,6 +431,11 @@ pub fn changes(before: &Ticket, after: &Ticket) -> Vec<FieldChange> {
         before.account != after.account,
         opt(&after.account, "none"),
     );
+    push(
+        "tags",
+        before.tags != after.tags,
+        tag_changes(before, after),
+    );
     for (name, value) in &after.fields {
         if before.fields.get(name) != Some(value) {
             out.push(FieldChange {
@@ -440,6 +461,17 @@ pub fn changes(before: &Ticket, after: &Ticket) -> Vec<FieldChange> {
         });
     }
     out
+}
+
+/// `+vip -billing` (what was added and removed), for commit subjects.
+pub fn tag_changes(before: &Ticket, after: &Ticket) -> String {
+    let added = after.tags.iter().filter(|t| !before.tags.contains(t));
+    let removed = before.tags.iter().filter(|t| !after.tags.contains(t));
+    added
+        .map(|t| format!("+{t}"))
+        .chain(removed.map(|t| format!("-{t}")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn short_title(t: &str) -> String {

@@ -315,6 +315,43 @@ fn cc_addresses_are_added_removed_and_never_the_customer() {
 }
 
 #[test]
+fn tags_are_added_removed_sorted_and_bounded() {
+    let t = ticket();
+    let tag = |s: &str| -> Tag { s.parse().unwrap() };
+    let a = Action::Tag {
+        add: vec![tag("vip"), tag("billing"), tag("vip")],
+        remove: vec![],
+    };
+    let next = apply(&t, &a, at(NOW)).unwrap();
+    assert_eq!(next.tags, [tag("billing"), tag("vip")]);
+    assert_eq!(next.tag_problem(), None);
+    let r = Action::Tag {
+        add: vec![tag("urgent")],
+        remove: vec![tag("billing")],
+    };
+    let after = apply(&next, &r, at(NOW)).unwrap();
+    assert_eq!(after.tags, [tag("urgent"), tag("vip")]);
+    assert_eq!(
+        changes(&next, &after)[0].to_string(),
+        "tags +urgent -billing"
+    );
+    // Removing what is not there changes nothing.
+    let none = Action::Tag {
+        add: vec![],
+        remove: vec![tag("nope")],
+    };
+    assert_eq!(
+        apply_all(&after, &[none], at(NOW)),
+        Err(Refusal::NothingToChange)
+    );
+    let many = Action::Tag {
+        add: (0..21).map(|i| tag(&format!("t{i}"))).collect(),
+        remove: vec![],
+    };
+    assert_eq!(apply(&t, &many, at(NOW)), Err(Refusal::TooManyTags(21)));
+}
+
+#[test]
 fn snooze_wake_and_a_customer_message() {
     let t = ticket();
     let until = at("2026-11-05T00:00:00Z");

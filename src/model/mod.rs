@@ -10,12 +10,14 @@ pub mod id;
 pub mod ids;
 pub mod kb;
 pub mod lifecycle;
+pub mod macro_def;
 pub mod message;
 pub mod money;
 pub mod op;
 pub mod outbox;
 pub mod pm;
 pub mod queue;
+pub mod reply;
 pub mod setting;
 pub mod settings;
 pub mod sla;
@@ -30,23 +32,25 @@ pub use account::{Account, CustomPrice, Reseller};
 pub use extra::{Document, Extra, Value};
 pub use field::{FieldDef, FieldType};
 pub use id::{
-    author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, TaskId, TicketId,
+    author_tag, Email, InvalidValue, Login, MessageKey, Priority, Slug, Tag, TaskId, TicketId,
 };
 pub use ids::IdMarks;
 pub use kb::{KbArticle, KbFront};
 pub use lifecycle::{Action, Refusal};
+pub use macro_def::{Macro, MacroAssignee, MacroDef};
 pub use message::{sanitize_file_name, Attachment, Message, MessageKind};
 pub use money::Money;
 pub use op::{Op, RecordedOp, UnknownOp};
 pub use outbox::{MailKind, OutMail};
 pub use pm::{Content as PmContent, Letter, PrivateMessage};
 pub use queue::Queue;
+pub use reply::{ReplyFront, SavedReply};
 pub use settings::{
     AutoClose, IgnoreRule, MailSettings, Pricing, ResellerSupport, Settings, SiteSettings, Smtp,
     Spelling, TlsMode,
 };
 pub use staff::{Permission, Role, Staff};
 pub use task::{Task, TaskNote, TaskStatus};
-pub use ticket::{NewTicket, SnoozeSpan, Status, Ticket};
+pub use ticket::{NewTicket, SnoozeSpan, Status, TagChange, Ticket};
 pub use time::{Date, Timestamp};
 pub use timelog::TimeEntry;

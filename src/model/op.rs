@@ -62,6 +62,8 @@ ops! {
     TicketMerge = "ticket.merge",
     TicketMass = "ticket.mass",
     TicketAutoclose = "ticket.autoclose",
+    TicketTag = "ticket.tag",
+    TicketMacro = "ticket.macro",
     TicketSnooze = "ticket.snooze",
     TicketWake = "ticket.wake",
     TicketSplit = "ticket.split",
@@ -88,6 +90,13 @@ ops! {
     KbNew = "kb.new",
     KbEdit = "kb.edit",
     KbDelete = "kb.delete",
+
+    ReplyNew = "reply.new",
+    ReplyEdit = "reply.edit",
+    ReplyDelete = "reply.delete",
+    MacroNew = "macro.new",
+    MacroEdit = "macro.edit",
+    MacroDelete = "macro.delete",
 
     QueueNew = "queue.new",
     QueueEdit = "queue.edit",
@@ -120,6 +129,7 @@ impl Op {
                 | Op::TicketMerge
                 | Op::TicketMass
                 | Op::TicketAutoclose
+                | Op::TicketMacro
                 | Op::TicketSplit
                 | Op::TicketEscalate
         )
@@ -147,6 +157,7 @@ impl Op {
             Op::TicketMerge => "merge",
             Op::TicketMass => "mass action",
             Op::TicketAutoclose => "auto-close",
+            Op::TicketMacro => "macro",
             Op::TicketSplit => "split",
             Op::TicketEscalate => "SLA escalation",
             _ => return None,
@@ -309,6 +320,7 @@ mod tests {
                 "ticket.merge",
                 "ticket.mass",
                 "ticket.autoclose",
+                "ticket.macro",
                 "ticket.split",
                 "ticket.escalate"
             ]

@@ -84,6 +84,7 @@ permissions! {
     SettingsAdmin => "settings.admin": "change desk settings",
     StatsView => "stats.view": "view ticket statistics",
     BillingView => "billing.view": "view reseller billing",
+    RepliesAdmin => "replies.admin": "write saved replies and macros",
 }
 
 impl fmt::Display for Permission {

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Email, Extra, InvalidValue, Login, Priority, Slug, TicketId, Timestamp};
+use super::{Email, Extra, InvalidValue, Login, Priority, Slug, Tag, TicketId, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,6 +62,48 @@ impl FromStr for Status {
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// One change of a ticket's tags: `+name` (or a bare `name`) adds, `-name` removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub enum TagChange {
+    Add(Tag),
+    Remove(Tag),
+}
+super::id::deserialize_by_parse!(TagChange, "a tag change (`+name` or `-name`)");
+
+impl FromStr for TagChange {
+    type Err = InvalidValue;
+    /// `+vip`, `vip` or `-vip`; letters are taken in lower case.
+    fn from_str(s: &str) -> Result<TagChange, InvalidValue> {
+        let s = s.trim();
+        let (remove, name) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let tag: Tag = name.to_lowercase().parse()?;
+        Ok(if remove {
+            TagChange::Remove(tag)
+        } else {
+            TagChange::Add(tag)
+        })
+    }
+}
+
+impl fmt::Display for TagChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TagChange::Add(t) => write!(f, "+{t}"),
+            TagChange::Remove(t) => write!(f, "-{t}"),
+        }
+    }
+}
+
+impl From<TagChange> for String {
+    fn from(c: TagChange) -> String {
+        c.to_string()
     }
 }
 
@@ -122,6 +164,13 @@ pub struct Ticket {
     /// SLA targets the `escalate` pass has acted on (each once).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalated: Vec<super::sla::Target>,
+
+    // Issue 17: working a queue (tags).
+    /// Labels for working lists and search (`tag:NAME`): sorted, no duplicates, at most
+    /// [`MAX_TAGS`]. Absent from the file when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+
     #[serde(skip)]
     pub extra: Extra,
 }
@@ -162,6 +211,9 @@ pub struct NewTicket {
 /// The longest title kept; longer ones are refused at the boundary.
 pub const MAX_TITLE: usize = 300;
 
+/// The most tags one ticket carries.
+pub const MAX_TAGS: usize = 20;
+
 impl Ticket {
     pub fn new(id: TicketId, new: NewTicket, now: Timestamp) -> Ticket {
         Ticket {
@@ -186,6 +238,7 @@ impl Ticket {
             closed_at: None,
             closed_by: None,
             merged_from: Vec::new(),
+            tags: Vec::new(),
             fields: BTreeMap::new(),
             snoozed_until: None,
             snoozed_at: None,
@@ -220,6 +273,25 @@ impl Ticket {
         std::iter::once(&self.email)
             .chain(&self.cc)
             .any(|e| e.as_str().eq_ignore_ascii_case(addr.trim()))
+    }
+
+    /// What is wrong with the ticket's tags as written in a file (unsorted, repeated, too
+    /// many), if anything: the commands keep them sorted and unique.
+    pub fn tag_problem(&self) -> Option<String> {
+        if self.tags.len() > MAX_TAGS {
+            return Some(format!(
+                "tags: {} tags, at most {MAX_TAGS}",
+                self.tags.len()
+            ));
+        }
+        match self.tags.windows(2).find(|w| w[0] >= w[1]) {
+            Some(w) if w[0] == w[1] => Some(format!("tags: `{}` is listed twice", w[0])),
+            Some(w) => Some(format!(
+                "tags: not sorted (`{}` comes before `{}`)",
+                w[0], w[1]
+            )),
+            None => None,
+        }
     }
 
     pub fn is_assigned_to(&self, login: &Login) -> bool {

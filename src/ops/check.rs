@@ -229,6 +229,9 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
                     .push(problem(&path, format!("account: no account `{a}`")));
             }
         }
+        if let Some(p) = t.tag_problem() {
+            r.problems.push(problem(&path, p));
+        }
         check_ticket_fields(&field_defs, &t, &path, &mut r);
         if t.updated_at < t.created_at {
             r.problems
@@ -319,6 +322,25 @@ pub fn check(src: &(impl Source + ?Sized)) -> Result<Report> {
         }
     }
     take(&mut r, src.all_kb()?);
+    for reply in take(&mut r, src.all_replies()?) {
+        r.problems.extend(super::reply::render::problem(&reply));
+        for q in reply
+            .front
+            .queues
+            .iter()
+            .filter(|q| !queue_set.contains(*q))
+        {
+            r.problems.push(problem(
+                layout::reply(&reply.slug),
+                format!("queues: no queue `{q}`"),
+            ));
+        }
+    }
+    for m in take(&mut r, src.all_macros()?) {
+        for p in super::macros::problems(src, &m)? {
+            r.problems.push(problem(layout::macro_file(&m.slug), p));
+        }
+    }
     for (key, mail) in take(&mut r, src.outbox()?) {
         for path in &mail.attachments {
             let inside = path.starts_with("tickets/")

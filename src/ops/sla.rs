@@ -71,10 +71,8 @@ pub fn escalate(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) -> Result<V
         let catalog = Catalog::at_commit(tx.desk(), tx.parent())?;
         let view = catalog.view()?;
         view.tickets()
-            .filter(|s| !s.status.is_done())
             .filter_map(|s| {
-                let st = s.sla(&settings.sla, now)?;
-                let fresh = newly_breached(&st, &s.escalated);
+                let fresh = to_escalate(s, &settings.sla, now);
                 (!fresh.is_empty()).then(|| (s.ticket_id(), fresh))
             })
             .collect()
@@ -109,6 +107,20 @@ pub fn escalate(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) -> Result<V
         )?);
     }
     Ok(done)
+}
+
+/// The targets of `s` breached and not yet escalated, by the catalog.
+pub(crate) fn to_escalate(
+    s: &crate::store::catalog::Summary<'_>,
+    policies: &sla::Policies,
+    now: Timestamp,
+) -> Vec<Target> {
+    if s.status.is_done() {
+        return Vec::new();
+    }
+    s.sla(policies, now)
+        .map(|st| newly_breached(&st, &s.escalated))
+        .unwrap_or_default()
 }
 
 fn newly_breached(st: &SlaStatus, escalated: &[Target]) -> Vec<Target> {

@@ -8,7 +8,8 @@
 //! - `staff/…`: `staff.admin` (and only a main admin makes or edits a main admin), except a
 //!   technician editing their own profile fields (name, e-mail, signature, signing key);
 //! - `queues/…`: `queues.admin`; `accounts/…`: `staff.admin`; `resellers/…`:
-//!   `staff.admin` or `settings.admin` (prices); `kb/…`: `kb.admin`;
+//!   `staff.admin` or `settings.admin` (prices); `kb/…`: `kb.admin`; `replies/…` and
+//!   `macros/…`: `replies.admin`;
 //! - `tasks/…`: `tasks.admin`, or `tasks.use` for one's own tasks and notes;
 //! - `inbox/<owner>/…`: a new message needs `messages.use` and `from` = the actor; changing
 //!   (marking read) or deleting one is for the owner only, except sealing a clear-text
@@ -300,6 +301,20 @@ fn blob<T: serde::de::DeserializeOwned + serde::Serialize + crate::model::Docume
     yaml::parse(path, &data).ok()
 }
 
+/// A ticket file as written by a commit, or why it is not a valid one (a malformed file,
+/// a bad tag): every commit must leave tickets that `check` accepts.
+fn ticket_blob(
+    repo: &gix::Repository,
+    path: &str,
+    id: Option<ObjectId>,
+) -> std::result::Result<Ticket, String> {
+    let data = id
+        .and_then(|id| repo.find_blob(id).ok())
+        .map(|b| b.detach().data)
+        .ok_or_else(|| format!("{path}: cannot be read"))?;
+    yaml::parse(path, &data).map_err(|e| e.to_string())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_path(
     ck: &mut CommitCheck<'_>,
@@ -326,6 +341,9 @@ fn check_path(
             ck.flag(format!("changing {path} needs `staff.admin` or `settings.admin`, which {} holds neither of", me.login));
         }
         layout::KB_DIR => ck.need(me, Permission::KbAdmin, &format!("changing {path}")),
+        layout::REPLIES_DIR | layout::MACROS_DIR => {
+            ck.need(me, Permission::RepliesAdmin, &format!("changing {path}"))
+        }
         layout::STAFF_DIR => check_staff(ck, repo, me, ch),
         layout::TASKS_DIR => {
             let old: Option<Task> = if path.ends_with("/task.yaml") {
@@ -411,9 +429,17 @@ fn check_path(
                         ck.flag(format!("removing ticket {tid} needs `tickets.delete` (or `tickets.merge`), which {} does not hold", me.login));
                     }
                     (_, Some(_)) => {
-                        let new: Option<Ticket> = blob(repo, path, ch.new);
+                        let new = match ticket_blob(repo, path, ch.new) {
+                            Ok(t) => t,
+                            Err(problem) => {
+                                ck.flag(problem);
+                                return Ok(());
+                            }
+                        };
+                        if let Some(problem) = new.tag_problem() {
+                            ck.flag(format!("{path}: {problem}"));
+                        }
                         let old_assignee = old_ticket.as_ref().and_then(|t| t.assignee.clone());
-                        let Some(new) = new else { return Ok(()) };
                         let writes_fields = match ck.op {
                             Some(Op::TicketNew) => true,
                             Some(Op::TicketEdit) => {

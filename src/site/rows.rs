@@ -45,6 +45,8 @@ pub struct Row {
     pub last_by: Option<String>,
     pub last_kind: Option<&'static str>,
     pub last_line: String,
+    /// The ticket's tags.
+    pub tags: Vec<String>,
     /// Service level at build time and the time logged.
     pub sla: Option<super::data::SlaCell>,
 }
@@ -112,6 +114,7 @@ pub fn row(
         last_by,
         last_kind: thread.and_then(|s| s.last_kind).map(|k| k.name()),
         last_line: thread.map(|s| s.last_line.clone()).unwrap_or_default(),
+        tags: t.tags.iter().map(|x| x.to_string()).collect(),
     }
 }
 

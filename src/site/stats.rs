@@ -222,7 +222,7 @@ fn period_ctx(p: &Period, r: &StatsReport, shared: &Shared) -> Value {
         "period": {"key": p.key, "title": p.title, "from": r.from.to_string(), "to": r.to.to_string(), "days": r.days},
         "history": r.history,
         "admins": admins,
-        "basic": {"total": r.basic.total, "deleted": r.basic.deleted, "merged": r.basic.merged, "queues": queues},
+        "basic": {"total": r.basic.total, "deleted": r.basic.deleted, "merged": r.basic.merged, "queues": queues, "tags": r.basic.per_tag},
         "averages": {"first_response": durations(&a.first_response), "resolution": durations(&a.resolution),
                      "answers_per_ticket": ratio(a.answers_per_ticket), "messages_per_ticket": ratio(a.messages_per_ticket),
                      "within": within, "unanswered": a.unanswered},

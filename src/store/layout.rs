@@ -15,6 +15,8 @@ pub const TASKS_DIR: &str = "tasks";
 pub const INBOX_DIR: &str = "inbox";
 pub const KB_DIR: &str = "kb";
 pub const OUTBOX_DIR: &str = "outbox";
+pub const REPLIES_DIR: &str = "replies";
+pub const MACROS_DIR: &str = "macros";
 
 pub fn staff(login: &Login) -> String {
     format!("{STAFF_DIR}/{login}.yaml")
@@ -71,6 +73,14 @@ pub fn inbox_message(login: &Login, key: &MessageKey) -> String {
 
 pub fn kb(slug: &Slug) -> String {
     format!("{KB_DIR}/{slug}.md")
+}
+
+pub fn reply(slug: &Slug) -> String {
+    format!("{REPLIES_DIR}/{slug}.md")
+}
+
+pub fn macro_file(slug: &Slug) -> String {
+    format!("{MACROS_DIR}/{slug}.yaml")
 }
 
 pub fn outbox(key: &MessageKey) -> String {

@@ -9,8 +9,9 @@ use super::layout;
 use super::source::Source;
 use super::yaml;
 use crate::model::{
-    Account, IdMarks, KbArticle, KbFront, Login, Message, MessageKey, OutMail, PrivateMessage,
-    Queue, Reseller, Settings, Slug, Staff, Task, TaskId, TaskNote, Ticket, TicketId,
+    Account, IdMarks, KbArticle, KbFront, Login, Macro, MacroDef, Message, MessageKey, OutMail,
+    PrivateMessage, Queue, ReplyFront, Reseller, SavedReply, Settings, Slug, Staff, Task, TaskId,
+    TaskNote, Ticket, TicketId,
 };
 
 /// What a listing found: the entities that read well, and the files that did not.
@@ -244,6 +245,66 @@ pub trait DeskRead: Source {
                     message: format!("bad file name: {err}"),
                 }),
             }
+        }
+        Ok(out)
+    }
+
+    /// A saved reply (`replies/<slug>.md`).
+    fn saved_reply(&self, slug: &Slug) -> Result<Option<SavedReply>> {
+        let path = layout::reply(slug);
+        let Some(bytes) = self.read(&path)? else {
+            return Ok(None);
+        };
+        let (front, body): (ReplyFront, String) = yaml::parse_front_matter(&path, &bytes)?;
+        // The body is the file's tail: the lines before it are the front matter.
+        let head = &bytes[..bytes.len() - body.len()];
+        let body_line = head.iter().filter(|b| **b == b'\n').count() + 1;
+        Ok(Some(SavedReply {
+            slug: slug.clone(),
+            front,
+            body,
+            body_line,
+        }))
+    }
+
+    fn all_replies(&self) -> Result<Loaded<SavedReply>> {
+        let mut out = Loaded::default();
+        for e in self.list(layout::REPLIES_DIR)? {
+            let Some(stem) = e.name.strip_suffix(".md").filter(|_| !e.is_dir) else {
+                out.problems.push(FileError {
+                    path: format!("{}/{}", layout::REPLIES_DIR, e.name),
+                    line: None,
+                    column: None,
+                    message: "unexpected entry (expected <slug>.md)".into(),
+                });
+                continue;
+            };
+            match stem.parse::<Slug>() {
+                Ok(slug) => out.push(self.saved_reply(&slug))?,
+                Err(err) => out.problems.push(FileError {
+                    path: format!("{}/{}", layout::REPLIES_DIR, e.name),
+                    line: None,
+                    column: None,
+                    message: format!("bad file name: {err}"),
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A macro (`macros/<slug>.yaml`).
+    fn macro_def(&self, slug: &Slug) -> Result<Option<Macro>> {
+        let def: Option<MacroDef> = self.parse_file(&layout::macro_file(slug))?;
+        Ok(def.map(|def| Macro {
+            slug: slug.clone(),
+            def,
+        }))
+    }
+
+    fn all_macros(&self) -> Result<Loaded<Macro>> {
+        let mut out = Loaded::default();
+        for slug in yaml_names::<Slug>(self, layout::MACROS_DIR, &mut out.problems)? {
+            out.push(self.macro_def(&slug))?;
         }
         Ok(out)
     }

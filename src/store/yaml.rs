@@ -399,7 +399,9 @@ pub struct FieldConflict {
 /// Merges `ours` and `theirs`, both changed from `base`, one top-level field at a time (and
 /// a ticket's custom `fields:` one value at a time): a field changed on one side only takes
 /// that side's value; changed on both to different values, `theirs` wins and the field is
-/// reported. `None` when a side is not a mapping.
+/// reported. A ticket's `tags` are a set: what either side added is added and what either
+/// side removed is removed (sorted; the key is left out when none remain). `None` when a
+/// side is not a mapping.
 pub fn merge_fields(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<FieldMerge> {
     use serde_yaml::{Mapping, Value as Y};
     let parse = |b: &[u8]| -> Option<Mapping> {
@@ -456,6 +458,15 @@ fn merge_mapping(
     for k in keys {
         let (bv, ov, tv) = (b.get(&k), o.get(&k), t.get(&k));
         let name = format!("{prefix}{}", key_text(&k));
+        if prefix.is_empty() && name == "tags" && ov != bv && tv != bv {
+            if let Some(set) = merge_set(bv, ov, tv) {
+                if !set.is_empty() {
+                    merged.insert(k, Y::Sequence(set));
+                }
+                continue;
+            }
+        }
+        let name = format!("{prefix}{}", key_text(&k));
         if prefix.is_empty() && name == "fields" && ov != tv {
             if let (Some(bm), Some(om), Some(tm)) =
                 (as_map(bv, &empty), as_map(ov, &empty), as_map(tv, &empty))
@@ -486,6 +497,34 @@ fn merge_mapping(
     merged
 }
 
+/// The three-way merge of a set of strings: base, plus what either side added, minus what
+/// either side removed; sorted. `None` when a value is not a list of strings.
+fn merge_set(
+    base: Option<&serde_yaml::Value>,
+    ours: Option<&serde_yaml::Value>,
+    theirs: Option<&serde_yaml::Value>,
+) -> Option<Vec<serde_yaml::Value>> {
+    use std::collections::BTreeSet;
+    let set = |v: Option<&serde_yaml::Value>| -> Option<BTreeSet<String>> {
+        match v {
+            None | Some(serde_yaml::Value::Null) => Some(BTreeSet::new()),
+            Some(serde_yaml::Value::Sequence(s)) => {
+                s.iter().map(|x| x.as_str().map(str::to_owned)).collect()
+            }
+            Some(_) => None,
+        }
+    };
+    let (b, o, t) = (set(base)?, set(ours)?, set(theirs)?);
+    let added = o.difference(&b).chain(t.difference(&b)).cloned();
+    let mut out: BTreeSet<String> = b
+        .iter()
+        .filter(|x| o.contains(*x) && t.contains(*x))
+        .cloned()
+        .collect();
+    out.extend(added);
+    Some(out.into_iter().map(serde_yaml::Value::String).collect())
+}
+
 #[cfg(test)]
 mod merge_tests {
     use super::*;
@@ -513,6 +552,19 @@ mod merge_tests {
             }]
         );
         assert!(merge_fields(b"[1]", ours, theirs).is_none());
+    }
+
+    #[test]
+    fn tags_merge_as_sets() {
+        let base = b"id: 1\ntags:\n- a\n- b\n";
+        let ours = b"id: 1\ntags:\n- a\n- c\n";
+        let theirs = b"id: 1\ntags:\n- b\n- d\n";
+        let m = merge_fields(base, ours, theirs).unwrap();
+        assert_eq!(m.text, "id: 1\ntags:\n- c\n- d\n");
+        assert!(m.conflicts.is_empty());
+        // Both removed everything: the key goes.
+        let m = merge_fields(base, b"id: 1\n", b"id: 1\ntags: [a]\n").unwrap();
+        assert_eq!(m.text, "id: 1\n");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use crate::context::Context;
 use crate::mail::smtp::{SmtpLogin, SmtpSender};
 use crate::model::Staff;
-use crate::ops::{self, mail as m, ticket as t, OpError};
+use crate::ops::{self, mail as m, OpError};
 use crate::site::{NoProgress, Site, SiteOptions};
 use crate::store::{Desk, DeskRead};
 
@@ -51,24 +51,10 @@ impl SyncSteps for DeskSteps<'_> {
             report.notes.push("auto-close skipped: no acting staff member (use --as, GIT_DESK_ACTOR or git's user.email)".into());
             return Ok(());
         };
-        let ctx = self.ctx;
-        let (woken, _) = ops::mutate(desk, ctx, me, |tx, me| {
-            let done = t::wake_due(tx, me)?;
-            Ok((done.len(), t::wake_message(&me.login, &done)))
-        })?;
-        report.woken += woken;
-        let (done, _) = ops::mutate(desk, ctx, me, |tx, me| {
-            let policy = tx.settings()?.auto_close_days;
-            let done = t::autoclose_visible(tx, ctx, me)?;
-            Ok((done.len(), t::autoclose_message(&me.login, policy, &done)))
-        })?;
-        report.autoclosed += done;
-        // SLA escalation beside auto-close: its own commit, none when nothing is due.
-        let (done, _) = ops::mutate(desk, ctx, me, |tx, me| {
-            let done = ops::sla::escalate(tx, ctx, me)?;
-            Ok((done.len(), ops::sla::escalate_message(&me.login, &done)))
-        })?;
-        report.escalated += done;
+        let pass = ops::periodic::run(desk, self.ctx, me)?;
+        report.woken += pass.woken.done.len();
+        report.autoclosed += pass.closed.done.len();
+        report.escalated += pass.escalated.done.len();
         Ok(())
     }
 

@@ -247,6 +247,27 @@ fn sync_runs_the_escalation_pass() {
 }
 
 #[test]
+fn the_periodic_autoclose_pass_escalates_too() {
+    // A desk run from cron with `git desk autoclose` escalates as `sync` does: one commit
+    // for the breach, none the next time.
+    let mut d = desk();
+    d.now = "2026-11-30T10:30:00Z".into();
+    let before = d.commit_count();
+    let out = d.ok(&["autoclose"]);
+    assert!(
+        out.contains("ticket 1: escalate first response breach")
+            && out.contains("nothing to close"),
+        "{out}"
+    );
+    assert_eq!(d.commit_count(), before + 1);
+    assert!(d.last_message().contains("Desk-Op: ticket.escalate"));
+    let out = json(&d.ok(&["--json", "autoclose"]));
+    assert_eq!(out["escalated"], serde_json::json!([]), "{out}");
+    assert_eq!(out["escalate_commit"], serde_json::Value::Null, "{out}");
+    assert_eq!(d.commit_count(), before + 1);
+}
+
+#[test]
 fn bad_policies_are_refused_with_the_file_and_what_is_wrong() {
     let d = TestDesk::new();
     d.git(&["config", "user.email", "alice@example.com"]);

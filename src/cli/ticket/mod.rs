@@ -36,6 +36,8 @@ pub enum TicketCommand {
     /// Give a ticket back to nobody ("Release").
     Release(work::IdArgs),
     Reply(work::ReplyArgs),
+    Tag(work::TagArgs),
+    Macro(work::MacroArgs),
     /// Close a ticket (it stays searchable; a customer reply reopens it).
     Close(work::IdArgs),
     /// Mark a ticket resolved.
@@ -61,6 +63,8 @@ pub fn run(env: &Env, cmd: TicketCommand, out: &mut dyn Write, err: &mut dyn Wri
         TicketCommand::Pickup(a) => work::pickup(env, a, out),
         TicketCommand::Release(a) => work::release(env, a, out),
         TicketCommand::Reply(a) => work::reply(env, a, out),
+        TicketCommand::Tag(a) => work::tag(env, a, out),
+        TicketCommand::Macro(a) => work::apply_macro(env, a, out),
         TicketCommand::Close(a) => state::close(env, a, out),
         TicketCommand::Resolve(a) => state::resolve(env, a, out),
         TicketCommand::Reopen(a) => state::reopen(env, a, out),

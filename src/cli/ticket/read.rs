@@ -71,6 +71,9 @@ pub struct ListArgs {
     /// Only tickets in these statuses (repeatable).
     #[arg(long, short = 's')]
     pub status: Vec<Status>,
+    /// Only tickets with this tag (repeatable: all of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<crate::model::Tag>,
     /// Every visible ticket, resolved, closed and snoozed ones too.
     #[arg(long, short = 'a')]
     pub all: bool,
@@ -175,6 +178,9 @@ pub fn show(env: &Env, a: ShowArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         vec!["Updated".into(), short_time(tk.updated_at)],
     ];
     let mut rows = rows;
+    if !tk.tags.is_empty() {
+        rows.insert(5, vec!["Tags".into(), tag_list(tk)]);
+    }
     if let Some(c) = tk.closed_at {
         rows.push(vec![
             "Closed".into(),
@@ -300,6 +306,7 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         assignee: a.assignee,
         queue: a.queue,
         statuses: a.status,
+        tags: a.tags,
         include_done: a.all,
         snoozed: a.snoozed,
         sort: match a.sort.unwrap_or(default_sort) {
@@ -348,12 +355,30 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             if has_sla {
                 row.push(sla_cell(tk.sla.as_ref()));
             }
-            row.push(cell(&tk.title, 60));
+            row.push(titled(tk));
             rows.push(row);
         }
         table(out, &rows)?;
     }
     Ok(0)
+}
+
+/// The tags of a ticket, `vip, billing`.
+fn tag_list(t: &crate::model::Ticket) -> String {
+    t.tags
+        .iter()
+        .map(|x| x.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A title cell of a list, with the ticket's tags after it in brackets.
+fn titled(t: &crate::model::Ticket) -> String {
+    if t.tags.is_empty() {
+        cell(&t.title, 60)
+    } else {
+        format!("{} [{}]", cell(&t.title, 60), tag_list(t))
+    }
 }
 
 /// `breached`, `due 2026-11-30 10:00`, `paused`, `met`, or `-` without a policy.

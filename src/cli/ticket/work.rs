@@ -47,6 +47,11 @@ pub struct AnswerArgs {
     /// Cite this knowledge-base article: its text is appended (repeatable).
     #[arg(long = "kb", value_name = "SLUG")]
     pub kb: Vec<crate::model::Slug>,
+    /// Send this saved reply (`replies/SLUG.md`) with its variables filled in; text given
+    /// with -m/--body-file comes before it (--spellcheck checks only that text). Refused,
+    /// with nothing sent, when the reply is for other queues or names an unknown variable.
+    #[arg(long, value_name = "SLUG")]
+    pub reply: Option<crate::model::Slug>,
     /// Check the spelling of the text before sending it.
     #[arg(long)]
     pub spellcheck: bool,
@@ -111,6 +116,35 @@ fn parse_assignee(s: &str) -> Result<Assignee, String> {
         .map_err(|e: crate::model::InvalidValue| e.0)
 }
 
+/// Add or remove tags: `+name` (or `name`) adds, `-name` removes.
+///
+/// Tags are one lower-case word each (letters, digits, `-`, `_`; at most 32 characters) and
+/// a ticket keeps at most 20, sorted. They show in lists, on the site and in `stats`, and
+/// are searched with `tag:NAME`. One commit; refused when nothing would change.
+#[derive(Debug, clap::Args)]
+pub struct TagArgs {
+    /// The ticket id.
+    pub id: TicketId,
+    /// Changes such as `+vip -needs-info`.
+    #[arg(required = true, allow_hyphen_values = true, value_name = "+TAG|-TAG")]
+    pub changes: Vec<t::TagChange>,
+}
+
+/// Apply a macro (`macros/SLUG.yaml`): all its steps in one commit, or none.
+///
+/// The steps run as assignee, tags, priority, saved reply (an answer, e-mailed), note,
+/// then queue and status; each is checked as its own command would be, and any failure
+/// (a missing permission, an unknown queue or reply variable, an answer to a ticket that
+/// is not yours) refuses the whole macro with nothing written or sent.
+#[derive(Debug, clap::Args)]
+pub struct MacroArgs {
+    /// The ticket id.
+    pub id: TicketId,
+    /// The macro.
+    #[arg(value_name = "SLUG")]
+    pub slug: crate::model::Slug,
+}
+
 /// Record a message from the customer (as mail intake does).
 ///
 /// It reopens an answered, resolved or closed ticket and unassigns it unless the ticket is
@@ -134,7 +168,13 @@ pub struct ReplyArgs {
 
 pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let time = a.time.entry()?;
-    let body = a.body.read("answer")?;
+    // With a saved reply, a text of one's own is optional: only what is given is read.
+    let typed = a.body.body.is_some() || a.body.body_file.is_some();
+    let body = if a.reply.is_some() && !typed {
+        String::new()
+    } else {
+        a.body.read("answer")?
+    };
     let desk = env.desk()?;
     let attachments = a.attach.read(&desk)?;
     let mut input = t::AnswerInput {
@@ -143,6 +183,7 @@ pub fn answer(env: &Env, a: AnswerArgs, out: &mut dyn Write, err: &mut dyn Write
         note: a.note,
         pickup: a.pickup,
         kb: a.kb,
+        reply: a.reply,
         time,
     };
     let mut add_words = Vec::new();
@@ -210,6 +251,18 @@ pub fn assign(env: &Env, a: AssignArgs, out: &mut dyn Write) -> Result<i32> {
     };
     one(env, out, Op::TicketAssign, |tx, me| {
         t::assign(tx, me, a.id, input)
+    })
+}
+
+pub fn tag(env: &Env, a: TagArgs, out: &mut dyn Write) -> Result<i32> {
+    one(env, out, Op::TicketTag, |tx, me| {
+        t::tag(tx, me, a.id, &a.changes)
+    })
+}
+
+pub fn apply_macro(env: &Env, a: MacroArgs, out: &mut dyn Write) -> Result<i32> {
+    one(env, out, Op::TicketMacro, |tx, me| {
+        crate::ops::macros::apply(tx, &env.ctx, me, a.id, &a.slug)
     })
 }
 

@@ -8,12 +8,15 @@
 //!   (`closed_automatically` when `closed_by` is `autoclose`);
 //! - open at end: created before the end of the range and not resolved or closed before
 //!   it.
+//!
+//! Per tag: the same counts for the tickets carrying each tag now (a ticket with two tags
+//! counts under both).
 
 use std::collections::BTreeMap;
 
 use super::{
     BasicCounts, BasicStats, Dataset, DayStats, EventKind, MessageKind, QueueStats, Range,
-    TicketFacts, AUTOCLOSE,
+    TagStats, TicketFacts, AUTOCLOSE,
 };
 use crate::model::Slug;
 
@@ -64,6 +67,7 @@ pub fn compute(data: &Dataset, range: Range) -> BasicStats {
             (slug.clone(), q)
         })
         .collect();
+    let mut tags: BTreeMap<crate::model::Tag, BasicCounts> = BTreeMap::new();
     let mut total = BasicCounts::default();
     for t in data.tickets.iter().filter(|t| !t.is_deleted()) {
         if t.start() >= range.end() {
@@ -80,6 +84,9 @@ pub fn compute(data: &Dataset, range: Range) -> BasicStats {
             counts: BasicCounts::default(),
         });
         add(&mut q.counts, &c);
+        for tag in &t.tags {
+            add(tags.entry(tag.clone()).or_default(), &c);
+        }
     }
     let in_range = |k: fn(&EventKind) -> bool| {
         data.events
@@ -92,6 +99,10 @@ pub fn compute(data: &Dataset, range: Range) -> BasicStats {
         deleted: in_range(|k| *k == EventKind::Deleted),
         merged: in_range(|k| *k == EventKind::Merged),
         per_queue: queues.into_values().collect(),
+        per_tag: tags
+            .into_iter()
+            .map(|(tag, counts)| TagStats { tag, counts })
+            .collect(),
     }
 }
 

@@ -32,10 +32,10 @@ use std::collections::BTreeMap;
 pub use durations::{DurationStats, HistogramBucket};
 pub use report::{
     AdminStats, Averages, BasicCounts, BasicStats, DayStats, QueueStats, ResellerStats,
-    StatsReport, Within,
+    StatsReport, TagStats, Within,
 };
 
-use super::{InvalidValue, Login, MessageKind, Reseller, Slug, Ticket, TicketId, Timestamp};
+use super::{InvalidValue, Login, MessageKind, Reseller, Slug, Tag, Ticket, TicketId, Timestamp};
 use crate::model::Date;
 
 /// One message of a thread, as far as statistics care.
@@ -86,6 +86,8 @@ pub struct TicketFacts {
     pub deleted_at: Option<Timestamp>,
     /// Its snoozes (ended and running) as the SLA clock's pauses, epoch seconds.
     pub snoozes: Vec<(i64, i64)>,
+    /// The ticket's tags now (Basic Stats per tag).
+    pub tags: Vec<Tag>,
 }
 
 /// `closed_by` of tickets closed by the auto-close rule.
@@ -111,6 +113,7 @@ impl TicketFacts {
             messages,
             deleted_at: None,
             snoozes: crate::model::sla::snoozes_of(t),
+            tags: t.tags.clone(),
         }
     }
 

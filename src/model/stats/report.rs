@@ -95,6 +95,17 @@ pub struct BasicStats {
     /// Tickets merged into another in the range (from history).
     pub merged: u64,
     pub per_queue: Vec<QueueStats>,
+    /// The same counts per tag a ticket carries now (a ticket counts under each of its
+    /// tags); only tags with something to count, by name.
+    pub per_tag: Vec<TagStats>,
+}
+
+/// Counts of "Basic Stats" for the tickets carrying one tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagStats {
+    pub tag: crate::model::Tag,
+    #[serde(flatten)]
+    pub counts: BasicCounts,
 }
 
 /// Share of first responses within a number of hours.

@@ -204,6 +204,7 @@ mod tests {
             ],
             deleted_at: None,
             snoozes: Vec::new(),
+            tags: vec![],
         }
     }
 

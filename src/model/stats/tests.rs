@@ -20,6 +20,7 @@ fn ticket(id: u64, queue: &str, account: Option<&str>, created: &str) -> TicketF
         messages: vec![MessageFact::new(ts(created), Customer, "cust@x.example")],
         deleted_at: None,
         snoozes: Vec::new(),
+        tags: vec![],
     }
 }
 

@@ -26,7 +26,8 @@ use crate::model::{Login, TicketId, Timestamp};
 
 /// Bump when the rows or the rules that make [`TicketFacts`] change: older caches are then
 /// rebuilt.
-const VERSION: u32 = 3;
+/// 4: rows carry the ticket's tags.
+const VERSION: u32 = 4;
 const SNAPSHOT: &str = "snapshot.json";
 const HISTORY: &str = "history.json";
 
@@ -306,6 +307,7 @@ mod tests {
             ],
             deleted_at: None,
             snoozes: vec![(1, 2)],
+            tags: vec!["vip".parse().unwrap()],
         }
     }
 

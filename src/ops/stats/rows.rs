@@ -64,7 +64,8 @@ impl Lookup {
 }
 
 /// One ticket: id, queue, account, created, closed, closed by, messages (at, kind,
-/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority, snoozes.
+/// author, time: 0 none, +minutes billable, -minutes not), deleted, priority, snoozes,
+/// tags.
 #[derive(Serialize, Deserialize)]
 pub struct Row(
     u64,
@@ -77,6 +78,7 @@ pub struct Row(
     Option<i64>,
     u8,
     Vec<(i64, i64)>,
+    Vec<u32>,
 );
 
 const KINDS: [MessageKind; 4] = [
@@ -114,6 +116,7 @@ pub fn encode(t: &TicketFacts, n: &mut Names) -> Row {
         t.deleted_at.map(Timestamp::unix),
         t.priority,
         t.snoozes.clone(),
+        t.tags.iter().map(|x| n.put(Some(x.as_str()))).collect(),
     )
 }
 
@@ -152,5 +155,10 @@ pub fn decode(r: &Row, l: &Lookup) -> Option<TicketFacts> {
             None => None,
         },
         snoozes: r.9.clone(),
+        tags: r
+            .10
+            .iter()
+            .map(|i| l.text(*i)?.and_then(|s| s.parse().ok()))
+            .collect::<Option<_>>()?,
     })
 }

@@ -26,6 +26,8 @@ pub struct AnswerInput {
     pub pickup: bool,
     /// Knowledge-base articles to cite, in order.
     pub kb: Vec<Slug>,
+    /// A saved reply whose filled-in text follows `body` (which may then be empty).
+    pub reply: Option<Slug>,
     /// Time spent, recorded on the answer.
     pub time: Option<TimeEntry>,
 }
@@ -40,6 +42,15 @@ pub fn answer(
     let settings = tx.settings()?;
     let before = load_visible(tx, &settings, me, id)?;
     actor::require_profile(me, "answer tickets")?;
+    let mut input = input;
+    if let Some(slug) = &input.reply {
+        let text = super::super::reply::for_ticket(tx, &settings, me, slug, &before)?;
+        input.body = if input.body.trim().is_empty() {
+            text
+        } else {
+            format!("{}\n\n{text}", input.body.trim_end())
+        };
+    }
     check_body(&input.body, "answer")?;
     if let Some(n) = &input.note {
         check_body(n, "note")?;
@@ -60,6 +71,7 @@ pub fn answer(
         vec![layout::message(id, k), layout::outbox(k)]
     })?;
     let attachments = attach::store(tx, &settings, id, &key, input.attachments)?;
+    let input_reply = input.reply.clone();
     let mut text = input.body;
     for slug in &input.kb {
         let article = super::super::kb::show(tx, me, slug)?;
@@ -82,6 +94,9 @@ pub fn answer(
         summary.push_str("pick up and ");
     }
     summary.push_str("answer");
+    if let Some(slug) = &input_reply {
+        summary.push_str(&format!(" with reply {slug}"));
+    }
     if let Some(t) = input.time {
         summary.push_str(&time_summary(t));
     }

@@ -18,6 +18,7 @@ pub mod reply;
 mod snooze;
 mod split;
 mod status;
+mod tag;
 mod view;
 
 pub use answer::{answer, log_time, note, AnswerInput};
@@ -27,9 +28,12 @@ pub use create::{create, NewTicketInput, Opening};
 pub use edit::{edit, find_account, AccountChoice, TicketEdit};
 pub use remove::{delete, merge, same_customer};
 pub use reply::{customer_message, reply, IncomingCustomerMessage};
+pub(crate) use snooze::may_wake;
 pub use snooze::{snooze, wake_due, wake_message, SnoozeUntil};
 pub use split::{split, SplitInput};
+pub(crate) use status::may_autoclose;
 pub use status::{autoclose, autoclose_message, autoclose_visible, close, reopen, resolve};
+pub use tag::{tag, tag_action, TagChange};
 pub use view::{list, show, ListQuery, Listing, Scope, Section, SortKey, TicketView};
 
 use crate::model::Op;

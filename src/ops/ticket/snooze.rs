@@ -102,12 +102,17 @@ pub fn snooze(
     ))
 }
 
+/// Whether the catalog says `s`'s snooze has run out (the ticket file decides).
+pub(crate) fn may_wake(s: &crate::store::catalog::Summary<'_>, now: Timestamp) -> bool {
+    s.snoozed_until.is_some_and(|u| u <= now.unix())
+}
+
 /// Wakes every ticket `me` may see whose snooze has run out. Broken ticket files are
 /// skipped (`check` reports them).
 pub fn wake_due(tx: &mut Transaction<'_>, me: &Staff) -> Result<Vec<Done>> {
     let settings = tx.settings()?;
     let now = tx.now();
-    let (ids, _) = super::candidates(tx, |s| s.snoozed_until.is_some_and(|u| u <= now.unix()))?;
+    let (ids, _) = super::candidates(tx, |s| may_wake(s, now))?;
     let mut done = Vec::new();
     for id in ids {
         let before = match tx.ticket(id) {

@@ -96,6 +96,8 @@ pub struct ListQuery {
     pub queue: Option<Slug>,
     /// Only these statuses (empty = the working ones, or all with `include_done`).
     pub statuses: Vec<Status>,
+    /// Only tickets carrying every one of these tags.
+    pub tags: Vec<crate::model::Tag>,
     /// Include resolved and closed tickets.
     pub include_done: bool,
     /// Only snoozed tickets (`snoozed_until` after now); otherwise they are left out unless
@@ -230,6 +232,13 @@ fn matches(t: &Summary<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> b
     if q.queue
         .as_ref()
         .is_some_and(|qu| t.queue.as_str() != qu.as_str())
+    {
+        return false;
+    }
+    if !q
+        .tags
+        .iter()
+        .all(|want| t.tags.iter().any(|have| have.as_str() == want.as_str()))
     {
         return false;
     }

@@ -16,7 +16,8 @@ use crate::store::error::{Result, StoreError};
 use crate::store::FileError;
 
 /// Bump when [`Stored`] or what it derives from the files changes: older files are rebuilt.
-pub const VERSION: u32 = 6;
+/// 7: summaries carry the ticket's tags.
+pub const VERSION: u32 = 7;
 const MAGIC: &[u8; 8] = b"GDCATLG\0";
 /// Magic, version, length of the body: a cut file is seen before anything is decoded.
 const HEADER: usize = 20;

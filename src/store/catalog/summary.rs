@@ -131,6 +131,9 @@ pub struct Summary<'a> {
     /// The newest message (keys sort by time), when it could be read.
     #[serde(borrow)]
     pub last: Option<LastMessage<'a>>,
+    /// Tags (issue 17).
+    #[serde(borrow)]
+    pub tags: Vec<Text<'a>>,
     /// Custom field values, by name (issue 17).
     #[serde(borrow)]
     pub fields: Vec<(Text<'a>, Text<'a>)>,
@@ -171,6 +174,7 @@ impl Summary<'static> {
             merged_from: t.merged_from.iter().map(|i| i.get()).collect(),
             messages,
             last,
+            tags: t.tags.iter().map(|x| x.as_str().into()).collect(),
             fields: t
                 .fields
                 .iter()
@@ -232,6 +236,7 @@ impl Summary<'_> {
             merged_from: self.merged_from,
             messages: self.messages,
             last: self.last.map(LastMessage::into_owned),
+            tags: self.tags.into_iter().map(Text::into_owned).collect(),
             fields: self
                 .fields
                 .into_iter()
@@ -317,6 +322,11 @@ impl Summary<'_> {
                 .iter()
                 .map(|i| TicketId::new(*i))
                 .collect::<Result<_, _>>()?,
+            tags: self
+                .tags
+                .iter()
+                .map(|x| x.parse())
+                .collect::<Result<_, _>>()?,
             fields: self
                 .fields
                 .iter()
@@ -378,7 +388,8 @@ mod tests {
              status: answered\npriority: 70\nassignee: bob\nsticky: true\n\
              created_at: 2026-11-01T10:00:00Z\nupdated_at: 2026-11-02T10:00:00Z\n\
              answered_at: 2026-11-02T10:00:00Z\nmerged_from: [7]\n\
-             fields: {product: router, size: 12}\nsnoozed_until: 2026-11-05T09:00:00Z\n",
+             fields: {product: router, size: 12}\nsnoozed_until: 2026-11-05T09:00:00Z\n\
+             tags: [billing, vip]\n",
         )
         .unwrap();
         let s = Summary::of(&t, 3, None);

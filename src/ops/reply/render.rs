@@ -115,9 +115,15 @@ fn template_error(r: &SavedReply, line: Option<usize>, message: String) -> OpErr
     OpError::Store(StoreError::File(template_problem(r, line, message)))
 }
 
+/// The work one rendering may do (minijinja's fuel: about that many instructions, or
+/// 64 bytes each of data). A saved reply of a few pages uses a few thousand; a file written
+/// by hand with nested loops cannot hang or exhaust a technician's git-desk.
+const FUEL: u64 = 100_000;
+
 fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env
 }
@@ -246,6 +252,23 @@ mod tests {
         // An attribute of a known object that does not exist fails when rendering.
         let e = render(&reply("{{ ticket.id.x }}"), &vars()).unwrap_err();
         assert!(e.to_string().contains("replies/hello.md"), "{e}");
+    }
+
+    #[test]
+    fn a_runaway_template_is_stopped_not_run() {
+        // Eight nested loops over ten characters: 10^8 rounds without a budget.
+        let bomb = format!(
+            "{}{{{{ customer.name }}}}{}",
+            "{% for c in \"0123456789\" %}".repeat(8),
+            "{% endfor %}".repeat(8)
+        );
+        assert!(check(&reply(&bomb)).is_ok(), "the template itself is valid");
+        let e = render(&reply(&bomb), &vars()).unwrap_err().to_string();
+        assert!(e.starts_with("replies/hello.md"), "{e}");
+        assert!(e.contains("fuel"), "{e}");
+        // A long ordinary reply stays well within the budget.
+        let long = "Dear {{ customer.name }},\n".repeat(500);
+        assert!(render(&reply(&long), &vars()).is_ok());
     }
 
     #[test]

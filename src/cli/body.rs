@@ -57,6 +57,42 @@ impl BodyArgs {
     }
 }
 
+impl BodyArgs {
+    /// The text of a new desk file (a KB article, a saved reply): typed (`--body`,
+    /// `--body-file`, standard input), else written in the editor from an empty file named
+    /// `file_name` — not the message template, whose `#` lines would be Markdown headings.
+    pub fn read_or_edit(&self, what: &str, file_name: &str) -> Result<String> {
+        let typed = self.body.is_some() || self.body_file.is_some();
+        if typed || !std::io::stdin().is_terminal() {
+            self.read(what)
+        } else {
+            edit_text("", file_name)
+        }
+    }
+
+    /// The text when a flag gives one (`--body`, `--body-file`), for an edit that may
+    /// leave the text as it is.
+    pub fn given(&self, what: &str) -> Result<Option<String>> {
+        if self.body.is_some() || self.body_file.is_some() {
+            self.read(what).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// An edit's new list: empty when `clear` (`--no-tags`), unchanged (`None`) when no item
+/// is given, else the items given.
+pub fn replacement<T>(clear: bool, items: Vec<T>) -> Option<Vec<T>> {
+    if clear {
+        Some(Vec::new())
+    } else if items.is_empty() {
+        None
+    } else {
+        Some(items)
+    }
+}
+
 fn read_stdin() -> Result<String> {
     let mut buf = Vec::new();
     std::io::stdin()

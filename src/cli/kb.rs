@@ -1,7 +1,7 @@
 //! `git desk kb …`: the knowledge base. Reading needs kb.use, writing kb.admin. `kb show`
 //! renders an article's Markdown as plain text for the terminal (`--raw` prints the file).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
@@ -114,17 +114,10 @@ fn report(
     env: &Env,
     out: &mut dyn Write,
     slug: &Slug,
-    commit: Option<impl ToString>,
+    commit: Option<gix::ObjectId>,
     text: &str,
 ) -> Result<i32> {
-    if env.printer.json {
-        let commit = commit.map(|c| c.to_string());
-        env.printer
-            .json(out, &serde_json::json!({ "slug": slug, "commit": commit }))?;
-    } else {
-        writeln!(out, "article {slug} {text}")?;
-    }
-    Ok(0)
+    super::output::report_slug(&env.printer, out, "article", slug, commit, text)
 }
 
 fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
@@ -136,14 +129,7 @@ fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
         crate::model::Permission::KbAdmin,
         "write knowledge-base articles",
     )?;
-    // The editor gets an empty Markdown file: the usual template's `#` comment lines would
-    // be headings here.
-    let typed = a.body.body.is_some() || a.body.body_file.is_some();
-    let text = if typed || !std::io::stdin().is_terminal() {
-        a.body.read("article")?
-    } else {
-        body::edit_text("", "article.md")?
-    };
+    let text = a.body.read_or_edit("article", "article.md")?;
     let input = k::NewArticle {
         slug: a.slug,
         title: a.title,
@@ -169,15 +155,11 @@ fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
         || a.body_file.is_some();
     let slug = a.slug.clone();
     let commit = if fields {
-        let text = if a.body.is_some() || a.body_file.is_some() {
-            let args = BodyArgs {
-                body: a.body,
-                body_file: a.body_file,
-            };
-            Some(args.read("article")?)
-        } else {
-            None
-        };
+        let text = BodyArgs {
+            body: a.body,
+            body_file: a.body_file,
+        }
+        .given("article")?;
         let e = k::ArticleEdit {
             title: a.title,
             category: if a.no_category {
@@ -185,13 +167,7 @@ fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
             } else {
                 a.category.map(Some)
             },
-            tags: if a.no_tags {
-                Some(vec![])
-            } else if a.tags.is_empty() {
-                None
-            } else {
-                Some(a.tags)
-            },
+            tags: body::replacement(a.no_tags, a.tags),
             body: text,
         };
         ops::mutate(&desk, &env.ctx, &me, |tx, me| {

@@ -80,17 +80,10 @@ fn report(
     env: &Env,
     out: &mut dyn Write,
     slug: &Slug,
-    commit: Option<impl ToString>,
+    commit: Option<gix::ObjectId>,
     text: &str,
 ) -> Result<i32> {
-    if env.printer.json {
-        let commit = commit.map(|c| c.to_string());
-        env.printer
-            .json(out, &serde_json::json!({ "slug": slug, "commit": commit }))?;
-    } else {
-        writeln!(out, "macro {slug} {text}")?;
-    }
-    Ok(0)
+    super::output::report_slug(&env.printer, out, "macro", slug, commit, text)
 }
 
 fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {

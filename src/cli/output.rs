@@ -98,6 +98,25 @@ pub fn report_commit(
     }
 }
 
+/// Reports a change to a desk file named by its slug (a KB article, a saved reply, a
+/// macro): `<noun> <slug> <text>` on a terminal, `{"slug", "commit"}` as JSON.
+pub fn report_slug(
+    printer: &Printer,
+    out: &mut dyn Write,
+    noun: &str,
+    slug: &crate::model::Slug,
+    commit: Option<gix::ObjectId>,
+    text: &str,
+) -> Result<i32> {
+    if printer.json {
+        let commit = commit.map(|c| c.to_string());
+        printer.json(out, &serde_json::json!({ "slug": slug, "commit": commit }))?;
+    } else {
+        writeln!(out, "{noun} {slug} {text}")?;
+    }
+    Ok(0)
+}
+
 /// A listing as every `… list` command prints it: the files that could not be read as
 /// warnings on stderr, then the items as JSON or as a table under `header`.
 pub fn listing<T: Serialize>(

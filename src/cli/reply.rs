@@ -2,7 +2,7 @@
 //! (`ticket answer ID --reply SLUG`); writing needs replies.admin. `reply show SLUG
 //! --ticket ID` previews the text a ticket would get.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
@@ -128,17 +128,10 @@ fn report(
     env: &Env,
     out: &mut dyn Write,
     slug: &Slug,
-    commit: Option<impl ToString>,
+    commit: Option<gix::ObjectId>,
     text: &str,
 ) -> Result<i32> {
-    if env.printer.json {
-        let commit = commit.map(|c| c.to_string());
-        env.printer
-            .json(out, &serde_json::json!({ "slug": slug, "commit": commit }))?;
-    } else {
-        writeln!(out, "saved reply {slug} {text}")?;
-    }
-    Ok(0)
+    super::output::report_slug(&env.printer, out, "saved reply", slug, commit, text)
 }
 
 fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
@@ -146,12 +139,7 @@ fn new(env: &Env, a: NewArgs, out: &mut dyn Write) -> Result<i32> {
     let me = env.actor(&desk)?;
     // Refuse before asking for the text when the actor may not write.
     ops::actor::require(&me, Permission::RepliesAdmin, "write saved replies")?;
-    let typed = a.body.body.is_some() || a.body.body_file.is_some();
-    let text = if typed || !std::io::stdin().is_terminal() {
-        a.body.read("reply")?
-    } else {
-        body::edit_text("", "reply.md")?
-    };
+    let text = a.body.read_or_edit("reply", "reply.md")?;
     let input = r::NewReply {
         slug: a.slug,
         title: a.title,
@@ -175,31 +163,15 @@ fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
         || a.body_file.is_some();
     let slug = a.slug.clone();
     let commit = if fields {
-        let text = if a.body.is_some() || a.body_file.is_some() {
-            let args = BodyArgs {
-                body: a.body,
-                body_file: a.body_file,
-            };
-            Some(args.read("reply")?)
-        } else {
-            None
-        };
+        let text = BodyArgs {
+            body: a.body,
+            body_file: a.body_file,
+        }
+        .given("reply")?;
         let e = r::ReplyEdit {
             title: a.title,
-            queues: if a.all_queues {
-                Some(vec![])
-            } else if a.queues.is_empty() {
-                None
-            } else {
-                Some(a.queues)
-            },
-            tags: if a.no_tags {
-                Some(vec![])
-            } else if a.tags.is_empty() {
-                None
-            } else {
-                Some(a.tags)
-            },
+            queues: body::replacement(a.all_queues, a.queues),
+            tags: body::replacement(a.no_tags, a.tags),
             body: text,
         };
         ops::mutate(&desk, &env.ctx, &me, |tx, me| r::edit(tx, me, &slug, e))?.1

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::body::{self, BodyArgs};
-use super::output::{cell, safe_text, short_time, table};
+use super::output::{cell, safe_text, short_time};
 use super::Env;
 use crate::model::Slug;
 use crate::ops::{self, kb as k};
@@ -206,38 +206,24 @@ fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
         tags: a.tags,
     };
     let loaded = k::list(reader.as_ref(), &me, &q)?;
-    for p in &loaded.problems {
-        writeln!(err, "warning: {p}")?;
-    }
-    if env.printer.json {
-        let items: Vec<serde_json::Value> = loaded
-            .items
-            .iter()
-            .map(|a| serde_json::json!({ "slug": a.slug, "front": a.front }))
-            .collect();
-        env.printer.json(out, &items)?;
-        return Ok(0);
-    }
-    writeln!(out, "Knowledge base ({})", loaded.items.len())?;
-    if loaded.items.is_empty() {
-        writeln!(out, "  (none)")?;
-        return Ok(0);
-    }
-    let mut rows = vec![vec![
-        "  SLUG".to_string(),
-        "CATEGORY".into(),
-        "UPDATED".into(),
-        "TITLE".into(),
-    ]];
-    for art in &loaded.items {
-        rows.push(vec![
-            format!("  {}", art.slug),
-            cell(art.front.category.as_deref().unwrap_or("-"), 24),
-            art.front.updated.map_or("-".into(), short_time),
-            cell(&art.front.title, 70),
-        ]);
-    }
-    table(out, &rows)?;
+    super::output::slug_listing(
+        &env.printer,
+        (out, err),
+        &loaded,
+        (
+            "Knowledge base",
+            &["  SLUG", "CATEGORY", "UPDATED", "TITLE"],
+        ),
+        |a| serde_json::json!({ "slug": a.slug, "front": a.front }),
+        |art| {
+            vec![
+                format!("  {}", art.slug),
+                cell(art.front.category.as_deref().unwrap_or("-"), 24),
+                art.front.updated.map_or("-".into(), short_time),
+                cell(&art.front.title, 70),
+            ]
+        },
+    )?;
     Ok(0)
 }
 

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::body;
-use super::output::{cell, safe_text, table};
+use super::output::{cell, safe_text};
 use super::Env;
 use crate::model::{Macro, MacroAssignee, MacroDef, Priority, Slug, Status, TagChange};
 use crate::ops::{self, macros as m};
@@ -158,32 +158,20 @@ fn list(env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     env.actor(&desk)?;
     let loaded = m::list(desk.reader()?.as_ref())?;
-    for p in &loaded.problems {
-        writeln!(err, "warning: {p}")?;
-    }
-    if env.printer.json {
-        let items: Vec<serde_json::Value> = loaded
-            .items
-            .iter()
-            .map(|x| serde_json::json!({ "slug": x.slug, "macro": x.def }))
-            .collect();
-        env.printer.json(out, &items)?;
-        return Ok(0);
-    }
-    writeln!(out, "Macros ({})", loaded.items.len())?;
-    if loaded.items.is_empty() {
-        writeln!(out, "  (none)")?;
-        return Ok(0);
-    }
-    let mut rows = vec![vec!["  SLUG".to_string(), "TITLE".into(), "STEPS".into()]];
-    for x in &loaded.items {
-        rows.push(vec![
-            format!("  {}", x.slug),
-            cell(&x.def.title, 50),
-            cell(&steps(&x.def).join(", "), 80),
-        ]);
-    }
-    table(out, &rows)?;
+    super::output::slug_listing(
+        &env.printer,
+        (out, err),
+        &loaded,
+        ("Macros", &["  SLUG", "TITLE", "STEPS"]),
+        |x| serde_json::json!({ "slug": x.slug, "macro": x.def }),
+        |x| {
+            vec![
+                format!("  {}", x.slug),
+                cell(&x.def.title, 50),
+                cell(&steps(&x.def).join(", "), 80),
+            ]
+        },
+    )?;
     Ok(0)
 }
 

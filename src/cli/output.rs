@@ -137,6 +137,34 @@ pub fn listing<T: Serialize>(
     table(out, &rows)
 }
 
+/// A `… list` of desk files named by slug (KB articles, saved replies, macros): the files
+/// that could not be read as warnings on `err`, then the items as JSON (`json` of each) or
+/// as `title (N)` over a table under `header` (`(none)` when empty).
+pub fn slug_listing<T>(
+    printer: &Printer,
+    (out, err): (&mut dyn Write, &mut dyn Write),
+    loaded: &crate::store::Loaded<T>,
+    (title, header): (&str, &[&str]),
+    json: impl Fn(&T) -> serde_json::Value,
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<()> {
+    for p in &loaded.problems {
+        writeln!(err, "warning: {p}")?;
+    }
+    if printer.json {
+        let items: Vec<serde_json::Value> = loaded.items.iter().map(json).collect();
+        return printer.json(out, &items);
+    }
+    writeln!(out, "{title} ({})", loaded.items.len())?;
+    if loaded.items.is_empty() {
+        writeln!(out, "  (none)")?;
+        return Ok(());
+    }
+    let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    rows.extend(loaded.items.iter().map(row));
+    table(out, &rows)
+}
+
 /// Runs `work` with a spinner and the elapsed time on a terminal's stderr (nothing when
 /// stderr is not a terminal): for work whose length cannot be told in advance, such as the
 /// first statistics run of a large desk, which reads every ticket and the history once.

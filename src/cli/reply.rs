@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::body::{self, BodyArgs};
-use super::output::{cell, safe_text, table};
+use super::output::{cell, safe_text};
 use super::Env;
 use crate::model::{Permission, Slug, Tag, TicketId};
 use crate::ops::{self, reply as r};
@@ -199,29 +199,6 @@ fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
     env.actor(&desk)?;
     let reader = desk.reader()?;
     let loaded = r::list(reader.as_ref(), a.queue.as_ref(), &a.tags)?;
-    for p in &loaded.problems {
-        writeln!(err, "warning: {p}")?;
-    }
-    if env.printer.json {
-        let items: Vec<serde_json::Value> = loaded
-            .items
-            .iter()
-            .map(|x| serde_json::json!({ "slug": x.slug, "front": x.front }))
-            .collect();
-        env.printer.json(out, &items)?;
-        return Ok(0);
-    }
-    writeln!(out, "Saved replies ({})", loaded.items.len())?;
-    if loaded.items.is_empty() {
-        writeln!(out, "  (none)")?;
-        return Ok(0);
-    }
-    let mut rows = vec![vec![
-        "  SLUG".to_string(),
-        "QUEUES".into(),
-        "TAGS".into(),
-        "TITLE".into(),
-    ]];
     let join = |v: Vec<&str>| {
         if v.is_empty() {
             "-".into()
@@ -229,15 +206,21 @@ fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
             v.join(",")
         }
     };
-    for x in &loaded.items {
-        rows.push(vec![
-            format!("  {}", x.slug),
-            cell(&join(x.front.queues.iter().map(Slug::as_str).collect()), 30),
-            cell(&join(x.front.tags.iter().map(Tag::as_str).collect()), 30),
-            cell(&x.front.title, 70),
-        ]);
-    }
-    table(out, &rows)?;
+    super::output::slug_listing(
+        &env.printer,
+        (out, err),
+        &loaded,
+        ("Saved replies", &["  SLUG", "QUEUES", "TAGS", "TITLE"]),
+        |x| serde_json::json!({ "slug": x.slug, "front": x.front }),
+        |x| {
+            vec![
+                format!("  {}", x.slug),
+                cell(&join(x.front.queues.iter().map(Slug::as_str).collect()), 30),
+                cell(&join(x.front.tags.iter().map(Tag::as_str).collect()), 30),
+                cell(&x.front.title, 70),
+            ]
+        },
+    )?;
     Ok(0)
 }
 

@@ -140,11 +140,7 @@ pub fn replace(
 
 pub fn delete(tx: &mut Transaction<'_>, me: &Staff, slug: &Slug) -> Result<((), CommitMessage)> {
     actor::require(me, Permission::RepliesAdmin, "delete macros")?;
-    let path = layout::macro_file(slug);
-    if tx.read(&path)?.is_none() {
-        return Err(OpError::not_found("macro", slug));
-    }
-    tx.remove(path);
+    super::slug_file::remove(tx, layout::macro_file(slug), "macro", slug)?;
     let msg = CommitMessage::new(
         Op::MacroDelete,
         me.login.as_str(),
@@ -173,11 +169,7 @@ pub fn show(src: &(impl Source + ?Sized), slug: &Slug) -> Result<Macro> {
 
 /// The file as stored, for the editor.
 pub fn source_text(src: &(impl Source + ?Sized), slug: &Slug) -> Result<String> {
-    let path = layout::macro_file(slug);
-    let bytes = src
-        .read(&path)?
-        .ok_or_else(|| OpError::not_found("macro", slug))?;
-    String::from_utf8(bytes).map_err(|_| OpError::State(format!("{path} is not valid UTF-8")))
+    super::slug_file::text(src, &layout::macro_file(slug), "macro", slug)
 }
 
 /// Applies macro `slug` to ticket `id`: every step or none (see the module's doc).

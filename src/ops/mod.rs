@@ -23,6 +23,7 @@ pub mod search;
 pub mod settings;
 pub mod signature;
 pub mod sla;
+pub mod slug_file;
 pub mod spelling;
 pub mod staff;
 pub mod stats;

@@ -249,11 +249,7 @@ fn save(
 
 pub fn delete(tx: &mut Transaction<'_>, me: &Staff, slug: &Slug) -> Result<((), CommitMessage)> {
     require_write(me, "delete knowledge-base articles")?;
-    let path = layout::kb(slug);
-    if tx.read(&path)?.is_none() {
-        return Err(OpError::not_found("knowledge-base article", slug));
-    }
-    tx.remove(path);
+    super::slug_file::remove(tx, layout::kb(slug), "knowledge-base article", slug)?;
     let msg = CommitMessage::new(
         Op::KbDelete,
         me.login.as_str(),
@@ -304,11 +300,7 @@ pub fn show(src: &(impl Source + ?Sized), me: &Staff, slug: &Slug) -> Result<KbA
 /// The article's file as stored (front matter and Markdown), for `--raw` and the editor.
 pub fn source_text(src: &(impl Source + ?Sized), me: &Staff, slug: &Slug) -> Result<String> {
     require_read(me)?;
-    let bytes = src
-        .read(&layout::kb(slug))?
-        .ok_or_else(|| OpError::not_found("knowledge-base article", slug))?;
-    String::from_utf8(bytes)
-        .map_err(|_| OpError::State(format!("{} is not valid UTF-8", layout::kb(slug))))
+    super::slug_file::text(src, &layout::kb(slug), "knowledge-base article", slug)
 }
 
 /// What citing `article` in an answer appends to it: a separator, the article's title and

@@ -192,11 +192,7 @@ fn save(
 
 pub fn delete(tx: &mut Transaction<'_>, me: &Staff, slug: &Slug) -> Result<((), CommitMessage)> {
     require_write(me, "delete saved replies")?;
-    let path = layout::reply(slug);
-    if tx.read(&path)?.is_none() {
-        return Err(OpError::not_found("saved reply", slug));
-    }
-    tx.remove(path);
+    super::slug_file::remove(tx, layout::reply(slug), "saved reply", slug)?;
     let msg = CommitMessage::new(
         Op::ReplyDelete,
         me.login.as_str(),
@@ -228,11 +224,7 @@ pub fn show(src: &(impl Source + ?Sized), slug: &Slug) -> Result<SavedReply> {
 
 /// The file as stored, for the editor.
 pub fn source_text(src: &(impl Source + ?Sized), slug: &Slug) -> Result<String> {
-    let bytes = src
-        .read(&layout::reply(slug))?
-        .ok_or_else(|| OpError::not_found("saved reply", slug))?;
-    String::from_utf8(bytes)
-        .map_err(|_| OpError::State(format!("{} is not valid UTF-8", layout::reply(slug))))
+    super::slug_file::text(src, &layout::reply(slug), "saved reply", slug)
 }
 
 /// Reply `slug` filled in for `ticket` as `me` would send it: refused when the reply is

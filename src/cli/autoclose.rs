@@ -43,14 +43,8 @@ pub fn run(env: &Env, _a: AutocloseArgs, out: &mut dyn Write) -> Result<i32> {
         )?;
         return Ok(0);
     }
-    let steps = [&pass.woken, &pass.closed, &pass.escalated];
-    for d in steps.iter().flat_map(|s| &s.done) {
-        writeln!(
-            out,
-            "ticket {}: {}",
-            d.id,
-            super::output::cell(&d.summary, 200)
-        )?;
+    for step in [&pass.woken, &pass.closed, &pass.escalated] {
+        super::output::done_lines(out, &step.done)?;
     }
     if pass.closed.done.is_empty() {
         writeln!(out, "autoclose: nothing to close")?;

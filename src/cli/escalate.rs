@@ -20,11 +20,7 @@ pub struct EscalateArgs {}
 pub fn run(env: &Env, _a: EscalateArgs, out: &mut dyn Write) -> Result<i32> {
     let desk = env.desk()?;
     let me = env.actor(&desk)?;
-    let (done, commit) = ops::mutate(&desk, &env.ctx, &me, |tx, me| {
-        let done = ops::sla::escalate(tx, &env.ctx, me)?;
-        let msg = ops::sla::escalate_message(&me.login, &done);
-        Ok((done, msg))
-    })?;
+    let ops::periodic::Step { done, commit } = ops::periodic::escalate_step(&desk, &env.ctx, &me)?;
     if env.printer.json {
         env.printer.json(
             out,
@@ -36,14 +32,7 @@ pub fn run(env: &Env, _a: EscalateArgs, out: &mut dyn Write) -> Result<i32> {
     } else if done.is_empty() {
         writeln!(out, "escalate: nothing to escalate")?;
     } else {
-        for d in &done {
-            writeln!(
-                out,
-                "ticket {}: {}",
-                d.id,
-                super::output::cell(&d.summary, 200)
-            )?;
-        }
+        super::output::done_lines(out, &done)?;
     }
     Ok(0)
 }

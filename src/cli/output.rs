@@ -98,6 +98,14 @@ pub fn report_commit(
     }
 }
 
+/// One line per ticket an operation changed: `ticket 1043: close`.
+pub fn done_lines(out: &mut dyn Write, done: &[crate::ops::ticket::Done]) -> Result<()> {
+    for d in done {
+        writeln!(out, "ticket {}: {}", d.id, cell(&d.summary, 200))?;
+    }
+    Ok(())
+}
+
 /// Reports a change to a desk file named by its slug (a KB article, a saved reply, a
 /// macro): `<noun> <slug> <text>` on a terminal, `{"slug", "commit"}` as JSON.
 pub fn report_slug(

@@ -83,7 +83,8 @@ fn close_step(desk: &Desk, ctx: &Context, me: &Staff) -> Result<Step> {
     Ok(Step { done, commit })
 }
 
-fn escalate_step(desk: &Desk, ctx: &Context, me: &Staff) -> Result<Step> {
+/// The escalation step alone (`git desk escalate`).
+pub fn escalate_step(desk: &Desk, ctx: &Context, me: &Staff) -> Result<Step> {
     let (done, commit) = mutate(desk, ctx, me, |tx, me| {
         let done = sla::escalate(tx, ctx, me)?;
         let msg = sla::escalate_message(&me.login, &done);

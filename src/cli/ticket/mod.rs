@@ -121,14 +121,7 @@ fn report(
             env.printer.json(out, &items)?;
         }
     } else {
-        for d in done {
-            writeln!(
-                out,
-                "ticket {}: {}",
-                d.id,
-                super::output::cell(&d.summary, 200)
-            )?;
-        }
+        super::output::done_lines(out, done)?;
     }
     Ok(0)
 }

@@ -173,19 +173,7 @@ fn escalate_one(
                 format!(" Escalated: {}.", did.join(", "))
             }
         );
-        let key =
-            super::ticket::fresh_key(tx, ctx, me.login.as_str(), |k| vec![layout::message(id, k)])?;
-        let note = Message {
-            at: now,
-            author: me.login.to_string(),
-            kind: MessageKind::Note,
-            message_id: None,
-            body,
-            attachments: vec![],
-            time: None,
-            extra: Default::default(),
-        };
-        tx.put_yaml(layout::message(id, &key), &note);
+        super::ticket::write_note(tx, ctx, me, id, body, vec![], None)?;
         did.push("note".into());
     }
     for t in targets {

@@ -171,7 +171,9 @@ fn time_summary(t: TimeEntry) -> String {
     )
 }
 
-fn write_note(
+/// Writes an internal note on ticket `id` (the caller updates `ticket.yaml` as its
+/// operation requires).
+pub(crate) fn write_note(
     tx: &mut Transaction<'_>,
     ctx: &Context,
     me: &Staff,

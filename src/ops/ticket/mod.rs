@@ -21,6 +21,7 @@ mod status;
 mod tag;
 mod view;
 
+pub(crate) use answer::write_note;
 pub use answer::{answer, log_time, note, AnswerInput};
 pub use assign::{assign, pickup, release, AssignInput};
 pub use attach::NewAttachment;

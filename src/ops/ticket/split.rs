@@ -15,7 +15,7 @@ use crate::store::{layout, DeskRead, Source, Transaction};
 
 use super::super::actor;
 use super::super::error::{OpError, Result};
-use super::{fresh_key, load_visible, short, step, Done};
+use super::{load_visible, short, step, Done};
 
 const FLAG: &str = "--messages";
 
@@ -79,7 +79,7 @@ pub fn split(
     let n = moved.len();
     let plural = if n == 1 { "" } else { "s" };
     let list = moved.join(", ");
-    note(
+    super::write_note(
         tx,
         ctx,
         me,
@@ -88,8 +88,10 @@ pub fn split(
             "{n} customer message{plural} ({list}) split off into ticket [#{new_id}] \"{title}\" by {}.\n",
             me.login
         ),
+        vec![],
+        None,
     )?;
-    note(
+    super::write_note(
         tx,
         ctx,
         me,
@@ -98,6 +100,8 @@ pub fn split(
             "Split from ticket [#{id}] \"{}\" by {}: {n} customer message{plural} ({list}).\n",
             source.title, me.login
         ),
+        vec![],
+        None,
     )?;
     let source_after = step(&source, &[Action::Note], now)?;
     tx.put_yaml(layout::ticket_file(id), &source_after);
@@ -169,27 +173,5 @@ fn move_file(tx: &mut Transaction<'_>, from: String, to: String) -> Result<()> {
         .ok_or_else(|| OpError::State(format!("cannot split: {from} is missing")))?;
     tx.put(to, bytes);
     tx.remove(from);
-    Ok(())
-}
-
-fn note(
-    tx: &mut Transaction<'_>,
-    ctx: &Context,
-    me: &Staff,
-    id: TicketId,
-    body: String,
-) -> Result<()> {
-    let key = fresh_key(tx, ctx, me.login.as_str(), |k| vec![layout::message(id, k)])?;
-    let m = Message {
-        at: tx.now(),
-        author: me.login.to_string(),
-        kind: MessageKind::Note,
-        message_id: None,
-        body,
-        attachments: vec![],
-        time: None,
-        extra: Default::default(),
-    };
-    tx.put_yaml(layout::message(id, &key), &m);
     Ok(())
 }

@@ -52,6 +52,18 @@ impl fmt::Display for MessageKind {
     }
 }
 
+/// The fields of a message file before its body (`at`, `author`, `kind`, `time`): what the
+/// catalog and statistics read of every message, parsed with `yaml::parse_head` so the
+/// body is never decoded.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MessageHead {
+    pub at: Timestamp,
+    pub author: String,
+    pub kind: MessageKind,
+    #[serde(default)]
+    pub time: Option<super::TimeEntry>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub at: Timestamp,

@@ -5,8 +5,9 @@
 
 use serde::Deserialize;
 
+use crate::model::message::MessageHead;
 use crate::model::stats::{AccountFacts, Directory, MessageFact, TicketFacts};
-use crate::model::{Login, MessageKind, Ticket, TicketId, Timestamp};
+use crate::model::{Login, Ticket, TicketId, Timestamp};
 use crate::store::scan::TicketFiles;
 use crate::store::{layout, yaml, DeskRead, Source};
 
@@ -17,16 +18,6 @@ use super::super::error::Result;
 pub struct Parsed {
     pub facts: Option<TicketFacts>,
     pub problems: Vec<String>,
-}
-
-/// The fields of a message file that statistics read.
-#[derive(Deserialize)]
-struct MessageHead {
-    at: Timestamp,
-    author: String,
-    kind: MessageKind,
-    #[serde(default)]
-    time: Option<crate::model::TimeEntry>,
 }
 
 /// The facts of ticket `id` from the files of its directory.

@@ -12,7 +12,8 @@ use gix::ObjectId;
 
 use super::file::{oid, Bucket, Dir, Problem, Row, Stored};
 use super::summary::{LastMessage, Summary};
-use crate::model::{MessageKind, Ticket, TicketId, Timestamp};
+use crate::model::message::MessageHead;
+use crate::model::{Ticket, TicketId};
 use crate::store::error::Result;
 use crate::store::{layout, scan, yaml, FileError};
 
@@ -136,16 +137,6 @@ fn read_all<K: Send + Sync + Copy>(
         }
         Ok(out)
     })
-}
-
-/// The fields of a message the catalog keeps.
-#[derive(serde::Deserialize)]
-struct MessageHead {
-    at: Timestamp,
-    author: String,
-    kind: MessageKind,
-    #[serde(default)]
-    time: Option<crate::model::TimeEntry>,
 }
 
 /// Reads one ticket directory of a git tree.

@@ -81,18 +81,6 @@ impl BodyArgs {
     }
 }
 
-/// An edit's new list: empty when `clear` (`--no-tags`), unchanged (`None`) when no item
-/// is given, else the items given.
-pub fn replacement<T>(clear: bool, items: Vec<T>) -> Option<Vec<T>> {
-    if clear {
-        Some(Vec::new())
-    } else if items.is_empty() {
-        None
-    } else {
-        Some(items)
-    }
-}
-
 fn read_stdin() -> Result<String> {
     let mut buf = Vec::new();
     std::io::stdin()

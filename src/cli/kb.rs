@@ -167,7 +167,7 @@ fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
             } else {
                 a.category.map(Some)
             },
-            tags: body::replacement(a.no_tags, a.tags),
+            tags: super::replacement(a.no_tags, a.tags),
             body: text,
         };
         ops::mutate(&desk, &env.ctx, &me, |tx, me| {

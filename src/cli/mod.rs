@@ -231,6 +231,18 @@ impl Env {
     }
 }
 
+/// An edit's new list: empty when `clear` (`--no-tags`), unchanged (`None`) when no item
+/// is given, else the items given.
+pub(crate) fn replacement<T>(clear: bool, items: Vec<T>) -> Option<Vec<T>> {
+    if clear {
+        Some(Vec::new())
+    } else if items.is_empty() {
+        None
+    } else {
+        Some(items)
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let cwd = match &cli.chdir {

@@ -170,8 +170,8 @@ fn edit(env: &Env, a: EditArgs, out: &mut dyn Write) -> Result<i32> {
         .given("reply")?;
         let e = r::ReplyEdit {
             title: a.title,
-            queues: body::replacement(a.all_queues, a.queues),
-            tags: body::replacement(a.no_tags, a.tags),
+            queues: super::replacement(a.all_queues, a.queues),
+            tags: super::replacement(a.no_tags, a.tags),
             body: text,
         };
         ops::mutate(&desk, &env.ctx, &me, |tx, me| r::edit(tx, me, &slug, e))?.1

@@ -209,14 +209,20 @@ impl Browser {
 
     /// Calls a DevTools method and returns its result; events seen meanwhile are kept.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let m = self.try_call(method, params);
+        assert!(m.get("error").is_none(), "{method} failed: {m}");
+        m["result"].clone()
+    }
+
+    /// Calls a DevTools method and returns its whole answer (`result` or `error`).
+    fn try_call(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"id": id, "method": method, "params": params}).to_string());
         loop {
             let m = self.receive();
             if m["id"] == id {
-                assert!(m.get("error").is_none(), "{method} failed: {m}");
-                return m["result"].clone();
+                return m;
             }
             if let Some(ev) = m["method"].as_str() {
                 self.events.push((ev.to_owned(), m["params"].clone()));
@@ -237,7 +243,16 @@ impl Browser {
     /// Waits until `expr` is true (up to 15 s).
     pub fn wait_for(&mut self, expr: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
-        while self.eval(&format!("!!({expr})")) != json!(true) {
+        // While the page navigates (after a click on a link), DevTools answers "Inspected
+        // target navigated or closed": not yet, ask again.
+        let holds = |b: &mut Self| {
+            let m = b.try_call(
+                "Runtime.evaluate",
+                json!({"expression": format!("!!({expr})"), "returnByValue": true}),
+            );
+            m["result"]["result"]["value"] == json!(true)
+        };
+        while !holds(self) {
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting for {expr}; at {}",

@@ -144,7 +144,17 @@ pub struct Listing {
 pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Listing> {
     let settings = desk.reader()?.settings()?;
     let catalog = Catalog::open(desk)?;
-    let view = catalog.view()?;
+    // A list that shows no done ticket reads only the buckets holding working ones.
+    let done_wanted = if q.statuses.is_empty() {
+        q.include_done
+    } else {
+        q.statuses.iter().any(|s| s.is_done())
+    };
+    let view = if done_wanted {
+        catalog.view()?
+    } else {
+        catalog.view_working()?
+    };
     let mut problems = Vec::new();
     let mut tickets = Vec::new();
     for e in view.entries() {

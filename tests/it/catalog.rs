@@ -499,3 +499,47 @@ fn two_processes_refreshing_at_once_agree() {
     }
     check(&d, "two refreshes at once");
 }
+
+#[test]
+fn long_lists_show_a_limited_page_per_section_and_say_how_many_there_are() {
+    let d = TestDesk::example();
+    let all = json(&d.ok(&[
+        "--as", "alice", "--json", "ticket", "list", "--all", "--sort", "id", "-n", "0",
+    ]));
+    let every: Vec<u64> = all[0]["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    assert!(every.len() > 5, "{every:?}");
+    assert_eq!(all[0]["total"], every.len());
+    // The first N of the same order, and the total unchanged.
+    let some = json(&d.ok(&[
+        "--as", "alice", "--json", "ticket", "list", "--all", "--sort", "id", "--limit", "3",
+    ]));
+    let first: Vec<u64> = some[0]["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(first, every[..3]);
+    assert_eq!(some[0]["total"], every.len());
+    let text = d.ok(&["--as", "alice", "ticket", "list", "--all", "-n", "3"]);
+    assert!(
+        text.contains(&format!("Tickets ({})", every.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("showing 3 of {} (--limit N", every.len())),
+        "{text}"
+    );
+    // Under the limit, nothing is said.
+    let text = d.ok(&["--as", "alice", "ticket", "list", "--all"]);
+    assert!(!text.contains("showing"), "{text}");
+    // Not a number: refused by name.
+    let r = d.run(&["--as", "alice", "ticket", "list", "--limit", "many"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--limit"), "{}", r.stderr);
+}

@@ -83,6 +83,10 @@ pub struct ListArgs {
     /// Sort order (default: due when desk.yaml has sla policies, else priority).
     #[arg(long, value_enum)]
     pub sort: Option<SortArg>,
+    /// Show at most N tickets per section (0 = all; default 100). Each section's heading
+    /// still says how many it holds.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -317,6 +321,11 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             SortArg::Due => t::SortKey::Due,
         },
         now: Some(env.ctx.now()),
+        limit: match a.limit {
+            Some(0) => usize::MAX,
+            Some(n) => n,
+            None => 100,
+        },
     };
     let listing = t::list(&desk, &me, &q, env.ctx.now())?;
     for p in &listing.problems {
@@ -330,7 +339,7 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{} ({})", s.title, s.tickets.len())?;
+        writeln!(out, "{} ({})", s.title, s.total)?;
         if s.tickets.is_empty() {
             writeln!(out, "  (none)")?;
             continue;
@@ -359,6 +368,14 @@ pub fn list(env: &Env, a: ListArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             rows.push(row);
         }
         table(out, &rows)?;
+        if s.total > s.tickets.len() {
+            writeln!(
+                out,
+                "  … showing {} of {} (--limit N for more, 0 for all)",
+                s.tickets.len(),
+                s.total
+            )?;
+        }
     }
     Ok(0)
 }

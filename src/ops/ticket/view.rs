@@ -10,7 +10,7 @@ use crate::model::timelog::Totals;
 use crate::model::{
     Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId, Timestamp,
 };
-use crate::store::catalog::{Catalog, Key};
+use crate::store::catalog::{Catalog, Entry, Key, Summary};
 use crate::store::{Desk, DeskRead, FileError, Source};
 
 use super::super::error::Result;
@@ -106,11 +106,15 @@ pub struct ListQuery {
     pub sort: SortKey,
     /// The moment SLA states are evaluated at (none: no SLA state).
     pub now: Option<Timestamp>,
+    /// At most this many tickets per section (`usize::MAX`: all).
+    pub limit: usize,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Section {
     pub title: String,
+    /// How many tickets the section holds; `tickets` are the first `limit` of them.
+    pub total: usize,
     pub tickets: Vec<Listed>,
 }
 
@@ -156,9 +160,11 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
         catalog.view_working()?
     };
     let mut problems = Vec::new();
-    let mut tickets = Vec::new();
+    // Each matching ticket's section and place, from its summary; a ticket of the list is
+    // built only for the rows shown (`limit` per section).
+    let mut found: Vec<(usize, [i64; 4], Entry<'_, '_>)> = Vec::new();
     for e in view.entries() {
-        // Filtered on the key first: only the rows shown are decoded.
+        // Filtered on the key first: only the rows that match are decoded.
         let k = e.key();
         if k.status.is_some() {
             let snoozed = k.snoozed_until.is_some_and(|u| u > now.unix());
@@ -185,8 +191,38 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
         {
             continue;
         }
+        let section = match q.scope {
+            Scope::Dashboard if !s.is_assigned_to(me.login.as_str()) => 1,
+            _ => 0,
+        };
+        let sla = q.now.and_then(|now| s.sla(&settings.sla, now));
+        found.push((section, rank(q.sort, &s, sla.as_ref()), e));
+    }
+    found.sort_unstable_by_key(|(section, rank, _)| (*section, *rank));
+    let titles: &[&str] = match q.scope {
+        Scope::Dashboard => &["My Assigned Tickets", "New Unassigned Tickets"],
+        Scope::Mine => &["My Assigned Tickets"],
+        Scope::Unassigned => &["New Unassigned Tickets"],
+        Scope::Visible if q.snoozed => &["Snoozed Tickets"],
+        Scope::Visible => &["Tickets"],
+    };
+    let mut sections: Vec<Section> = titles
+        .iter()
+        .map(|t| Section {
+            title: (*t).into(),
+            total: 0,
+            tickets: Vec::new(),
+        })
+        .collect();
+    for (i, _, e) in found {
+        let section = &mut sections[i];
+        section.total += 1;
+        if section.tickets.len() >= q.limit {
+            continue;
+        }
+        let Ok(s) = e.summary() else { continue };
         match s.ticket() {
-            Ok(ticket) => tickets.push(Listed {
+            Ok(ticket) => section.tickets.push(Listed {
                 sla: q.now.and_then(|now| s.sla(&settings.sla, now)),
                 time: Totals {
                     minutes: u64::from(s.minutes),
@@ -194,49 +230,17 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
                 },
                 ticket,
             }),
-            Err(e) => problems.push(FileError {
-                path: crate::store::layout::ticket_file(s.ticket_id()),
-                line: None,
-                column: None,
-                message: e.to_string(),
-            }),
+            Err(e) => {
+                section.total -= 1;
+                problems.push(FileError {
+                    path: crate::store::layout::ticket_file(s.ticket_id()),
+                    line: None,
+                    column: None,
+                    message: e.to_string(),
+                })
+            }
         }
     }
-    sort(&mut tickets, q.sort);
-    let sections = match q.scope {
-        Scope::Dashboard => {
-            let (mine, rest): (Vec<_>, Vec<_>) = tickets
-                .into_iter()
-                .partition(|t| t.is_assigned_to(&me.login));
-            vec![
-                Section {
-                    title: "My Assigned Tickets".into(),
-                    tickets: mine,
-                },
-                Section {
-                    title: "New Unassigned Tickets".into(),
-                    tickets: rest.into_iter().filter(|t| t.assignee.is_none()).collect(),
-                },
-            ]
-        }
-        Scope::Mine => vec![Section {
-            title: "My Assigned Tickets".into(),
-            tickets,
-        }],
-        Scope::Unassigned => vec![Section {
-            title: "New Unassigned Tickets".into(),
-            tickets,
-        }],
-        Scope::Visible => vec![Section {
-            title: if q.snoozed {
-                "Snoozed Tickets"
-            } else {
-                "Tickets"
-            }
-            .into(),
-            tickets,
-        }],
-    };
     Ok(Listing { sections, problems })
 }
 
@@ -277,25 +281,22 @@ fn matches(t: &Key<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> bool 
     }
 }
 
-pub fn sort(tickets: &mut [Listed], key: SortKey) {
-    // One key per ticket, then the tickets put in order once: comparing and moving the
-    // large rows themselves made most of `ticket list --all`'s time at 100k.
-    let rank = |l: &Listed| -> [i64; 4] {
-        let id = l.id.get() as i64;
-        match key {
-            SortKey::Due => {
-                let (group, due) = match &l.sla {
-                    Some(s) if s.breached() => (0, s.next_due().map_or(0, |d| d.unix())),
-                    Some(s) => s.next_due().map_or((2, 0), |d| (1, d.unix())),
-                    None => (2, 0),
-                };
-                [group, due, -i64::from(l.priority.get()), id]
-            }
-            SortKey::Priority => [-i64::from(l.priority.get()), -l.updated_at.unix(), id, 0],
-            SortKey::Updated => [-l.updated_at.unix(), id, 0, 0],
-            SortKey::Created => [-l.created_at.unix(), -id, 0, 0],
-            SortKey::Id => [id, 0, 0, 0],
+/// Where a ticket goes in a list sorted by `key` (ascending; ties broken by id).
+fn rank(key: SortKey, s: &Summary<'_>, sla: Option<&SlaStatus>) -> [i64; 4] {
+    let id = s.id as i64;
+    let priority = i64::from(s.priority);
+    match key {
+        SortKey::Due => {
+            let (group, due) = match sla {
+                Some(st) if st.breached() => (0, st.next_due().map_or(0, |d| d.unix())),
+                Some(st) => st.next_due().map_or((2, 0), |d| (1, d.unix())),
+                None => (2, 0),
+            };
+            [group, due, -priority, id]
         }
-    };
-    tickets.sort_by_cached_key(rank);
+        SortKey::Priority => [-priority, -s.updated_at, id, 0],
+        SortKey::Updated => [-s.updated_at, id, 0, 0],
+        SortKey::Created => [-s.created_at, -id, 0, 0],
+        SortKey::Id => [id, 0, 0, 0],
+    }
 }

@@ -4,11 +4,13 @@
 //!
 //! - [`expr`], [`lex`], [`query`], [`values`]: the search language, pure (text → [`Expr`]).
 //! - [`compile`]: [`Expr`] → tantivy query, and the visibility rules.
-//! - [`schema`], [`build`]: the fields, and documents read from the desk.
+//! - [`schema`], [`build`], [`bulk`]: the fields, and documents read from the desk (a full
+//!   build reads the tickets of a git desk in bulk).
 //! - [`state`], [`refresh`]: what the index reflects, what changed, updating and rebuilding.
 //! - [`search`]: advanced search and Quick Search.
 
 pub mod build;
+pub mod bulk;
 pub mod compile;
 pub mod error;
 pub mod expr;

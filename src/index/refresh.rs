@@ -11,18 +11,23 @@
 //! reflects is stored in the same tantivy commit as the documents (its payload), so the two
 //! cannot disagree.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::directory::{Directory, DirectoryLock, Lock, MmapDirectory};
+use tantivy::indexer::NoMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::model::TicketId;
+use crate::store::scan::BulkReader;
 use crate::store::{Desk, DeskKind, FileError};
 
 use super::build::{self, Entity, Origin, Resellers};
+use super::bulk;
 use super::error::{IndexError, Result};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::state::{self, Changes, State};
@@ -273,7 +278,20 @@ fn commit(mut writer: IndexWriter, now: &State) -> Result<()> {
 /// Below this many tickets, tasks and articles a full build uses one thread.
 const SMALL_DESK: usize = 5_000;
 
+/// Indexing memory of each of a full build's writer threads: a segment is written each
+/// time a thread's share is used up (at 100k tickets of three messages, two threads write
+/// four segments; 64 MB each wrote two but took the whole process past 300 MB).
+const THREAD_MEMORY: usize = 32_000_000;
+
 /// Builds the whole index in a fresh folder and swaps it in. Holds the lock.
+///
+/// The tickets of a git desk are read from the commit recorded in `now` ([`super::bulk`]:
+/// fields from the catalog, messages straight from the object database); tasks, articles
+/// and, in a work tree, the entities that differ from that commit (staged, or not staged
+/// when those are followed: the keys of `now.worktree`) are read file by file from the
+/// origin, as an update reads them. A plain directory is read file by file. No segments
+/// are merged while documents are added (each writer thread leaves a segment per share of
+/// [`THREAD_MEMORY`] it fills; merging them costs a tenth of the build and gains nothing).
 fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result<Vec<FileError>> {
     for e in std::fs::read_dir(cache)
         .map_err(IndexError::io(cache))?
@@ -291,10 +309,48 @@ fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result
     let index = Index::create_in_dir(&fresh, schema).map_err(IndexError::tantivy("creating"))?;
     let origin = origin(desk, now)?;
     let mut problems = Vec::new();
-    let entities = build::all_entities(origin.source().as_ref(), &mut problems)?;
+    let indexed = now
+        .commit
+        .as_deref()
+        .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok());
+    let git = match (desk.repo(), indexed) {
+        (Some(repo), Some(commit)) => Some((repo, commit)),
+        _ => None,
+    };
+    // Tickets that differ from the commit (a work tree's staged or followed edits).
+    let differ: BTreeSet<TicketId> = now
+        .worktree
+        .keys()
+        .filter_map(|k| match Entity::from_key(k) {
+            Some(Entity::Ticket(id)) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let catalog = match git {
+        Some((_, commit)) => Some(bulk::catalog(desk, commit)?),
+        None => None,
+    };
+    let view = catalog.as_ref().map(|c| c.view()).transpose()?;
+    let (jobs, entities) = match (git, &view) {
+        (Some((repo, commit)), Some(view)) => {
+            let tree = crate::store::diff::tree_of(repo, commit)?;
+            let jobs = bulk::jobs(repo, tree, view, &differ, &mut problems)?;
+            let mut entities: Vec<Entity> = differ.iter().copied().map(Entity::Ticket).collect();
+            entities.extend(build::other_entities(
+                origin.source().as_ref(),
+                &mut problems,
+            )?);
+            (jobs, entities)
+        }
+        _ => (
+            Vec::new(),
+            build::all_entities(origin.source().as_ref(), &mut problems)?,
+        ),
+    };
+    let total = (jobs.len() + entities.len()) as u64;
     // One thread (one segment, nothing to merge, fewer fsyncs) for a small desk; every
-    // core, up to 4, for a big one. 64 MB of indexing memory per thread.
-    let threads = if entities.len() < SMALL_DESK {
+    // core, up to 4, for a big one.
+    let threads = if total < SMALL_DESK as u64 {
         1
     } else {
         std::thread::available_parallelism()
@@ -302,9 +358,23 @@ fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result
             .clamp(1, 4)
     };
     let writer: IndexWriter = index
-        .writer_with_num_threads(threads, threads * 64_000_000)
+        .writer_with_num_threads(threads, threads * THREAD_MEMORY)
         .map_err(IndexError::tantivy("opening a writer"))?;
-    let progress = |d, t| obs.progress(d, t);
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let resellers = build::Resellers::all(origin.source().as_ref())?.0;
+    if let (Some((repo, _)), false) = (git, jobs.is_empty()) {
+        let shared = repo.clone().into_sync();
+        build::on_threads(
+            &jobs,
+            threads,
+            &writer,
+            &mut problems,
+            &|d| obs.progress(d, total),
+            || BulkReader::new(shared.to_thread_local()),
+            |reader, job, problems| bulk::document(reader, &fields, job, &resellers, problems),
+        )?;
+    }
+    let base = jobs.len() as u64;
     build::add_all(
         &origin,
         &fields,
@@ -312,9 +382,10 @@ fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result
         &entities,
         threads,
         &mut problems,
-        &progress,
+        &|d| obs.progress(base + d, total),
     )?;
     commit(writer, now)?;
+    drop(view);
     drop(index);
     let dir = cache.join("search");
     let old = cache.join(format!("search.old-{pid}"));
@@ -324,6 +395,26 @@ fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result
     std::fs::rename(&fresh, &dir).map_err(IndexError::io(&dir))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(problems)
+}
+
+/// Merges every segment of `index` into one (nothing to do when there is one).
+fn merge_all(index: &Index) -> Result<()> {
+    let ids = index
+        .searchable_segment_ids()
+        .map_err(IndexError::tantivy("listing segments"))?;
+    if ids.len() < 2 {
+        return Ok(());
+    }
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, 50_000_000)
+        .map_err(IndexError::tantivy("opening a writer"))?;
+    writer
+        .merge(&ids)
+        .wait()
+        .map_err(IndexError::tantivy("merging segments"))?;
+    writer
+        .wait_merging_threads()
+        .map_err(IndexError::tantivy("merging segments"))
 }
 
 /// Re-reads `set` (accounts stand for their tickets), records `now`. Holds the lock.
@@ -397,9 +488,11 @@ fn update(
     ))
 }
 
-/// Merges the index into one segment and verifies every file's checksum, holding the
-/// writers' lock; returns the damaged files (none when all is well).
-pub fn compact_and_verify(si: &SearchIndex, wait: Duration) -> Result<Vec<String>> {
+/// Verifies every file's checksum and merges the index into one segment, holding the
+/// writers' lock; returns the damaged files (none when all is well). `fresh`: the index was
+/// just built from scratch, its segments hold no deleted documents, and merging them would
+/// only cost time (a full build writes one segment per writer thread and share of memory).
+pub fn compact_and_verify(si: &SearchIndex, wait: Duration, fresh: bool) -> Result<Vec<String>> {
     let cache = si.dir.parent().unwrap_or(&si.dir);
     let Some(_lock) = lock(cache, wait)? else {
         return Err(IndexError::Busy(si.dir.clone()));
@@ -409,22 +502,16 @@ pub fn compact_and_verify(si: &SearchIndex, wait: Duration) -> Result<Vec<String
         Ok(bad) => return Ok(bad.iter().map(|p| p.display().to_string()).collect()),
         Err(e) => return Ok(vec![e.to_string()]),
     }
-    let ids = si
+    if fresh {
+        return Ok(Vec::new());
+    }
+    let before = si
         .index
         .searchable_segment_ids()
-        .map_err(IndexError::tantivy("listing segments"))?;
-    if ids.len() > 1 {
-        let mut writer: IndexWriter = si
-            .index
-            .writer_with_num_threads(1, 50_000_000)
-            .map_err(IndexError::tantivy("opening a writer"))?;
-        writer
-            .merge(&ids)
-            .wait()
-            .map_err(IndexError::tantivy("merging segments"))?;
-        writer
-            .wait_merging_threads()
-            .map_err(IndexError::tantivy("merging segments"))?;
+        .map_err(IndexError::tantivy("listing segments"))?
+        .len();
+    merge_all(&si.index)?;
+    if before > 1 {
         si.reader
             .reload()
             .map_err(IndexError::tantivy("reloading the reader"))?;

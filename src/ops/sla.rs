@@ -69,10 +69,10 @@ pub fn escalate(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) -> Result<V
     // The catalog of the transaction's base narrows the work to breached tickets.
     let due: Vec<(TicketId, Vec<Target>)> = {
         let catalog = Catalog::at_commit(tx.desk(), tx.parent())?;
-        let view = catalog.view()?;
-        view.tickets()
+        let view = catalog.view_working()?;
+        view.tickets_where(|k| k.status.is_some_and(|s| !s.is_done()))
             .filter_map(|s| {
-                let fresh = to_escalate(s, &settings.sla, now);
+                let fresh = to_escalate(&s, &settings.sla, now);
                 (!fresh.is_empty()).then(|| (s.ticket_id(), fresh))
             })
             .collect()

@@ -103,7 +103,7 @@ pub fn snooze(
 }
 
 /// Whether the catalog says `s`'s snooze has run out (the ticket file decides).
-pub(crate) fn may_wake(s: &crate::store::catalog::Summary<'_>, now: Timestamp) -> bool {
+pub(crate) fn may_wake(s: &crate::store::catalog::Key<'_>, now: Timestamp) -> bool {
     s.snoozed_until.is_some_and(|u| u <= now.unix())
 }
 
@@ -112,7 +112,7 @@ pub(crate) fn may_wake(s: &crate::store::catalog::Summary<'_>, now: Timestamp) -
 pub fn wake_due(tx: &mut Transaction<'_>, me: &Staff) -> Result<Vec<Done>> {
     let settings = tx.settings()?;
     let now = tx.now();
-    let (ids, _) = super::candidates(tx, |s| may_wake(s, now))?;
+    let (ids, _) = super::candidates(tx, super::Rows::Working, |s| may_wake(s, now))?;
     let mut done = Vec::new();
     for id in ids {
         let before = match tx.ticket(id) {

@@ -84,12 +84,12 @@ pub fn autoclose_visible(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) ->
 
 /// Whether the catalog says `s` may be due for auto-closing (the ticket file decides).
 pub(crate) fn may_autoclose(
-    s: &crate::store::catalog::Summary<'_>,
+    s: &crate::store::catalog::Key<'_>,
     policy: AutoClose,
     now: crate::model::Timestamp,
 ) -> bool {
     !policy.never()
-        && s.status == crate::model::Status::Answered
+        && s.status == Some(crate::model::Status::Answered)
         && s.answered_at
             .is_some_and(|at| policy.immediately() || now.unix() - at > policy.days() * 86_400)
 }
@@ -107,7 +107,7 @@ fn autoclose_where(
     let now = tx.now();
     let mut done = Vec::new();
     // The catalog narrows the work to answered tickets whose answer is old enough.
-    let (ids, _) = super::candidates(tx, |s| may_autoclose(s, policy, now))?;
+    let (ids, _) = super::candidates(tx, super::Rows::Working, |s| may_autoclose(s, policy, now))?;
     for id in ids {
         let before = match tx.ticket(id) {
             Ok(Some(t)) => t,

@@ -1,5 +1,5 @@
 //! The full build's fast path for the tickets of a git desk. A ticket's fields come from the
-//! catalog's summary row (`store::catalog`: kept current by every command, brought to the
+//! catalog's summary row, decoded by the reading thread (`store::catalog`: kept current by every command, brought to the
 //! commit indexed first), so its `ticket.yaml` is neither read nor parsed; only the message
 //! files are, straight from the object database with reused buffers ([`BulkReader`]), and
 //! parsed as an update parses them ([`build::message`]). Ticket directories are taken from
@@ -15,7 +15,7 @@ use gix::ObjectId;
 use tantivy::TantivyDocument;
 
 use crate::model::{Login, TicketId};
-use crate::store::catalog::{Catalog, Summary};
+use crate::store::catalog::{Catalog, Entry, View};
 use crate::store::scan::{self, BulkReader, TicketDir};
 use crate::store::{layout, FileError, StoreError};
 
@@ -23,19 +23,20 @@ use super::build;
 use super::error::IndexError;
 use super::schema::{self, Fields};
 
-/// One ticket to index: its directory in the tree and its summary row.
+/// One ticket to index: its directory in the tree and its catalog entry (its summary is
+/// decoded by the thread that makes the document).
 pub struct Job<'v, 'c> {
     dir: TicketDir,
-    summary: &'v Summary<'c>,
+    entry: Entry<'v, 'c>,
 }
 
-/// The tickets of the desk tree `tree` with their rows of `view` (in id order), leaving out
-/// `skip` (read file by file instead). Directory names that are not ids and the catalog's
-/// broken rows go to `problems`.
+/// The tickets of the desk tree `tree` with their entries of `view` (in id order), leaving
+/// out `skip` (read file by file instead). Directory names that are not ids and the
+/// catalog's broken rows go to `problems`.
 pub fn jobs<'v, 'c>(
     repo: &gix::Repository,
     tree: ObjectId,
-    view: &'v crate::store::catalog::View<'c>,
+    view: &'v View<'c>,
     skip: &BTreeSet<TicketId>,
     problems: &mut Vec<FileError>,
 ) -> Result<Vec<Job<'v, 'c>>, StoreError> {
@@ -45,15 +46,18 @@ pub fn jobs<'v, 'c>(
             .into_iter()
             .filter(|p| layout::ticket_of_path(&p.path).is_none_or(|id| !skip.contains(&id))),
     );
-    let mut rows = view.tickets().peekable();
+    let mut entries = view
+        .entries()
+        .filter(|e| e.key().status.is_some())
+        .peekable();
     let mut out = Vec::with_capacity(dirs.len());
     for dir in dirs {
-        while rows.next_if(|s| s.id < dir.id.get()).is_some() {}
-        let Some(summary) = rows.next_if(|s| s.id == dir.id.get()) else {
+        while entries.next_if(|e| e.id() < dir.id.get()).is_some() {}
+        let Some(entry) = entries.next_if(|e| e.id() == dir.id.get()) else {
             continue; // a broken row: reported above
         };
         if !skip.contains(&dir.id) {
-            out.push(Job { dir, summary });
+            out.push(Job { dir, entry });
         }
     }
     Ok(out)
@@ -73,7 +77,14 @@ pub fn document(
     problems: &mut Vec<FileError>,
 ) -> Result<Option<TantivyDocument>, IndexError> {
     let id = job.dir.id;
-    let ticket = match job.summary.ticket() {
+    let summary = match job.entry.summary() {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(e);
+            return Ok(None);
+        }
+    };
+    let ticket = match summary.ticket() {
         Ok(t) => t,
         Err(e) => {
             problems.push(FileError {

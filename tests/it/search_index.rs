@@ -544,6 +544,7 @@ fn a_rebuilt_index_answers_as_the_updated_one() {
     d.write(broken_msg, "at: [\nbody: zeppelin\n");
     d.write("tickets/001/1017/messages/notes.txt", "zeppelin");
     d.write("tickets/001/1005/ticket.yaml", "id: [\n");
+    d.write("tickets/001/junk/ticket.yaml", "id: 1099\n");
     let a = d
         .read("accounts/jdoe.yaml")
         .replace("reseller: acme", "reseller: webhost");
@@ -566,6 +567,7 @@ fn a_rebuilt_index_answers_as_the_updated_one() {
         broken_msg,
         "tickets/001/1017/messages/notes.txt",
         "tickets/001/1005/ticket.yaml",
+        "tickets/001/junk",
     ] {
         assert!(
             r.stderr.contains(named),

@@ -6,7 +6,8 @@
 //! - [`compile`]: [`Expr`] → tantivy query, and the visibility rules.
 //! - [`schema`], [`build`], [`bulk`]: the fields, and documents read from the desk (a full
 //!   build reads the tickets of a git desk in bulk).
-//! - [`state`], [`refresh`]: what the index reflects, what changed, updating and rebuilding.
+//! - [`state`], [`refresh`], `rebuild`: what the index reflects, what changed, updating, and
+//!   building it from scratch.
 //! - [`search`]: advanced search and Quick Search.
 
 pub mod build;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod expr;
 pub mod lex;
 pub mod query;
+mod rebuild;
 pub mod refresh;
 pub mod schema;
 pub mod search;

@@ -1,9 +1,10 @@
-//! The full build's fast path for the tickets of a git desk. A ticket's fields come from the
-//! catalog's summary row, decoded by the reading thread (`store::catalog`: kept current by every command, brought to the
-//! commit indexed first), so its `ticket.yaml` is neither read nor parsed; only the message
-//! files are, straight from the object database with reused buffers ([`BulkReader`]), and
-//! parsed as an update parses them ([`build::message`]). Ticket directories are taken from
-//! the tree in id order, in chunks, by every reading thread.
+//! The full build's fast path for the tickets of a git desk. A ticket's fields come from
+//! the catalog's summary row (`store::catalog`: kept current by every command, brought to
+//! the commit indexed first; each row decoded by the thread that indexes it), so its
+//! `ticket.yaml` is neither read nor parsed; only the message files are, straight from the
+//! object database with reused buffers ([`BulkReader`]), and parsed as an update parses
+//! them ([`build::message`]). Ticket directories are taken from the tree in id order, in
+//! chunks, by every reading thread.
 //!
 //! What a document holds and which problems are reported are the same as reading the
 //! ticket through a [`crate::store::Source`] ([`super::build::document`]): broken

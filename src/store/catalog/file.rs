@@ -596,7 +596,7 @@ pub fn save(cache: &Path, stored: &Stored<'_>) -> Result<()> {
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for e in entries.flatten() {
             let p = e.path();
-            let stale_tmp = !p.extension().is_some_and(|x| x == "bin")
+            let stale_tmp = p.extension().is_none_or(|x| x != "bin")
                 && e.metadata()
                     .and_then(|m| m.modified())
                     .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 3600));

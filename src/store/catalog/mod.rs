@@ -285,8 +285,11 @@ pub(crate) fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Loaded, usize)> {
             stored.tickets = None; // parts are missing: diff every bucket
         }
         let r = refresh::to_tree(repo, &mut stored, tree)?;
-        if !r.changed && loaded.is_some() {
-            return Ok((loaded.expect("checked above"), 0));
+        if let (false, Some(l)) = (r.changed, &loaded) {
+            if l.tickets().is_some() {
+                drop(stored);
+                return Ok((loaded.expect("matched above"), 0));
+            }
         }
         // Saved, then mapped again (unchanged buckets keep their parts on disk); kept in
         // memory when it cannot be saved or was changed by another process meanwhile.

@@ -16,8 +16,9 @@ use crate::index::{self, refresh, Observer, Options};
 ///
 /// Every command that searches updates the index by itself (only what changed since the
 /// commit it records, plus uncommitted edits in the work tree), so this is rarely needed.
-/// It also merges the index into one segment and verifies its checksums (a damaged index is
-/// rebuilt). The index lives under `.git/desk/search/` and is never committed.
+/// It also verifies the index's checksums (a damaged index is rebuilt) and merges the
+/// segments that updates left into one (a fresh build's few segments are kept as they are).
+/// The index lives under `.git/desk/search/` and is never committed.
 #[derive(Debug, clap::Args)]
 pub struct IndexArgs {
     /// Throw the index away and build it again from the desk.
@@ -98,7 +99,7 @@ pub fn run(env: &Env, a: IndexArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     };
     let (si, mut report) = index::open(&desk, opts, &obs)?;
     obs.finish();
-    let damaged = refresh::compact_and_verify(&si, opts.wait)?;
+    let damaged = refresh::compact_and_verify(&si, opts.wait, report.rebuilt.is_some())?;
     let si = if damaged.is_empty() {
         si
     } else {

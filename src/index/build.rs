@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use gix::ObjectId;
 use tantivy::{IndexWriter, TantivyDocument};
 
-use crate::model::{Login, Slug, TaskId, TicketId};
-use crate::store::{layout, DeskRead, FileError, FsSource, Source, StoreError, TreeSource};
+use crate::model::{Login, Message, MessageKey, Slug, TaskId, TicketId};
+use crate::store::{layout, yaml, DeskRead, FileError, FsSource, Source, StoreError, TreeSource};
 
 use super::error::IndexError;
 use super::expr::Kind;
@@ -89,7 +89,7 @@ impl Origin {
 
 /// Accounts' resellers, read once per account.
 #[derive(Default)]
-pub struct Resellers(HashMap<Login, Option<Login>>);
+pub struct Resellers(pub HashMap<Login, Option<Login>>);
 
 impl Resellers {
     /// Every account of the desk (for a full build).
@@ -140,9 +140,16 @@ pub fn document(
             let Some(t) = soft(src.ticket(*id), problems)? else {
                 return Ok(None);
             };
-            let msgs = src.messages(*id)?;
-            problems.extend(msgs.problems);
-            let messages: Vec<_> = msgs.items.into_iter().map(|(_, m)| m).collect();
+            let dir = layout::messages_dir(*id);
+            let mut messages = Vec::new();
+            for e in src.list(&dir)? {
+                let Some(path) = message_path(&dir, &e.name, e.is_dir, problems) else {
+                    continue;
+                };
+                if let Some(bytes) = src.read(&path)? {
+                    messages.extend(message(&path, &bytes, problems));
+                }
+            }
             let reseller = t.account.as_ref().and_then(|a| resellers.of(src, a));
             Some(schema::ticket_doc(f, &t, &messages, reseller.as_ref()))
         }
@@ -160,6 +167,44 @@ pub fn document(
     })
 }
 
+/// The path of the message file `name` of the thread directory `dir`, or none (and a
+/// problem) when the name is not `<key>.yaml`, as `DeskRead::messages` reports them.
+pub fn message_path(
+    dir: &str,
+    name: &str,
+    is_dir: bool,
+    problems: &mut Vec<FileError>,
+) -> Option<String> {
+    let path = format!("{dir}/{name}");
+    let problem = match name.strip_suffix(".yaml").filter(|_| !is_dir) {
+        Some(key) => match key.parse::<MessageKey>() {
+            Ok(_) => return Some(path),
+            Err(err) => err.to_string(),
+        },
+        None => "unexpected entry (expected <key>.yaml)".into(),
+    };
+    problems.push(FileError {
+        path,
+        line: None,
+        column: None,
+        message: problem,
+    });
+    None
+}
+
+/// A message file as the index reads it: the fields of [`Message`], parsed straight into
+/// the type (unknown keys are not recorded, which a full parse does through a second,
+/// generic tree of the file). A broken file is a problem and no message.
+pub fn message(path: &str, bytes: &[u8], problems: &mut Vec<FileError>) -> Option<Message> {
+    match yaml::parse_fields::<Message>(path, bytes) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    }
+}
+
 /// Every ticket, task and article of the desk.
 pub fn all_entities(
     src: &dyn Source,
@@ -169,6 +214,16 @@ pub fn all_entities(
     let tickets = src.ticket_ids()?;
     problems.extend(tickets.problems);
     out.extend(tickets.items.into_iter().map(Entity::Ticket));
+    out.extend(other_entities(src, problems)?);
+    Ok(out)
+}
+
+/// Every task and article of the desk.
+pub fn other_entities(
+    src: &dyn Source,
+    problems: &mut Vec<FileError>,
+) -> Result<Vec<Entity>, StoreError> {
+    let mut out = Vec::new();
     let tasks = src.task_ids()?;
     problems.extend(tasks.problems);
     out.extend(tasks.items.into_iter().map(Entity::Task));
@@ -181,7 +236,7 @@ pub fn all_entities(
 }
 
 /// Reads `entities` on `threads` threads and adds their documents to `writer`. Calls
-/// `progress(done, total)` now and then. Returns the number of documents added.
+/// `progress(done)` now and then. Returns the number of documents added.
 pub fn add_all(
     origin: &Origin,
     f: &Fields,
@@ -189,7 +244,37 @@ pub fn add_all(
     entities: &[Entity],
     threads: usize,
     problems: &mut Vec<FileError>,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<u64, IndexError> {
+    let resellers = {
+        let src = origin.source();
+        Resellers::all(src.as_ref())?
+    };
+    let resellers = &resellers.0;
+    on_threads(
+        entities,
+        threads,
+        writer,
+        problems,
+        progress,
+        || (origin.source(), Resellers(resellers.clone())),
+        |(src, mine), e, problems| {
+            document(src.as_ref(), f, e, mine, problems).map_err(IndexError::from)
+        },
+    )
+}
+
+/// Makes the documents of `items` on `threads` threads (each with its own state from
+/// `init`) and adds them to `writer`; the first error stops every thread and is returned.
+/// Calls `progress(done)` now and then. Returns the number of documents added.
+pub fn on_threads<T: Sync, S>(
+    items: &[T],
+    threads: usize,
+    writer: &IndexWriter,
+    problems: &mut Vec<FileError>,
+    progress: &(dyn Fn(u64) + Sync),
+    init: impl Fn() -> S + Sync,
+    make: impl Fn(&mut S, &T, &mut Vec<FileError>) -> Result<Option<TantivyDocument>, IndexError> + Sync,
 ) -> Result<u64, IndexError> {
     const CHUNK: usize = 64;
     let next = AtomicUsize::new(0);
@@ -197,29 +282,20 @@ pub fn add_all(
     let done = AtomicU64::new(0);
     let shared_problems = Mutex::new(Vec::new());
     let failure: Mutex<Option<IndexError>> = Mutex::new(None);
-    let resellers = {
-        let src = origin.source();
-        Resellers::all(src.as_ref())?
-    };
-    let resellers = &resellers.0;
-    let total = entities.len() as u64;
+    let total = items.len() as u64;
     std::thread::scope(|s| {
         for _ in 0..threads.max(1) {
             s.spawn(|| {
-                let src = origin.source();
-                let mut mine = Resellers(resellers.clone());
+                let mut state = init();
                 let mut local_problems = Vec::new();
                 loop {
                     let start = next.fetch_add(CHUNK, Ordering::Relaxed);
-                    if start >= entities.len()
-                        || failure.lock().map(|f| f.is_some()).unwrap_or(true)
-                    {
+                    if start >= items.len() || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
                         break;
                     }
-                    for e in &entities[start..(start + CHUNK).min(entities.len())] {
-                        let r = document(src.as_ref(), f, e, &mut mine, &mut local_problems)
-                            .map_err(IndexError::from)
-                            .and_then(|doc| match doc {
+                    for item in &items[start..(start + CHUNK).min(items.len())] {
+                        let r =
+                            make(&mut state, item, &mut local_problems).and_then(|doc| match doc {
                                 Some(d) => writer
                                     .add_document(d)
                                     .map(|_| 1)
@@ -240,7 +316,7 @@ pub fn add_all(
                         }
                     }
                     let d = done.fetch_add(CHUNK as u64, Ordering::Relaxed) + CHUNK as u64;
-                    progress(d.min(total), total);
+                    progress(d.min(total));
                 }
                 if let Ok(mut p) = shared_problems.lock() {
                     p.append(&mut local_problems);

@@ -4,16 +4,20 @@
 //!
 //! - [`expr`], [`lex`], [`query`], [`values`]: the search language, pure (text → [`Expr`]).
 //! - [`compile`]: [`Expr`] → tantivy query, and the visibility rules.
-//! - [`schema`], [`build`]: the fields, and documents read from the desk.
-//! - [`state`], [`refresh`]: what the index reflects, what changed, updating and rebuilding.
+//! - [`schema`], [`build`], [`bulk`]: the fields, and documents read from the desk (a full
+//!   build reads the tickets of a git desk in bulk).
+//! - [`state`], [`refresh`], `rebuild`: what the index reflects, what changed, updating, and
+//!   building it from scratch.
 //! - [`search`]: advanced search and Quick Search.
 
 pub mod build;
+pub mod bulk;
 pub mod compile;
 pub mod error;
 pub mod expr;
 pub mod lex;
 pub mod query;
+mod rebuild;
 pub mod refresh;
 pub mod schema;
 pub mod search;

@@ -153,7 +153,7 @@ pub fn open(desk: &Desk, opts: Options, obs: &dyn Observer) -> Result<(SearchInd
         }
     };
     obs.notice(&format!("building the search index: {reason}"));
-    let problems = rebuild(desk, &cache, &now, obs)?;
+    let problems = super::rebuild::rebuild(desk, &cache, &now, obs)?;
     let si = try_open(&dir).map_err(|u| IndexError::Broken {
         path: dir.clone(),
         message: format!("the new index cannot be opened: {u:?}"),
@@ -237,7 +237,7 @@ fn lock(cache: &Path, wait: Duration) -> Result<Option<DirectoryLock>> {
 
 /// Where documents come from: the work tree (or plain folder), or the tree of the commit
 /// recorded in `now` (a bare desk, or a work tree whose hand edits are not followed).
-fn origin(desk: &Desk, now: &State) -> Result<Origin> {
+pub(super) fn origin(desk: &Desk, now: &State) -> Result<Origin> {
     let from_tree = match desk.kind() {
         DeskKind::Bare => true,
         // the files: staged edits (and unstaged ones, when followed) are there
@@ -257,7 +257,7 @@ fn origin(desk: &Desk, now: &State) -> Result<Origin> {
     })
 }
 
-fn commit(mut writer: IndexWriter, now: &State) -> Result<()> {
+pub(super) fn commit(mut writer: IndexWriter, now: &State) -> Result<()> {
     let mut prepared = writer
         .prepare_commit()
         .map_err(IndexError::tantivy("preparing a commit"))?;
@@ -270,60 +270,24 @@ fn commit(mut writer: IndexWriter, now: &State) -> Result<()> {
         .map_err(IndexError::tantivy("merging segments"))
 }
 
-/// Below this many tickets, tasks and articles a full build uses one thread.
-const SMALL_DESK: usize = 5_000;
-
-/// Builds the whole index in a fresh folder and swaps it in. Holds the lock.
-fn rebuild(desk: &Desk, cache: &Path, now: &State, obs: &dyn Observer) -> Result<Vec<FileError>> {
-    for e in std::fs::read_dir(cache)
-        .map_err(IndexError::io(cache))?
-        .flatten()
-    {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with("search.new-") || name.starts_with("search.old-") {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
+/// Merges every segment of `index` into one (nothing to do when there is one).
+fn merge_all(index: &Index) -> Result<()> {
+    let ids = index
+        .searchable_segment_ids()
+        .map_err(IndexError::tantivy("listing segments"))?;
+    if ids.len() < 2 {
+        return Ok(());
     }
-    let pid = std::process::id();
-    let fresh = cache.join(format!("search.new-{pid}"));
-    std::fs::create_dir_all(&fresh).map_err(IndexError::io(&fresh))?;
-    let (schema, fields) = schema::schema();
-    let index = Index::create_in_dir(&fresh, schema).map_err(IndexError::tantivy("creating"))?;
-    let origin = origin(desk, now)?;
-    let mut problems = Vec::new();
-    let entities = build::all_entities(origin.source().as_ref(), &mut problems)?;
-    // One thread (one segment, nothing to merge, fewer fsyncs) for a small desk; every
-    // core, up to 4, for a big one. 64 MB of indexing memory per thread.
-    let threads = if entities.len() < SMALL_DESK {
-        1
-    } else {
-        std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 4)
-    };
-    let writer: IndexWriter = index
-        .writer_with_num_threads(threads, threads * 64_000_000)
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, 50_000_000)
         .map_err(IndexError::tantivy("opening a writer"))?;
-    let progress = |d, t| obs.progress(d, t);
-    build::add_all(
-        &origin,
-        &fields,
-        &writer,
-        &entities,
-        threads,
-        &mut problems,
-        &progress,
-    )?;
-    commit(writer, now)?;
-    drop(index);
-    let dir = cache.join("search");
-    let old = cache.join(format!("search.old-{pid}"));
-    if dir.exists() {
-        std::fs::rename(&dir, &old).map_err(IndexError::io(&dir))?;
-    }
-    std::fs::rename(&fresh, &dir).map_err(IndexError::io(&dir))?;
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(problems)
+    writer
+        .merge(&ids)
+        .wait()
+        .map_err(IndexError::tantivy("merging segments"))?;
+    writer
+        .wait_merging_threads()
+        .map_err(IndexError::tantivy("merging segments"))
 }
 
 /// Re-reads `set` (accounts stand for their tickets), records `now`. Holds the lock.
@@ -397,9 +361,11 @@ fn update(
     ))
 }
 
-/// Merges the index into one segment and verifies every file's checksum, holding the
-/// writers' lock; returns the damaged files (none when all is well).
-pub fn compact_and_verify(si: &SearchIndex, wait: Duration) -> Result<Vec<String>> {
+/// Verifies every file's checksum and merges the index into one segment, holding the
+/// writers' lock; returns the damaged files (none when all is well). `fresh`: the index was
+/// just built from scratch, its segments hold no deleted documents, and merging them would
+/// only cost time (a full build writes one segment per writer thread and share of memory).
+pub fn compact_and_verify(si: &SearchIndex, wait: Duration, fresh: bool) -> Result<Vec<String>> {
     let cache = si.dir.parent().unwrap_or(&si.dir);
     let Some(_lock) = lock(cache, wait)? else {
         return Err(IndexError::Busy(si.dir.clone()));
@@ -409,22 +375,16 @@ pub fn compact_and_verify(si: &SearchIndex, wait: Duration) -> Result<Vec<String
         Ok(bad) => return Ok(bad.iter().map(|p| p.display().to_string()).collect()),
         Err(e) => return Ok(vec![e.to_string()]),
     }
-    let ids = si
+    if fresh {
+        return Ok(Vec::new());
+    }
+    let before = si
         .index
         .searchable_segment_ids()
-        .map_err(IndexError::tantivy("listing segments"))?;
-    if ids.len() > 1 {
-        let mut writer: IndexWriter = si
-            .index
-            .writer_with_num_threads(1, 50_000_000)
-            .map_err(IndexError::tantivy("opening a writer"))?;
-        writer
-            .merge(&ids)
-            .wait()
-            .map_err(IndexError::tantivy("merging segments"))?;
-        writer
-            .wait_merging_threads()
-            .map_err(IndexError::tantivy("merging segments"))?;
+        .map_err(IndexError::tantivy("listing segments"))?
+        .len();
+    merge_all(&si.index)?;
+    if before > 1 {
         si.reader
             .reload()
             .map_err(IndexError::tantivy("reloading the reader"))?;

@@ -16,7 +16,8 @@ use super::expr::{Kind, NOBODY};
 
 /// The version of the schema and of the document layout.
 /// 3: tickets carry their tags in `tag`.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: dates are fast fields only (not in the inverted index).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Every field of the index.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +66,10 @@ fn text(tokenizer: &str) -> TextOptions {
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let keyword = STRING | STORED;
-    let date = INDEXED | STORED | FAST;
+    // Dates are only ever searched by range, which tantivy answers from the fast field
+    // alone: in the inverted index every distinct second would be a term of its own
+    // (several per ticket), the largest part of the term dictionary for nothing.
+    let date = STORED | FAST;
     let f = Fields {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", keyword.clone()),

@@ -397,6 +397,17 @@ impl NumericId for TaskId {
     }
 }
 
+/// The problem of an entry `name` of shard `bucket` under `root` (`tickets`, `tasks`) that
+/// is not the directory of an id of that shard.
+pub fn not_an_id_dir(root: &str, bucket: &str, name: &str) -> FileError {
+    FileError {
+        path: format!("{root}/{bucket}/{name}"),
+        line: None,
+        column: None,
+        message: format!("not an id directory of shard {bucket} (id / 1000 = bucket)"),
+    }
+}
+
 fn numbered_dirs<T: NumericId + std::fmt::Display>(
     src: &(impl Source + ?Sized),
     root: &str,
@@ -416,15 +427,7 @@ fn numbered_dirs<T: NumericId + std::fmt::Display>(
                 .filter(|id| e.is_dir && bucket_of(*id) == b.name);
             match id {
                 Some(id) => out.items.push(id),
-                None => out.problems.push(FileError {
-                    path: format!("{root}/{}/{}", b.name, e.name),
-                    line: None,
-                    column: None,
-                    message: format!(
-                        "not an id directory of shard {} (id / 1000 = bucket)",
-                        b.name
-                    ),
-                }),
+                None => out.problems.push(not_an_id_dir(root, &b.name, &e.name)),
             }
         }
     }

@@ -6,7 +6,7 @@
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
 
-use super::error::{Result, StoreError};
+use super::error::{FileError, Result, StoreError};
 use super::layout;
 use crate::model::TicketId;
 
@@ -89,6 +89,120 @@ pub fn ticket_dirs(repo: &gix::Repository, root: ObjectId) -> Result<Vec<TicketD
     }
     out.sort_by_key(|d| d.id);
     Ok(out)
+}
+
+/// Every ticket directory of the desk tree `root`, ascending by id, with the entries of the
+/// buckets that are not an id directory of their bucket as problems (what
+/// [`super::DeskRead::ticket_ids`] reports of a tree). Hidden names are left out.
+pub fn ticket_dirs_checked(
+    repo: &gix::Repository,
+    root: ObjectId,
+    problems: &mut Vec<FileError>,
+) -> Result<Vec<TicketDir>> {
+    let mut out = Vec::new();
+    for (bucket, tree) in ticket_buckets(repo, root)? {
+        if bucket.starts_with('.') {
+            continue;
+        }
+        for (name, tree, is_dir) in tree_entries(repo, tree)? {
+            if name.starts_with('.') {
+                continue;
+            }
+            let id = name
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| TicketId::new(n).ok())
+                .filter(|id| is_dir && id.bucket() == bucket);
+            match id {
+                Some(id) => out.push(TicketDir { id, tree }),
+                None => problems.push(super::read::not_an_id_dir(
+                    layout::TICKETS_DIR,
+                    &bucket,
+                    &name,
+                )),
+            }
+        }
+    }
+    out.sort_by_key(|d| d.id);
+    Ok(out)
+}
+
+/// Reads many objects one after another with buffers it reuses: no allocation per object
+/// beyond the names it hands out, and no object cache (a bulk read sees each object once).
+/// One per thread.
+pub struct BulkReader {
+    repo: gix::Repository,
+    tree: Vec<u8>,
+    sub: Vec<u8>,
+    blob: Vec<u8>,
+}
+
+impl BulkReader {
+    pub fn new(mut repo: gix::Repository) -> BulkReader {
+        repo.object_cache_size(None);
+        BulkReader {
+            repo,
+            tree: Vec::new(),
+            sub: Vec::new(),
+            blob: Vec::new(),
+        }
+    }
+
+    /// The entries of directory `name` of the directory tree `dir` (name, object id,
+    /// whether a directory), by name; empty when there is no such directory.
+    pub fn subdir_entries(
+        &mut self,
+        dir: ObjectId,
+        name: &str,
+    ) -> Result<Vec<(String, ObjectId, bool)>> {
+        use gix::objs::FindExt;
+        let err = |e| StoreError::git("reading a tree", e);
+        let mut sub = None;
+        for entry in self
+            .repo
+            .objects
+            .find_tree_iter(&dir, &mut self.tree)
+            .map_err(err)?
+        {
+            let entry = entry.map_err(|e| StoreError::git("reading a tree", e))?;
+            if entry.mode.is_tree() && entry.filename == name.as_bytes() {
+                sub = Some(entry.oid.to_owned());
+                break;
+            }
+        }
+        let Some(sub) = sub else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for entry in self
+            .repo
+            .objects
+            .find_tree_iter(&sub, &mut self.sub)
+            .map_err(err)?
+        {
+            let entry = entry.map_err(|e| StoreError::git("reading a tree", e))?;
+            if entry.mode.is_tree() || entry.mode.is_blob() {
+                out.push((
+                    entry.filename.to_str_lossy().into_owned(),
+                    entry.oid.to_owned(),
+                    entry.mode.is_tree(),
+                ));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// The bytes of blob `id`, valid until the next read.
+    pub fn blob(&mut self, id: ObjectId) -> Result<&[u8]> {
+        use gix::objs::FindExt;
+        Ok(self
+            .repo
+            .objects
+            .find_blob(&id, &mut self.blob)
+            .map_err(|e| StoreError::git("reading a file", e))?
+            .data)
+    }
 }
 
 /// The directory of ticket `id` in the desk tree `root`, if it is there.

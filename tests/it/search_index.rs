@@ -454,3 +454,167 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Queries an index kept current by updates and one built from scratch must answer alike:
+/// words and phrases, every kind of field, date ranges (fast fields only since schema 4),
+/// ids, tasks and articles. Sorted by id, so that scores (which deleted documents still
+/// left in an updated index's segments shift) do not reorder them.
+const COMPARED: &[&str] = &[
+    "zeppelin",
+    "alert script",
+    "\"not a comment\"",
+    "relay",
+    "photocopier",
+    "status:open",
+    "queue:billing",
+    "priority:50..",
+    "assignee:bob",
+    "assignee:nobody",
+    "account:jdoe",
+    "reseller:webhost",
+    "reseller:acme",
+    "author:bob",
+    "email:example.org",
+    "file:error-log",
+    "created:2026-10-01..2026-11-30",
+    "updated:>2026-11-05",
+    "closed:>2026-01-01",
+    "answered:2026-11-01..2027-01-01",
+    "id:1017",
+    "id:1005",
+    "printer OR invoice",
+];
+
+/// Every answer to [`COMPARED`] (all kinds, all hits, by id), asked in `cwd`.
+fn answers(d: &TestDesk, cwd: &std::path::Path) -> Vec<serde_json::Value> {
+    COMPARED
+        .iter()
+        .map(|q| {
+            let r = d.run_in(
+                cwd,
+                &[
+                    "--as", "alice", "--json", "search", "--kind", "all", "--sort", "id", "-n",
+                    "0", q,
+                ],
+            );
+            assert_eq!(r.code, 0, "{q}: {}", r.stderr);
+            assert!(!r.stderr.contains(BUILDING), "{q}: rebuilt: {}", r.stderr);
+            let mut v = json(&r.stdout);
+            v["query"] = (*q).into();
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuilt_index_answers_as_the_updated_one() {
+    let d = TestDesk::example();
+    d.ok(&["index"]);
+    // hostile text: YAML, HTML and quotes in a body
+    let body = "key: value\n- item\n<script>alert(1)</script> \"quoted\" 'single'\n\
+                # not a comment\n  indented: [x\n";
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "new",
+        "-t",
+        "Zeppelin landing",
+        "--email",
+        "Zed@Example.org",
+        "-m",
+        body,
+    ]);
+    assert_eq!(incremental(&d, &["zeppelin"]), ["1041"]);
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "note",
+        "1017",
+        "-m",
+        "Zeppelin parts ordered.",
+    ]);
+    let mut both = incremental(&d, &["zeppelin"]);
+    both.sort();
+    assert_eq!(both, ["1017", "1041"]);
+    // committed by hand: a broken message, a file that is not a message, a broken
+    // ticket.yaml and an account moved to another reseller
+    let broken_msg = "tickets/001/1017/messages/20261126T000000Z-alice-0001.yaml";
+    d.write(broken_msg, "at: [\nbody: zeppelin\n");
+    d.write("tickets/001/1017/messages/notes.txt", "zeppelin");
+    d.write("tickets/001/1005/ticket.yaml", "id: [\n");
+    d.write("tickets/001/junk/ticket.yaml", "id: 1099\n");
+    let a = d
+        .read("accounts/jdoe.yaml")
+        .replace("reseller: acme", "reseller: webhost");
+    d.write("accounts/jdoe.yaml", &a);
+    d.git(&["add", "-A"]);
+    d.git(&["commit", "-qm", "by hand"]);
+    assert!(incremental(&d, &["id:1005"]).is_empty());
+    // staged, not committed: read from the work tree by both
+    let t = d
+        .read("tickets/001/1017/ticket.yaml")
+        .replace("Scanner e-mails bounce", "Photocopier e-mails bounce");
+    d.write("tickets/001/1017/ticket.yaml", &t);
+    d.git(&["add", "tickets/001/1017/ticket.yaml"]);
+    assert_eq!(incremental(&d, &["photocopier"]), ["1017"]);
+
+    let updated = answers(&d, &d.path(""));
+    let r = d.run(&["index", "--rebuild"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for named in [
+        broken_msg,
+        "tickets/001/1017/messages/notes.txt",
+        "tickets/001/1005/ticket.yaml",
+        "tickets/001/junk",
+    ] {
+        assert!(
+            r.stderr.contains(named),
+            "{named} not reported: {}",
+            r.stderr
+        );
+    }
+    let rebuilt = answers(&d, &d.path(""));
+    for (u, b) in updated.iter().zip(&rebuilt) {
+        assert_eq!(u, b, "{}", u["query"]);
+    }
+    // they found something: the comparison is not between two empty answers
+    let found = |q: &str| updated.iter().find(|v| v["query"] == q).unwrap()["total"].clone();
+    assert_eq!(found("zeppelin"), 2);
+    assert_eq!(found("photocopier"), 1);
+    assert_eq!(found("id:1005"), 0);
+    assert!(found("reseller:webhost").as_u64().unwrap() >= 1);
+    assert!(found("created:2026-10-01..2026-11-30").as_u64().unwrap() >= 5);
+    assert_eq!(found("file:error-log"), 1);
+    assert_eq!(d.status().trim_end(), "M  tickets/001/1017/ticket.yaml");
+
+    // a bare desk: the same, built there and updated by a mutation there
+    d.git(&["clone", "-q", "--bare", ".", "../server.git"]);
+    let bare = d.tmp.path().join("server.git");
+    let r = d.run_in(&bare, &["--as", "alice", "search", "zeppelin"]);
+    assert!(r.stderr.contains("there is none yet"), "{}", r.stderr);
+    let r = d.run_in(
+        &bare,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "note",
+            "1002",
+            "-m",
+            "Zeppelin on the roof.",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let updated = answers(&d, &bare);
+    let r = d.run_in(&bare, &["index", "--rebuild"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(broken_msg), "{}", r.stderr);
+    let rebuilt = answers(&d, &bare);
+    for (u, b) in updated.iter().zip(&rebuilt) {
+        assert_eq!(u, b, "{}", u["query"]);
+    }
+    let zeppelin = &rebuilt[0];
+    assert_eq!(zeppelin["total"], 3, "{zeppelin}");
+}

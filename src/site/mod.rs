@@ -33,6 +33,7 @@ mod rows;
 mod search;
 mod search_store;
 mod stats;
+mod stats_keys;
 mod templates;
 mod ticket_page;
 

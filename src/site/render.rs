@@ -246,11 +246,13 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
     let page_key = |id: crate::model::TicketId| -> &str {
         records.get(&id.get()).map_or("", |r| r.page.as_str())
     };
-    let (mut pages, lazy) = pages::all(&site.shared, &tickets, me, site.options.now, &page_key);
     let mut data = crate::ops::stats::load(site.desk)?;
     // Running SLA targets breach by the build's moment, not by the end of today.
     data.now = Some(site.options.now);
-    pages.extend(stats::pages(&site.shared, &data, today));
+    let (mut pages, mut lazy) = pages::all(&site.shared, &tickets, me, site.options.now, &page_key);
+    let (stats_pages, stats_lazy) = stats::pages(&site.shared, &data, today, site.options.now);
+    pages.extend(stats_pages);
+    lazy.extend(stats_lazy);
     progress.start((jobs.len() + pages.len() + lazy.len()) as u64);
     let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {

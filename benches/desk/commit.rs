@@ -107,18 +107,20 @@ pub fn run(
             }
             let benches: Vec<Bench<'_>> = pairs
                 .iter()
-                .map(|pair| Bench {
-                    tools,
-                    fx,
-                    pair,
-                    dir: match kind {
-                        Kind::Work => &pair.work,
-                        Kind::Bare => &pair.bare,
-                    },
-                    kind,
-                    can: &can,
+                .map(|pair| {
+                    Ok(Bench {
+                        tools,
+                        fx,
+                        pair,
+                        dir: match kind {
+                            Kind::Work => pair.work()?,
+                            Kind::Bare => &pair.bare,
+                        },
+                        kind,
+                        can: &can,
+                    })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let mut found: Vec<Row> = benches
                 .iter()
                 .map(|b| Row {
@@ -155,7 +157,7 @@ pub fn run(
         }
         if kind == Kind::Work {
             for pair in pairs {
-                let status = tools.git_out(&pair.work, &["status", "--porcelain"])?;
+                let status = tools.git_out(pair.work()?, &["status", "--porcelain"])?;
                 if !status.is_empty() {
                     bail!("git status is not clean after the runs:\n{status}");
                 }

@@ -19,12 +19,34 @@ use git_desk::store::{layout, yaml, DeskRead, FsSource};
 
 use crate::measure::Tools;
 
-/// One generated size: a work-tree desk and a bare desk with the same content.
+/// From this size on only the bare desk is generated: a checked-out work tree of a million
+/// tickets is 4 million files (~28 GB), and the 1M targets are for a bare desk.
+pub const BARE_ONLY_FROM: u64 = 1_000_000;
+
+/// One generated size: a work-tree desk and a bare desk with the same content (the bare
+/// desk alone from [`BARE_ONLY_FROM`] tickets on).
 pub struct DeskPair {
     pub tickets: u64,
-    pub work: PathBuf,
+    pub work: Option<PathBuf>,
     pub bare: PathBuf,
     pub branch: String,
+}
+
+impl DeskPair {
+    /// The work-tree desk, for sections that need one.
+    pub fn work(&self) -> Result<&Path> {
+        match &self.work {
+            Some(w) => Ok(w),
+            None => bail!(
+                "desks of {} tickets and more are generated bare only; the `reads` section measures them",
+                BARE_ONLY_FROM
+            ),
+        }
+    }
+    /// The work-tree desk when there is one, else the bare desk.
+    pub fn main(&self) -> &Path {
+        self.work.as_deref().unwrap_or(&self.bare)
+    }
 }
 
 /// What generated tickets are made of: the sample desk's accounts, staff and queues.
@@ -148,6 +170,7 @@ impl Fixture {
 /// The desks of `tickets` tickets under `dir`, generated unless a previous run left them
 /// complete there.
 pub fn ensure(dir: &Path, tickets: u64, tools: &Tools, fx: &Fixture) -> Result<DeskPair> {
+    let with_work = tickets < BARE_ONLY_FROM;
     let work = dir.join("work");
     let bare = dir.join("bare.git");
     let ready = dir.join("ready");
@@ -155,7 +178,7 @@ pub fn ensure(dir: &Path, tickets: u64, tools: &Tools, fx: &Fixture) -> Result<D
         let branch = tools.git_out(&bare, &["symbolic-ref", "--short", "HEAD"])?;
         return Ok(DeskPair {
             tickets,
-            work,
+            work: with_work.then_some(work),
             bare,
             branch,
         });
@@ -166,13 +189,20 @@ pub fn ensure(dir: &Path, tickets: u64, tools: &Tools, fx: &Fixture) -> Result<D
     std::fs::create_dir_all(dir)?;
     let started = Instant::now();
     let sample = tools.sample.display().to_string();
-    tools.desk_ok(dir, &["init", "work", "--from", &sample])?;
+    if with_work {
+        tools.desk_ok(dir, &["init", "work", "--from", &sample])?;
+    }
     tools.desk_ok(dir, &["init", "bare.git", "--bare", "--from", &sample])?;
     let branch = tools.git_out(&bare, &["symbolic-ref", "--short", "HEAD"])?;
     let initialised = started.elapsed();
 
     let mut importers = Vec::new();
-    for repo in [&work, &bare] {
+    let repos = if with_work {
+        vec![&work, &bare]
+    } else {
+        vec![&bare]
+    };
+    for repo in repos {
         let child = tools
             .git(repo)
             .args(["fast-import", "--quiet", "--done"])
@@ -221,19 +251,22 @@ pub fn ensure(dir: &Path, tickets: u64, tools: &Tools, fx: &Fixture) -> Result<D
         }
     }
     let imported = started.elapsed();
-    // Check the work tree out so that files and index are real.
-    tools.git_ok(
-        &work,
-        &["-c", "checkout.workers=2", "reset", "-q", "--hard"],
-    )?;
-    let status = tools.git_out(&work, &["status", "--porcelain"])?;
-    if !status.is_empty() {
-        bail!("the generated work tree is not clean:\n{status}");
+    if with_work {
+        // Check the work tree out so that files and index are real.
+        tools.git_ok(
+            &work,
+            &["-c", "checkout.workers=2", "reset", "-q", "--hard"],
+        )?;
+        let status = tools.git_out(&work, &["status", "--porcelain"])?;
+        if !status.is_empty() {
+            bail!("the generated work tree is not clean:\n{status}");
+        }
     }
     std::fs::write(&ready, b"")?;
     eprintln!(
-        "generated {tickets} tickets ({} files each desk) in {:.1} s (init {:.1} s, objects {:.1} s, checkout {:.1} s)",
+        "generated {tickets} tickets ({} files each desk{}) in {:.1} s (init {:.1} s, objects {:.1} s, checkout {:.1} s)",
         tickets * 4,
+        if with_work { "" } else { ", bare only" },
         started.elapsed().as_secs_f64(),
         initialised.as_secs_f64(),
         (imported - initialised).as_secs_f64(),
@@ -241,7 +274,7 @@ pub fn ensure(dir: &Path, tickets: u64, tools: &Tools, fx: &Fixture) -> Result<D
     );
     Ok(DeskPair {
         tickets,
-        work,
+        work: with_work.then_some(work),
         bare,
         branch,
     })

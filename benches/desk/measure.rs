@@ -161,6 +161,29 @@ pub fn timed(cmds: &mut [Command]) -> Result<(Cost, Vec<Output>)> {
     Ok((timer.stop(), outs))
 }
 
+/// Like [`timed`] for one command, run under `/usr/bin/time` for its maximum resident set
+/// size (KiB).
+pub fn timed_rss(inner: &Command) -> Result<(Cost, Output, u64)> {
+    let rss = tempfile::NamedTempFile::new()?;
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.arg("-f").arg("%M").arg("-o").arg(rss.path());
+    cmd.arg(inner.get_program()).args(inner.get_args());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let (cost, mut outs) = timed(&mut [cmd])?;
+    let kb = std::fs::read_to_string(rss.path())?;
+    let kb: u64 = kb
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .context("reading /usr/bin/time's maximum resident set size")?;
+    Ok((cost, outs.remove(0), kb))
+}
+
 /// Costs of repeated runs.
 #[derive(Debug, Default, Clone)]
 pub struct Sample {
@@ -223,18 +246,23 @@ pub fn load_average() -> String {
 /// "1k" → 1000, "100k" → 100000, "2500" → 2500.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim().to_ascii_lowercase();
-    let (num, mult) = match s.strip_suffix('k') {
-        Some(n) => (n, 1000),
-        None => (s.as_str(), 1),
+    let (num, mult) = if let Some(n) = s.strip_suffix('k') {
+        (n, 1000)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 1_000_000)
+    } else {
+        (s.as_str(), 1)
     };
     match num.parse::<u64>() {
         Ok(n) if n * mult > 0 => Ok(n * mult),
-        _ => Err(format!("`{s}` is not a desk size (like 1k, 10k, 100k)")),
+        _ => Err(format!("`{s}` is not a desk size (like 1k, 10k, 100k, 1m)")),
     }
 }
 
 pub fn size_label(n: u64) -> String {
-    if n.is_multiple_of(1000) {
+    if n.is_multiple_of(1_000_000) {
+        format!("{}M", n / 1_000_000)
+    } else if n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()

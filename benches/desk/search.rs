@@ -8,11 +8,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::figures::{self, Target};
 use crate::generate::DeskPair;
-use crate::measure::{checked, timed, Sample, Tools};
+use crate::measure::{checked, timed, timed_rss, Sample, Tools};
 
 /// The query: two fields and a phrase that about one ticket in ten has in its title.
 const QUERY: &[&str] = &["status:open", "queue:billing", "\"disk quota\""];
@@ -25,34 +25,18 @@ pub fn run(
     warmup: usize,
     out: &mut impl Write,
 ) -> Result<()> {
-    let work = &pair.work;
+    let work = pair.work()?;
     let n = pair.tickets;
 
     // Full build: a few runs, it is long at 100k.
     let builds = runs.clamp(1, 3);
     let mut build = Sample::default();
     let mut peak_kb = 0u64;
-    let rss = tempfile::NamedTempFile::new()?;
     for _ in 0..builds {
-        let mut cmd = Command::new("/usr/bin/time");
-        cmd.arg("-f").arg("%M").arg("-o").arg(rss.path());
-        let mut inner = tools.desk(work);
-        inner.args(["--as", "alice", "index", "--rebuild"]);
-        cmd.arg(inner.get_program()).args(inner.get_args());
-        for (k, v) in inner.get_envs() {
-            match v {
-                Some(v) => cmd.env(k, v),
-                None => cmd.env_remove(k),
-            };
-        }
-        let (cost, _) = timed(&mut [cmd])?;
+        let mut cmd = tools.desk(work);
+        cmd.args(["--as", "alice", "index", "--rebuild"]);
+        let (cost, _, kb) = timed_rss(&cmd)?;
         build.push(cost);
-        let kb = std::fs::read_to_string(rss.path())?;
-        let kb: u64 = kb
-            .lines()
-            .last()
-            .and_then(|l| l.trim().parse().ok())
-            .context("reading /usr/bin/time's maximum resident set size")?;
         peak_kb = peak_kb.max(kb);
     }
     let secs = build.median() / 1000.0;

@@ -40,12 +40,19 @@ pub fn run(desk: &Desk, ctx: &Context, me: &Staff) -> Result<Pass> {
     {
         let catalog = Catalog::open(desk)?;
         let view = catalog.view()?;
-        for s in view.tickets() {
-            wake = wake || t::may_wake(s, now);
-            close = close || t::may_autoclose(s, settings.auto_close_days, now);
+        for e in view.entries() {
+            let k = e.key();
+            if k.status.is_none() {
+                continue;
+            }
+            wake = wake || t::may_wake(k, now);
+            close = close || t::may_autoclose(k, settings.auto_close_days, now);
+            // Only open tickets can be escalated: the others' summaries are not decoded.
             escalate = escalate
                 || (!settings.sla.is_empty()
-                    && !sla::to_escalate(s, &settings.sla, now).is_empty());
+                    && k.status.is_some_and(|s| !s.is_done())
+                    && e.summary()
+                        .is_ok_and(|s| !sla::to_escalate(&s, &settings.sla, now).is_empty()));
             if wake && close && escalate {
                 break;
             }

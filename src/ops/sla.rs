@@ -70,9 +70,9 @@ pub fn escalate(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) -> Result<V
     let due: Vec<(TicketId, Vec<Target>)> = {
         let catalog = Catalog::at_commit(tx.desk(), tx.parent())?;
         let view = catalog.view()?;
-        view.tickets()
+        view.tickets_where(|k| k.status.is_some_and(|s| !s.is_done()))
             .filter_map(|s| {
-                let fresh = to_escalate(s, &settings.sla, now);
+                let fresh = to_escalate(&s, &settings.sla, now);
                 (!fresh.is_empty()).then(|| (s.ticket_id(), fresh))
             })
             .collect()

@@ -51,8 +51,19 @@ fn check_at(d: &TestDesk, root: &Path, when: &str) {
     let want = oracle(root);
     let got = catalog(root);
     let view = got.view().unwrap();
-    let rows: Vec<Summary<'_>> = view.tickets().cloned().collect();
+    let rows: Vec<Summary<'_>> = view.tickets().collect();
     assert_eq!(rows, want, "catalog after {when}");
+    // Each row's key (what lists filter on before decoding) agrees with its summary.
+    for e in view.entries() {
+        let (k, s) = (e.key(), e.summary().unwrap());
+        assert_eq!(e.id(), s.id, "{when}");
+        assert_eq!(k.status, Some(s.status), "{when}: #{}", s.id);
+        assert_eq!(k.priority, s.priority, "{when}: #{}", s.id);
+        assert_eq!(k.queue, s.queue, "{when}: #{}", s.id);
+        assert_eq!(k.assignee, s.assignee, "{when}: #{}", s.id);
+        assert_eq!(k.snoozed_until, s.snoozed_until, "{when}: #{}", s.id);
+        assert_eq!(k.answered_at, s.answered_at, "{when}: #{}", s.id);
+    }
     assert!(view.problems().is_empty(), "{when}: {:?}", view.problems());
     let r = d.run_in(
         root,

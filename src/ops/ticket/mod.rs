@@ -178,21 +178,22 @@ pub(crate) fn fresh_key(
     )))
 }
 
-/// The tickets of a transaction's desk that may satisfy `pred`, ascending, from the catalog
-/// of the transaction's base (no ticket file is parsed for the others), plus every ticket
+/// The tickets of a transaction's desk whose catalog [`Key`](crate::store::catalog::Key)
+/// satisfies `pred`, ascending, from the catalog of the transaction's base (no ticket file
+/// is parsed, no summary decoded for the others), plus every ticket
 /// the transaction already touched (its staged state is not in the catalog): the caller
 /// reads each through the transaction and checks it for real. Also the ticket directories
 /// that could not be read.
 pub(crate) fn candidates(
     tx: &Transaction<'_>,
-    pred: impl Fn(&crate::store::catalog::Summary<'_>) -> bool,
+    pred: impl Fn(&crate::store::catalog::Key<'_>) -> bool,
 ) -> Result<(Vec<TicketId>, Vec<crate::store::FileError>)> {
     let catalog = crate::store::catalog::Catalog::at_commit(tx.desk(), tx.parent())?;
     let view = catalog.view()?;
     let mut ids: Vec<TicketId> = view
-        .tickets()
-        .filter(|s| pred(s))
-        .map(|s| s.ticket_id())
+        .entries()
+        .filter(|e| e.key().status.is_some() && pred(e.key()))
+        .filter_map(|e| TicketId::new(e.id()).ok())
         .collect();
     ids.extend(
         tx.touched()

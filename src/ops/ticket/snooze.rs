@@ -103,7 +103,7 @@ pub fn snooze(
 }
 
 /// Whether the catalog says `s`'s snooze has run out (the ticket file decides).
-pub(crate) fn may_wake(s: &crate::store::catalog::Summary<'_>, now: Timestamp) -> bool {
+pub(crate) fn may_wake(s: &crate::store::catalog::Key<'_>, now: Timestamp) -> bool {
     s.snoozed_until.is_some_and(|u| u <= now.unix())
 }
 

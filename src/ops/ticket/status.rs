@@ -84,12 +84,12 @@ pub fn autoclose_visible(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) ->
 
 /// Whether the catalog says `s` may be due for auto-closing (the ticket file decides).
 pub(crate) fn may_autoclose(
-    s: &crate::store::catalog::Summary<'_>,
+    s: &crate::store::catalog::Key<'_>,
     policy: AutoClose,
     now: crate::model::Timestamp,
 ) -> bool {
     !policy.never()
-        && s.status == crate::model::Status::Answered
+        && s.status == Some(crate::model::Status::Answered)
         && s.answered_at
             .is_some_and(|at| policy.immediately() || now.unix() - at > policy.days() * 86_400)
 }

@@ -10,7 +10,7 @@ use crate::model::timelog::Totals;
 use crate::model::{
     Login, Message, MessageKey, Settings, Slug, Staff, Status, Ticket, TicketId, Timestamp,
 };
-use crate::store::catalog::{Catalog, Summary};
+use crate::store::catalog::{Catalog, Key};
 use crate::store::{Desk, DeskRead, FileError, Source};
 
 use super::super::error::Result;
@@ -145,16 +145,34 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
     let settings = desk.reader()?.settings()?;
     let catalog = Catalog::open(desk)?;
     let view = catalog.view()?;
-    let mut problems = view.problems();
+    let mut problems = Vec::new();
     let mut tickets = Vec::new();
-    for s in view.tickets() {
-        let snoozed = s.is_snoozed(now.unix());
-        let shown = if q.snoozed {
-            snoozed
-        } else {
-            !snoozed || q.include_done
+    for e in view.entries() {
+        // Filtered on the key first: only the rows shown are decoded.
+        let k = e.key();
+        if k.status.is_some() {
+            let snoozed = k.snoozed_until.is_some_and(|u| u > now.unix());
+            let shown = if q.snoozed {
+                snoozed
+            } else {
+                !snoozed || q.include_done
+            };
+            if !shown || !matches(k, me, &settings, q) {
+                continue;
+            }
+        }
+        let s = match e.summary() {
+            Ok(s) => s,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
         };
-        if !shown || !matches(s, me, &settings, q) {
+        if !q
+            .tags
+            .iter()
+            .all(|want| s.tags.iter().any(|have| have.as_str() == want.as_str()))
+        {
             continue;
         }
         match s.ticket() {
@@ -212,15 +230,20 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
     Ok(Listing { sections, problems })
 }
 
-fn matches(t: &Summary<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
-    if !t.visible_to(me, settings) {
+/// Whether a ticket with this catalog key is listed (all but the tags, which need the
+/// summary).
+fn matches(t: &Key<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> bool {
+    let Some(status) = t.status else {
         return false;
-    }
+    };
     if q.statuses.is_empty() {
-        if t.status.is_done() && !q.include_done {
+        if status.is_done() && !q.include_done {
             return false;
         }
-    } else if !q.statuses.contains(&t.status) {
+    } else if !q.statuses.contains(&status) {
+        return false;
+    }
+    if !t.visible_to(me, settings) {
         return false;
     }
     if q.assignee
@@ -232,13 +255,6 @@ fn matches(t: &Summary<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> b
     if q.queue
         .as_ref()
         .is_some_and(|qu| t.queue.as_str() != qu.as_str())
-    {
-        return false;
-    }
-    if !q
-        .tags
-        .iter()
-        .all(|want| t.tags.iter().any(|have| have.as_str() == want.as_str()))
     {
         return false;
     }

@@ -6,18 +6,21 @@
 //! never sees half a file and two processes refreshing at once each leave a whole, correct
 //! catalog (of the tree each of them read).
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::summary::Summary;
+use super::summary::{Summary, Text};
+use crate::model::Status;
 use crate::store::error::{Result, StoreError};
 use crate::store::FileError;
 
 /// Bump when [`Stored`] or what it derives from the files changes: older files are rebuilt.
-/// 7: summaries carry the ticket's tags.
-pub const VERSION: u32 = 7;
+/// 7: summaries carry the ticket's tags. 8: each row is a [`Key`] and the summary as a
+/// byte string, decoded only when asked for.
+pub const VERSION: u32 = 8;
 const MAGIC: &[u8; 8] = b"GDCATLG\0";
 /// Magic, version, length of the body: a cut file is seen before anything is decoded.
 const HEADER: usize = 20;
@@ -54,6 +57,11 @@ pub struct Bucket<'a> {
 }
 
 /// One `tickets/<bucket>/<id>` directory.
+///
+/// Its summary is kept encoded ([`Lazy`]) behind a few fields every list filters on
+/// ([`Key`]): a `ticket list` of 100k tickets decodes the keys and only the summaries of
+/// the tickets it shows, instead of building 100k summaries (~50 MB of fresh memory,
+/// most of its time in page faults and copies).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dir<'a> {
     pub id: u64,
@@ -63,19 +71,149 @@ pub struct Dir<'a> {
     /// computed from git's index entries: how staged hand edits are found.
     pub files: u64,
     #[serde(borrow)]
-    pub row: Row<'a>,
+    pub key: Key<'a>,
+    #[serde(borrow)]
+    row: Lazy<'a>,
 }
 
-impl Dir<'_> {
+/// What readers filter on before decoding a row: copies of the summary's fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key<'a> {
+    /// None: the directory could not be read as a ticket ([`Row::Broken`]).
+    pub status: Option<Status>,
+    pub priority: u8,
+    #[serde(borrow)]
+    pub queue: Text<'a>,
+    #[serde(borrow)]
+    pub assignee: Option<Text<'a>>,
+    pub snoozed_until: Option<i64>,
+    pub answered_at: Option<i64>,
+}
+
+impl Key<'_> {
+    fn of(row: &Row<'_>) -> Key<'static> {
+        match row {
+            Row::Ticket(s) => Key {
+                status: Some(s.status),
+                priority: s.priority,
+                queue: s.queue.clone().into_owned(),
+                assignee: s.assignee.clone().map(Text::into_owned),
+                snoozed_until: s.snoozed_until,
+                answered_at: s.answered_at,
+            },
+            Row::Broken(_) => Key {
+                status: None,
+                priority: 0,
+                queue: Text::default(),
+                assignee: None,
+                snoozed_until: None,
+                answered_at: None,
+            },
+        }
+    }
+
+    fn into_owned(self) -> Key<'static> {
+        Key {
+            status: self.status,
+            priority: self.priority,
+            queue: self.queue.into_owned(),
+            assignee: self.assignee.map(Text::into_owned),
+            snoozed_until: self.snoozed_until,
+            answered_at: self.answered_at,
+        }
+    }
+
+    pub fn is_assigned_to(&self, login: &str) -> bool {
+        self.assignee.as_deref() == Some(login)
+    }
+
+    /// The desk's visibility rule (`ops::actor::can_see`) on a catalog key: the actor is
+    /// entitled to the ticket's queue, or it is assigned to them.
+    pub fn visible_to(&self, me: &crate::model::Staff, settings: &crate::model::Settings) -> bool {
+        me.is_main()
+            || self.queue.as_str() == settings.default_queue.as_str()
+            || me.queues.iter().any(|q| q.as_str() == self.queue.as_str())
+            || self.is_assigned_to(me.login.as_str())
+    }
+}
+
+/// A [`Row`] in postcard, borrowed from the catalog file or owned.
+#[derive(Clone, PartialEq, Eq)]
+struct Lazy<'a>(Cow<'a, [u8]>);
+
+impl std::fmt::Debug for Lazy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Lazy({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Lazy<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Lazy<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an encoded catalog row")
+            }
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> std::result::Result<Lazy<'de>, E> {
+                Ok(Lazy(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> std::result::Result<Lazy<'de>, E> {
+                Ok(Lazy(Cow::Owned(v.to_vec())))
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> std::result::Result<Lazy<'de>, E> {
+                Ok(Lazy(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+impl<'a> Dir<'a> {
+    /// The directory `id` read from `tree`, with its files' fingerprint and its row.
+    pub fn new(id: u64, tree: Oid, files: u64, row: &Row<'_>) -> Dir<'static> {
+        Dir {
+            id,
+            tree,
+            files,
+            key: Key::of(row),
+            row: Lazy(Cow::Owned(
+                postcard::to_stdvec(row).expect("encoding into memory cannot fail"),
+            )),
+        }
+    }
+
+    /// The row, decoded (text borrowed from the catalog's bytes); none when its bytes do
+    /// not decode (a damaged catalog file).
+    pub fn row(&self) -> Option<Row<'_>> {
+        postcard::from_bytes(&self.row.0).ok()
+    }
+
+    /// A directory whose row bytes do not decode (tests of a damaged catalog file).
+    #[cfg(test)]
+    pub fn damaged(id: u64, key: Key<'static>) -> Dir<'static> {
+        Dir {
+            id,
+            tree: [0; 20],
+            files: 0,
+            key,
+            row: Lazy(Cow::Owned(vec![0xff; 5])),
+        }
+    }
+
     pub fn into_owned(self) -> Dir<'static> {
         Dir {
             id: self.id,
             tree: self.tree,
             files: self.files,
-            row: match self.row {
-                Row::Ticket(s) => Row::Ticket(s.into_owned()),
-                Row::Broken(p) => Row::Broken(p),
-            },
+            key: self.key.into_owned(),
+            row: Lazy(Cow::Owned(self.row.0.into_owned())),
         }
     }
 }
@@ -111,7 +249,7 @@ pub fn bucket_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Nearly every row is a ticket: boxing it (what clippy suggests for the size difference)
-/// would only add an allocation per row to decoding.
+/// would only add an allocation per row decoded.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Row<'a> {

@@ -21,8 +21,12 @@
 //! A plain directory (no git) is read file by file each time.
 //!
 //! Reading: [`Catalog::open`] maps the file and only checks that it is current (the
-//! `tickets/` tree id is its first field); [`Catalog::view`] decodes it with text borrowed
-//! from the mapping. A catalog that is current costs one decode, no tree read.
+//! `tickets/` tree id is its first field); [`Catalog::view`] decodes the directories with
+//! text borrowed from the mapping — per ticket a [`Key`] (status, priority, queue,
+//! assignee, snooze, answer time) and the summary still encoded — and readers decode the
+//! summaries they need ([`View::tickets_where`], [`Entry::summary`]): a technician's
+//! `ticket list` at 100k decodes 100k keys and the few thousand summaries it shows. A
+//! catalog that is current costs no tree read.
 
 pub mod file;
 pub mod refresh;
@@ -37,6 +41,7 @@ pub use summary::{LastMessage, Summary, Text};
 
 use super::error::{Result, StoreError};
 use super::{Desk, DeskKind, DeskRead, FileError, FsSource, Source};
+pub use file::Key;
 use file::{Bucket, Bytes, Dir, Row, Stored};
 
 /// One state of a desk's catalog: the catalog file's bytes (mapped) and the staged
@@ -119,12 +124,12 @@ impl Catalog {
                 let bytes = src.read(&format!("{}/{n}", super::layout::messages_dir(id)))?;
                 bodies.push((n, bytes.unwrap_or_default()));
             }
-            buckets.entry(id.bucket()).or_default().push(Dir {
-                id: id.get(),
-                tree: [0; 20],
-                files: 0,
-                row: refresh::row(id, ticket.as_deref(), bodies),
-            });
+            buckets.entry(id.bucket()).or_default().push(Dir::new(
+                id.get(),
+                [0; 20],
+                0,
+                &refresh::row(id, ticket.as_deref(), bodies),
+            ));
         }
         let mut stored = Stored {
             tickets: None,
@@ -147,12 +152,7 @@ impl Catalog {
                 tree: [0; 20],
                 dirs: problems
                     .drain(..)
-                    .map(|p| Dir {
-                        id: 0,
-                        tree: [0; 20],
-                        files: 0,
-                        row: Row::Broken(file::Problem::from(&p)),
-                    })
+                    .map(|p| Dir::new(0, [0; 20], 0, &Row::Broken(file::Problem::from(&p))))
                     .collect(),
             });
         }
@@ -175,38 +175,80 @@ impl Catalog {
 }
 
 impl<'a> View<'a> {
-    /// Every ticket that reads well, ascending by id.
-    pub fn tickets(&self) -> impl Iterator<Item = &Summary<'a>> + '_ {
+    /// Every ticket directory, ascending by id: its [`Key`] at once, its summary decoded
+    /// when asked for ([`Entry::summary`]).
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_, 'a>> + '_ {
         self.stored
             .buckets
             .iter()
             .flat_map(|b| b.dirs.iter())
-            .filter_map(|d| match &d.row {
-                Row::Ticket(s) => Some(s),
-                Row::Broken(_) => None,
-            })
+            .map(|dir| Entry { dir })
     }
 
-    /// Ticket files that could not be read.
+    /// Every ticket that reads well, ascending by id, each summary decoded.
+    pub fn tickets(&self) -> impl Iterator<Item = Summary<'_>> + '_ {
+        self.tickets_where(|_| true)
+    }
+
+    /// The tickets that read well and whose [`Key`] passes `keep`, ascending by id; the
+    /// others' summaries are not decoded.
+    pub fn tickets_where<'v>(
+        &'v self,
+        keep: impl Fn(&Key<'_>) -> bool + 'v,
+    ) -> impl Iterator<Item = Summary<'v>> + 'v {
+        self.entries()
+            .filter(move |e| e.key().status.is_some() && keep(e.key()))
+            .filter_map(|e| e.summary().ok())
+    }
+
+    /// Ticket files that could not be read (and rows of a damaged catalog file).
     pub fn problems(&self) -> Vec<FileError> {
-        self.stored
-            .buckets
-            .iter()
-            .flat_map(|b| b.dirs.iter())
-            .filter_map(|d| match &d.row {
-                Row::Broken(p) => Some(FileError::from(p)),
-                Row::Ticket(_) => None,
-            })
+        self.entries()
+            .filter(|e| e.key().status.is_none())
+            .filter_map(|e| e.summary().err())
             .collect()
     }
 
-    pub fn get(&self, id: crate::model::TicketId) -> Option<&Summary<'a>> {
+    pub fn get(&self, id: crate::model::TicketId) -> Option<Summary<'_>> {
         let name = id.bucket();
         let b = self.stored.buckets.iter().find(|b| b.name == name)?;
         let i = b.dirs.binary_search_by_key(&id.get(), |d| d.id).ok()?;
-        match &b.dirs[i].row {
-            Row::Ticket(s) => Some(s),
-            Row::Broken(_) => None,
+        Entry { dir: &b.dirs[i] }.summary().ok()
+    }
+}
+
+/// One ticket directory of a [`View`].
+#[derive(Clone, Copy)]
+pub struct Entry<'v, 'a> {
+    dir: &'v Dir<'a>,
+}
+
+impl<'v> Entry<'v, '_> {
+    pub fn id(&self) -> u64 {
+        self.dir.id
+    }
+
+    /// The fields lists filter on, without decoding the summary.
+    pub fn key(&self) -> &'v Key<'_> {
+        &self.dir.key
+    }
+
+    /// The summary, or why the directory is not one (a broken ticket file; a row of the
+    /// catalog file that does not decode, which a rebuild repairs).
+    pub fn summary(&self) -> std::result::Result<Summary<'v>, FileError> {
+        match self.dir.row() {
+            Some(Row::Ticket(s)) => Ok(s),
+            Some(Row::Broken(p)) => Err(FileError::from(&p)),
+            None => Err(FileError {
+                path: crate::model::TicketId::new(self.dir.id)
+                    .map(super::layout::ticket_file)
+                    .unwrap_or_default(),
+                line: None,
+                column: None,
+                message: "its row in the ticket catalog is damaged; delete .git/desk/catalog.bin \
+                          (it is rebuilt)"
+                    .into(),
+            }),
         }
     }
 }
@@ -242,4 +284,85 @@ pub(crate) fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Bytes, usize)> {
     };
     let _ = file::save(&cache, &encoded);
     Ok((Bytes::Owned(encoded), read))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Ticket, TicketId};
+
+    fn summary(id: u64, status: &str) -> Summary<'static> {
+        let t: Ticket = crate::store::yaml::parse(
+            "ticket.yaml",
+            format!(
+                "id: {id}\ntitle: T{id}\nemail: a@b.example\nqueue: billing\nstatus: {status}\n\
+                 priority: 50\nassignee: bob\ncreated_at: 2026-11-01T10:00:00Z\n\
+                 updated_at: 2026-11-02T10:00:00Z\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        Summary::of(&t, 1, None)
+    }
+
+    fn catalog(dirs: Vec<Dir<'static>>) -> Catalog {
+        let stored = Stored {
+            tickets: None,
+            buckets: vec![Bucket {
+                name: TicketId::new(1).unwrap().bucket(),
+                tree: [0; 20],
+                dirs,
+            }],
+        };
+        Catalog {
+            bytes: Bytes::Owned(file::encode(&stored)),
+            staged: Vec::new(),
+            read: 0,
+        }
+    }
+
+    #[test]
+    fn rows_are_decoded_only_when_asked_for_and_keys_filter_first() {
+        let rows = [summary(1, "open"), summary(2, "closed"), summary(3, "open")];
+        let c = catalog(
+            rows.iter()
+                .map(|s| Dir::new(s.id, [0; 20], 0, &Row::Ticket(s.clone())))
+                .collect(),
+        );
+        let view = c.view().unwrap();
+        let all: Vec<Summary<'_>> = view.tickets().collect();
+        assert_eq!(all, rows.to_vec());
+        let open: Vec<u64> = view
+            .tickets_where(|k| k.status == Some(crate::model::Status::Open))
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(open, [1, 3]);
+        assert_eq!(view.get(TicketId::new(2).unwrap()).unwrap().id, 2);
+        assert!(view.get(TicketId::new(4).unwrap()).is_none());
+        assert!(view.problems().is_empty());
+    }
+
+    #[test]
+    fn a_damaged_row_is_a_problem_naming_the_ticket_and_the_cure() {
+        let good = summary(1, "open");
+        let key = Dir::new(2, [0; 20], 0, &Row::Ticket(summary(2, "open"))).key;
+        let c = catalog(vec![
+            Dir::new(1, [0; 20], 0, &Row::Ticket(good.clone())),
+            Dir::damaged(2, key),
+        ]);
+        let view = c.view().unwrap();
+        // Its key still says "a ticket", so readers that filter on keys meet it...
+        let errs: Vec<FileError> = view.entries().filter_map(|e| e.summary().err()).collect();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            errs[0].path,
+            crate::store::layout::ticket_file(TicketId::new(2).unwrap())
+        );
+        assert!(
+            errs[0].message.contains("delete .git/desk/catalog.bin"),
+            "{errs:?}"
+        );
+        // ...and readers of good tickets skip it.
+        assert_eq!(view.tickets().collect::<Vec<_>>(), vec![good]);
+    }
 }

@@ -86,17 +86,17 @@ pub fn to_tree<'a>(
 }
 
 fn placeholder(d: scan::TicketDir) -> Dir<'static> {
-    Dir {
-        id: d.id.get(),
-        tree: oid(d.tree),
-        files: 0,
-        row: Row::Broken(Problem {
+    Dir::new(
+        d.id.get(),
+        oid(d.tree),
+        0,
+        &Row::Broken(Problem {
             path: layout::ticket_dir(d.id),
             line: None,
             column: None,
             message: "not read".into(),
         }),
-    }
+    )
 }
 
 /// Below this many directories one thread reads them all.
@@ -172,12 +172,12 @@ pub fn read_dir(repo: &gix::Repository, d: scan::TicketDir) -> Result<Dir<'stati
     for (name, id) in messages {
         bodies.push((name, scan::blob(repo, id)?));
     }
-    Ok(Dir {
-        id: d.id.get(),
-        tree: oid(d.tree),
-        files: files.0,
-        row: row(d.id, ticket.as_deref(), bodies),
-    })
+    Ok(Dir::new(
+        d.id.get(),
+        oid(d.tree),
+        files.0,
+        &row(d.id, ticket.as_deref(), bodies),
+    ))
 }
 
 /// A catalog row from a ticket's files: `ticket.yaml` and the message files (name and

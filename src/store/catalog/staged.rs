@@ -44,6 +44,9 @@ struct Stamp {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Cached<'a> {
+    /// The catalog's [`super::file::VERSION`]: the staged rows are catalog rows. (A file of
+    /// an older layout starts with the index's size, never this small.)
+    version: u32,
     stamp: Stamp,
     /// HEAD's tree.
     head: Option<Oid>,
@@ -101,7 +104,8 @@ pub(crate) fn known_clean(cache: &Path, index_path: &Path, head: ObjectId) -> bo
     };
     match postcard::from_bytes::<Cached<'_>>(&bytes) {
         Ok(c) => {
-            c.stamp == now
+            c.version == super::file::VERSION
+                && c.stamp == now
                 && c.head == Some(oid(head))
                 && c.staged.tickets.is_empty()
                 && c.staged.others.is_empty()
@@ -119,6 +123,7 @@ pub(crate) fn record_clean(cache: &Path, index_path: &Path, head: ObjectId) {
         return;
     };
     let c = Cached {
+        version: super::file::VERSION,
         stamp: now,
         head: Some(oid(head)),
         staged: Staged::default(),
@@ -175,7 +180,7 @@ fn staged_with(
     let cache = desk.cache_dir().join(FILE);
     if let Ok(bytes) = std::fs::read(&cache) {
         if let Ok(c) = postcard::from_bytes::<Cached<'_>>(&bytes) {
-            if c.stamp == now && c.head == Some(oid(head)) {
+            if c.version == super::file::VERSION && c.stamp == now && c.head == Some(oid(head)) {
                 return Ok(c.staged.into_owned());
             }
         }
@@ -201,6 +206,7 @@ fn staged_with(
     // The index may have changed while it was read: keep the result only if not.
     if stamp(&index_path) == Some(now) {
         let c = Cached {
+            version: super::file::VERSION,
             stamp: now,
             head: Some(oid(head)),
             staged: staged.clone(),
@@ -342,12 +348,12 @@ fn differing(
         let row = refresh::row(tid, ticket.as_deref(), bodies);
         out.push((
             id,
-            Some(Dir {
+            Some(Dir::new(
                 id,
-                tree: oid(ObjectId::null(repo.object_hash())),
-                files: d.files.0,
-                row,
-            }),
+                oid(ObjectId::null(repo.object_hash())),
+                d.files.0,
+                &row,
+            )),
         ));
     }
     for id in recorded.keys() {

@@ -12,8 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::sla::{self, Target};
 use crate::model::{
-    InvalidValue, MessageKind, Settings, SnoozeSpan, Staff, Status, Ticket, TicketId, TimeEntry,
-    Timestamp,
+    InvalidValue, MessageKind, SnoozeSpan, Status, Ticket, TicketId, TimeEntry, Timestamp,
 };
 
 /// Text of a summary: borrowed from the bytes it was decoded from, or owned.
@@ -364,15 +363,6 @@ impl Summary<'_> {
 
     pub fn is_assigned_to(&self, login: &str) -> bool {
         self.assignee.as_deref() == Some(login)
-    }
-
-    /// The desk's visibility rule (`ops::actor::can_see`) on a summary: the actor is
-    /// entitled to the ticket's queue, or it is assigned to them.
-    pub fn visible_to(&self, me: &Staff, settings: &Settings) -> bool {
-        me.is_main()
-            || self.queue.as_str() == settings.default_queue.as_str()
-            || me.queues.iter().any(|q| q.as_str() == self.queue.as_str())
-            || self.is_assigned_to(me.login.as_str())
     }
 }
 

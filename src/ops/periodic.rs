@@ -39,7 +39,7 @@ pub fn run(desk: &Desk, ctx: &Context, me: &Staff) -> Result<Pass> {
     let (mut wake, mut close, mut escalate) = (false, false, false);
     {
         let catalog = Catalog::open(desk)?;
-        let view = catalog.view()?;
+        let view = catalog.view_working()?;
         for e in view.entries() {
             let k = e.key();
             if k.status.is_none() {

@@ -148,7 +148,9 @@ pub fn delete(
 
     // Its tickets: every file must read, or a ticket could be left in a queue that is gone.
     let mut affected = Vec::new();
-    let (ids, problems) = super::ticket::candidates(tx, |s| s.queue.as_str() == slug.as_str())?;
+    let (ids, problems) = super::ticket::candidates(tx, super::ticket::Rows::All, |s| {
+        s.queue.as_str() == slug.as_str()
+    })?;
     if let Some(f) = problems.first() {
         return Err(OpError::State(format!(
             "cannot tell which queue a broken ticket is in: {f}; fix it first (git desk check)"

@@ -69,7 +69,7 @@ pub fn escalate(tx: &mut Transaction<'_>, ctx: &Context, me: &Staff) -> Result<V
     // The catalog of the transaction's base narrows the work to breached tickets.
     let due: Vec<(TicketId, Vec<Target>)> = {
         let catalog = Catalog::at_commit(tx.desk(), tx.parent())?;
-        let view = catalog.view()?;
+        let view = catalog.view_working()?;
         view.tickets_where(|k| k.status.is_some_and(|s| !s.is_done()))
             .filter_map(|s| {
                 let fresh = to_escalate(&s, &settings.sla, now);

@@ -92,6 +92,33 @@ fn check_at(d: &TestDesk, root: &Path, when: &str) {
         &serde_json::Value::Array(want_json),
         "list after {when}"
     );
+    // A list of working tickets reads only the buckets holding some: the same tickets.
+    let r = d.run_in(
+        root,
+        &[
+            "--as", "alice", "--json", "ticket", "list", "--sort", "id", "-s", "new", "-s", "open",
+            "-s", "answered",
+        ],
+    );
+    assert_eq!(r.code, 0, "{when}: {}", r.stderr);
+    let ids = |v: &serde_json::Value| -> Vec<u64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["snoozed_until"].is_null())
+            .map(|t| t["id"].as_u64().unwrap())
+            .collect()
+    };
+    let working: Vec<u64> = want
+        .iter()
+        .filter(|s| !s.status.is_done() && s.snoozed_until.is_none())
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(
+        ids(&json(&r.stdout)[0]["tickets"]),
+        working,
+        "working list after {when}"
+    );
 }
 
 fn check(d: &TestDesk, when: &str) {

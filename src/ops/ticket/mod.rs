@@ -186,10 +186,14 @@ pub(crate) fn fresh_key(
 /// that could not be read.
 pub(crate) fn candidates(
     tx: &Transaction<'_>,
+    scope: Rows,
     pred: impl Fn(&crate::store::catalog::Key<'_>) -> bool,
 ) -> Result<(Vec<TicketId>, Vec<crate::store::FileError>)> {
     let catalog = crate::store::catalog::Catalog::at_commit(tx.desk(), tx.parent())?;
-    let view = catalog.view()?;
+    let view = match scope {
+        Rows::All => catalog.view()?,
+        Rows::Working => catalog.view_working()?,
+    };
     let mut ids: Vec<TicketId> = view
         .entries()
         .filter(|e| e.key().status.is_some() && pred(e.key()))
@@ -203,6 +207,15 @@ pub(crate) fn candidates(
     ids.sort();
     ids.dedup();
     Ok((ids, view.problems()))
+}
+
+/// Which catalog rows [`candidates`] looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    All,
+    /// Only the buckets holding a ticket being worked on (not done, snoozed or broken):
+    /// for predicates no closed ticket can satisfy.
+    Working,
 }
 
 /// Checks a message body: not blank.

@@ -112,7 +112,7 @@ pub(crate) fn may_wake(s: &crate::store::catalog::Key<'_>, now: Timestamp) -> bo
 pub fn wake_due(tx: &mut Transaction<'_>, me: &Staff) -> Result<Vec<Done>> {
     let settings = tx.settings()?;
     let now = tx.now();
-    let (ids, _) = super::candidates(tx, |s| may_wake(s, now))?;
+    let (ids, _) = super::candidates(tx, super::Rows::Working, |s| may_wake(s, now))?;
     let mut done = Vec::new();
     for id in ids {
         let before = match tx.ticket(id) {

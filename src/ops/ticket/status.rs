@@ -107,7 +107,7 @@ fn autoclose_where(
     let now = tx.now();
     let mut done = Vec::new();
     // The catalog narrows the work to answered tickets whose answer is old enough.
-    let (ids, _) = super::candidates(tx, |s| may_autoclose(s, policy, now))?;
+    let (ids, _) = super::candidates(tx, super::Rows::Working, |s| may_autoclose(s, policy, now))?;
     for id in ids {
         let before = match tx.ticket(id) {
             Ok(Some(t)) => t,

@@ -144,7 +144,17 @@ pub struct Listing {
 pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Listing> {
     let settings = desk.reader()?.settings()?;
     let catalog = Catalog::open(desk)?;
-    let view = catalog.view()?;
+    // A list that shows no done ticket reads only the buckets holding working ones.
+    let done_wanted = if q.statuses.is_empty() {
+        q.include_done
+    } else {
+        q.statuses.iter().any(|s| s.is_done())
+    };
+    let view = if done_wanted {
+        catalog.view()?
+    } else {
+        catalog.view_working()?
+    };
     let mut problems = Vec::new();
     let mut tickets = Vec::new();
     for e in view.entries() {
@@ -268,33 +278,29 @@ fn matches(t: &Key<'_>, me: &Staff, settings: &Settings, q: &ListQuery) -> bool 
 }
 
 pub fn sort(tickets: &mut [Listed], key: SortKey) {
-    match key {
-        SortKey::Due => tickets.sort_by(|a, b| {
-            let rank = |l: &Listed| match &l.sla {
-                Some(s) if s.breached() => (0, s.next_due().map_or(0, |d| d.unix())),
-                Some(s) => match s.next_due() {
-                    Some(d) => (1, d.unix()),
+    // One key per ticket, then the tickets put in order once: comparing and moving the
+    // large rows themselves made most of `ticket list --all`'s time at 100k.
+    let rank = |l: &Listed| -> [i64; 4] {
+        let id = l.id.get() as i64;
+        match key {
+            SortKey::Due => {
+                let (group, due) = match &l.sla {
+                    Some(s) if s.breached() => (0, s.next_due().map_or(0, |d| d.unix())),
+                    Some(s) => s.next_due().map_or((2, 0), |d| (1, d.unix())),
                     None => (2, 0),
-                },
-                None => (2, 0),
-            };
-            rank(a)
-                .cmp(&rank(b))
-                .then(b.priority.cmp(&a.priority))
-                .then(a.id.cmp(&b.id))
-        }),
-        SortKey::Priority => tickets.sort_by(|a, b| {
-            b.priority
-                .cmp(&a.priority)
-                .then(b.updated_at.cmp(&a.updated_at))
-                .then(a.id.cmp(&b.id))
-        }),
-        SortKey::Updated => {
-            tickets.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)))
+                };
+                [group, due, -i64::from(l.priority.get()), id]
+            }
+            SortKey::Priority => [
+                -i64::from(l.priority.get()),
+                -l.updated_at.unix(),
+                id,
+                0,
+            ],
+            SortKey::Updated => [-l.updated_at.unix(), id, 0, 0],
+            SortKey::Created => [-l.created_at.unix(), -id, 0, 0],
+            SortKey::Id => [id, 0, 0, 0],
         }
-        SortKey::Created => {
-            tickets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)))
-        }
-        SortKey::Id => tickets.sort_by_key(|t| t.id),
-    }
+    };
+    tickets.sort_by_cached_key(rank);
 }

@@ -19,8 +19,9 @@ use crate::store::FileError;
 
 /// Bump when [`Stored`] or what it derives from the files changes: older files are rebuilt.
 /// 7: summaries carry the ticket's tags. 8: each row is a [`Key`] and the summary as a
-/// byte string, decoded only when asked for.
-pub const VERSION: u32 = 8;
+/// byte string, decoded only when asked for. 9: each bucket's directories as one byte
+/// string behind a count of its working rows.
+pub const VERSION: u32 = 9;
 const MAGIC: &[u8; 8] = b"GDCATLG\0";
 /// Magic, version, length of the body: a cut file is seen before anything is decoded.
 const HEADER: usize = 20;
@@ -46,19 +47,119 @@ pub struct Stored<'a> {
     pub buckets: Vec<Bucket<'a>>,
 }
 
+/// One `tickets/<bucket>` directory: its tree and its ticket directories, which stay
+/// encoded until asked for. A refresh after a commit decodes the one or two buckets whose
+/// tree changed and writes every other bucket's bytes back as they were read; a list of
+/// the tickets being worked on skips the buckets that hold none ([`Bucket::working`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket<'a> {
     pub name: String,
     #[serde(with = "oid_bytes")]
     pub tree: Oid,
-    /// Ascending id.
     #[serde(borrow)]
-    pub dirs: Vec<Dir<'a>>,
+    dirs: Dirs<'a>,
+}
+
+/// A bucket's directories: encoded (as read from the file, with the number of working
+/// rows) or decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dirs<'a> {
+    Encoded { working: u32, bytes: &'a [u8] },
+    Decoded(Vec<Dir<'a>>),
+}
+
+impl Serialize for Dirs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut t = s.serialize_tuple(2)?;
+        match self {
+            Dirs::Encoded { working, bytes } => {
+                t.serialize_element(working)?;
+                t.serialize_element(&Raw(Cow::Borrowed(bytes)))?;
+            }
+            Dirs::Decoded(dirs) => {
+                t.serialize_element(&working(dirs))?;
+                let bytes = postcard::to_stdvec(dirs).map_err(serde::ser::Error::custom)?;
+                t.serialize_element(&Raw(Cow::Owned(bytes)))?;
+            }
+        }
+        t.end()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Dirs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let (working, Raw(bytes)): (u32, Raw<'de>) = Deserialize::deserialize(d)?;
+        match bytes {
+            Cow::Borrowed(bytes) => Ok(Dirs::Encoded { working, bytes }),
+            // Only a reader that cannot lend its bytes gets here: decode them now.
+            Cow::Owned(v) => postcard::from_bytes::<Vec<Dir<'_>>>(&v)
+                .map(|dirs| Dirs::Decoded(dirs.into_iter().map(Dir::into_owned).collect()))
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Rows a list of the tickets being worked on must see: not done, snoozed, or broken.
+fn working(dirs: &[Dir<'_>]) -> u32 {
+    dirs.iter()
+        .filter(|d| d.key.status.is_none_or(|s| !s.is_done()) || d.key.snoozed_until.is_some())
+        .count() as u32
+}
+
+/// A bucket's directories do not decode: the catalog file is damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Damaged;
+
+impl<'a> Bucket<'a> {
+    pub fn new(name: String, tree: Oid, dirs: Vec<Dir<'a>>) -> Bucket<'a> {
+        Bucket {
+            name,
+            tree,
+            dirs: Dirs::Decoded(dirs),
+        }
+    }
+
+    /// How many of its rows a list of the tickets being worked on must see: tickets not
+    /// done (open, answered, resolved… anything but closed statuses), snoozed, or broken.
+    pub fn working(&self) -> u32 {
+        match &self.dirs {
+            Dirs::Encoded { working, .. } => *working,
+            Dirs::Decoded(dirs) => working(dirs),
+        }
+    }
+
+    /// Its directories, decoded here if they were not.
+    pub fn dirs_mut(&mut self) -> std::result::Result<&mut Vec<Dir<'a>>, Damaged> {
+        if let Dirs::Encoded { bytes, .. } = self.dirs {
+            self.dirs = Dirs::Decoded(postcard::from_bytes(bytes).map_err(|_| Damaged)?);
+        }
+        match &mut self.dirs {
+            Dirs::Decoded(dirs) => Ok(dirs),
+            Dirs::Encoded { .. } => unreachable!("decoded above"),
+        }
+    }
+
+    /// Its directories once decoded ([`Bucket::dirs_mut`]); none before.
+    pub fn decoded(&self) -> &[Dir<'a>] {
+        match &self.dirs {
+            Dirs::Decoded(dirs) => dirs,
+            Dirs::Encoded { .. } => &[],
+        }
+    }
+
+    pub fn into_dirs(mut self) -> std::result::Result<Vec<Dir<'a>>, Damaged> {
+        self.dirs_mut()?;
+        match self.dirs {
+            Dirs::Decoded(dirs) => Ok(dirs),
+            Dirs::Encoded { .. } => unreachable!("decoded above"),
+        }
+    }
 }
 
 /// One `tickets/<bucket>/<id>` directory.
 ///
-/// Its summary is kept encoded ([`Lazy`]) behind a few fields every list filters on
+/// Its summary is kept encoded ([`Raw`]) behind a few fields every list filters on
 /// ([`Key`]): a `ticket list` of 100k tickets decodes the keys and only the summaries of
 /// the tickets it shows, instead of building 100k summaries (~50 MB of fresh memory,
 /// most of its time in page faults and copies).
@@ -73,7 +174,7 @@ pub struct Dir<'a> {
     #[serde(borrow)]
     pub key: Key<'a>,
     #[serde(borrow)]
-    row: Lazy<'a>,
+    row: Raw<'a>,
 }
 
 /// What readers filter on before decoding a row: copies of the summary's fields.
@@ -137,38 +238,39 @@ impl Key<'_> {
     }
 }
 
-/// A [`Row`] in postcard, borrowed from the catalog file or owned.
+/// Encoded bytes kept as they are (a [`Row`], a bucket's directories), borrowed from the
+/// catalog file or owned.
 #[derive(Clone, PartialEq, Eq)]
-struct Lazy<'a>(Cow<'a, [u8]>);
+struct Raw<'a>(Cow<'a, [u8]>);
 
-impl std::fmt::Debug for Lazy<'_> {
+impl std::fmt::Debug for Raw<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Lazy({} bytes)", self.0.len())
+        write!(f, "{} bytes", self.0.len())
     }
 }
 
-impl Serialize for Lazy<'_> {
+impl Serialize for Raw<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_bytes(&self.0)
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Lazy<'a> {
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Lazy<'de>;
+            type Value = Raw<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an encoded catalog row")
             }
-            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> std::result::Result<Lazy<'de>, E> {
-                Ok(Lazy(Cow::Borrowed(v)))
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> std::result::Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Borrowed(v)))
             }
-            fn visit_bytes<E>(self, v: &[u8]) -> std::result::Result<Lazy<'de>, E> {
-                Ok(Lazy(Cow::Owned(v.to_vec())))
+            fn visit_bytes<E>(self, v: &[u8]) -> std::result::Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Owned(v.to_vec())))
             }
-            fn visit_byte_buf<E>(self, v: Vec<u8>) -> std::result::Result<Lazy<'de>, E> {
-                Ok(Lazy(Cow::Owned(v)))
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> std::result::Result<Raw<'de>, E> {
+                Ok(Raw(Cow::Owned(v)))
             }
         }
         d.deserialize_bytes(V)
@@ -183,7 +285,7 @@ impl<'a> Dir<'a> {
             tree,
             files,
             key: Key::of(row),
-            row: Lazy(Cow::Owned(
+            row: Raw(Cow::Owned(
                 postcard::to_stdvec(row).expect("encoding into memory cannot fail"),
             )),
         }
@@ -203,7 +305,7 @@ impl<'a> Dir<'a> {
             tree: [0; 20],
             files: 0,
             key,
-            row: Lazy(Cow::Owned(vec![0xff; 5])),
+            row: Raw(Cow::Owned(vec![0xff; 5])),
         }
     }
 
@@ -213,7 +315,7 @@ impl<'a> Dir<'a> {
             tree: self.tree,
             files: self.files,
             key: self.key.into_owned(),
-            row: Lazy(Cow::Owned(self.row.0.into_owned())),
+            row: Raw(Cow::Owned(self.row.0.into_owned())),
         }
     }
 }

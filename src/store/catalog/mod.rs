@@ -135,11 +135,7 @@ impl Catalog {
             tickets: None,
             buckets: buckets
                 .into_iter()
-                .map(|(name, dirs)| Bucket {
-                    name,
-                    tree: [0; 20],
-                    dirs,
-                })
+                .map(|(name, dirs)| Bucket::new(name, [0; 20], dirs))
                 .collect(),
         };
         stored
@@ -147,14 +143,14 @@ impl Catalog {
             .sort_by(|a, b| file::bucket_order(&a.name, &b.name));
         // Directory names that are not ids: reported like broken tickets.
         if !problems.is_empty() {
-            stored.buckets.push(Bucket {
-                name: String::new(),
-                tree: [0; 20],
-                dirs: problems
+            stored.buckets.push(Bucket::new(
+                String::new(),
+                [0; 20],
+                problems
                     .drain(..)
                     .map(|p| Dir::new(0, [0; 20], 0, &Row::Broken(file::Problem::from(&p))))
                     .collect(),
-            });
+            ));
         }
         Ok(Catalog {
             bytes: Bytes::Owned(file::encode(&stored)),
@@ -163,13 +159,31 @@ impl Catalog {
         })
     }
 
-    /// The summaries, decoded (text borrowed from the catalog's bytes).
+    /// Every ticket directory (text borrowed from the catalog's bytes; summaries are
+    /// decoded when asked for).
     pub fn view(&self) -> Result<View<'_>> {
-        let mut stored = self.bytes.stored().map_err(|_| StoreError::Git {
+        self.view_of(|_| true)
+    }
+
+    /// The buckets that hold a ticket being worked on — not done, snoozed, or broken —
+    /// with every row in them: enough for the working lists, auto-close, waking and
+    /// escalation, which never show a closed ticket. On a desk whose old tickets are
+    /// closed it skips most of the catalog (1M tickets: the newest buckets).
+    pub fn view_working(&self) -> Result<View<'_>> {
+        self.view_of(|b| b.working() > 0)
+    }
+
+    fn view_of(&self, keep: impl Fn(&Bucket<'_>) -> bool) -> Result<View<'_>> {
+        let damaged = || StoreError::Git {
             context: "reading the ticket catalog".into(),
             message: "it is damaged; delete .git/desk/catalog.bin (it is rebuilt)".into(),
-        })?;
+        };
+        let mut stored = self.bytes.stored().map_err(|_| damaged())?;
         staged::apply(&mut stored, self.staged.clone());
+        stored.buckets.retain(|b| keep(b));
+        for b in &mut stored.buckets {
+            b.dirs_mut().map_err(|_| damaged())?;
+        }
         Ok(View { stored })
     }
 }
@@ -181,7 +195,7 @@ impl<'a> View<'a> {
         self.stored
             .buckets
             .iter()
-            .flat_map(|b| b.dirs.iter())
+            .flat_map(|b| b.decoded().iter())
             .map(|dir| Entry { dir })
     }
 
@@ -212,8 +226,9 @@ impl<'a> View<'a> {
     pub fn get(&self, id: crate::model::TicketId) -> Option<Summary<'_>> {
         let name = id.bucket();
         let b = self.stored.buckets.iter().find(|b| b.name == name)?;
-        let i = b.dirs.binary_search_by_key(&id.get(), |d| d.id).ok()?;
-        Entry { dir: &b.dirs[i] }.summary().ok()
+        let dirs = b.decoded();
+        let i = dirs.binary_search_by_key(&id.get(), |d| d.id).ok()?;
+        Entry { dir: &dirs[i] }.summary().ok()
     }
 }
 
@@ -308,11 +323,11 @@ mod tests {
     fn catalog(dirs: Vec<Dir<'static>>) -> Catalog {
         let stored = Stored {
             tickets: None,
-            buckets: vec![Bucket {
-                name: TicketId::new(1).unwrap().bucket(),
-                tree: [0; 20],
+            buckets: vec![Bucket::new(
+                TicketId::new(1).unwrap().bucket(),
+                [0; 20],
                 dirs,
-            }],
+            )],
         };
         Catalog {
             bytes: Bytes::Owned(file::encode(&stored)),
@@ -340,6 +355,50 @@ mod tests {
         assert_eq!(view.get(TicketId::new(2).unwrap()).unwrap().id, 2);
         assert!(view.get(TicketId::new(4).unwrap()).is_none());
         assert!(view.problems().is_empty());
+    }
+
+    #[test]
+    fn the_working_view_skips_buckets_of_done_tickets_only() {
+        let dir = |s: &Summary<'static>| Dir::new(s.id, [0; 20], 0, &Row::Ticket(s.clone()));
+        let bucket =
+            |id: u64, dirs| Bucket::new(TicketId::new(id).unwrap().bucket(), [0; 20], dirs);
+        let (old, mixed, snoozed) = (
+            [summary(1, "closed"), summary(2, "resolved")],
+            [summary(1000, "closed"), summary(1001, "answered")],
+            {
+                let mut s = summary(2000, "closed");
+                s.snoozed_until = Some(1);
+                s
+            },
+        );
+        let stored = Stored {
+            tickets: None,
+            buckets: vec![
+                bucket(1, old.iter().map(dir).collect()),
+                bucket(1000, mixed.iter().map(dir).collect()),
+                bucket(2000, vec![dir(&snoozed)]),
+            ],
+        };
+        assert_eq!(
+            stored
+                .buckets
+                .iter()
+                .map(Bucket::working)
+                .collect::<Vec<_>>(),
+            [0, 1, 1]
+        );
+        let c = Catalog {
+            bytes: Bytes::Owned(file::encode(&stored)),
+            staged: Vec::new(),
+            read: 0,
+        };
+        let ids = |v: View<'_>| v.entries().map(|e| e.id()).collect::<Vec<_>>();
+        assert_eq!(ids(c.view().unwrap()), [1, 2, 1000, 1001, 2000]);
+        // The working counts survive the file (read back without decoding the buckets).
+        assert_eq!(ids(c.view_working().unwrap()), [1000, 1001, 2000]);
+        // Bytes of buckets not decoded are written back as they were.
+        let again = file::encode(&c.bytes.stored().unwrap());
+        assert_eq!(again, file::encode(&stored));
     }
 
     #[test]

@@ -52,8 +52,10 @@ pub fn to_tree<'a>(
                 }
                 prev => prev,
             };
+            // A bucket whose bytes do not decode is read again whole.
             let mut known: HashMap<u64, Dir<'a>> = prev
-                .map(|b| b.dirs.into_iter().map(|d| (d.id, d)).collect())
+                .and_then(|b| b.into_dirs().ok())
+                .map(|dirs| dirs.into_iter().map(|d| (d.id, d)).collect())
                 .unwrap_or_default();
             let mut dirs = Vec::new();
             for d in scan::bucket_dirs(repo, &name, tree)? {
@@ -65,16 +67,14 @@ pub fn to_tree<'a>(
                     }
                 }
             }
-            buckets.push(Bucket {
-                name,
-                tree: oid(tree),
-                dirs,
-            });
+            buckets.push(Bucket::new(name, oid(tree), dirs));
         }
     }
     let read = jobs.len();
     for (b, i, dir) in read_all(repo, jobs)? {
-        buckets[b].dirs[i] = dir;
+        buckets[b]
+            .dirs_mut()
+            .expect("a bucket made here is decoded")[i] = dir;
     }
     buckets.sort_by(|a, b| super::file::bucket_order(&a.name, &b.name));
     stored.buckets = buckets;

@@ -325,11 +325,14 @@ fn differing(
             }
         }
     }
-    let recorded: HashMap<u64, u64> = stored
-        .buckets
-        .iter()
-        .flat_map(|b| b.dirs.iter().map(|d| (d.id, d.files)))
-        .collect();
+    let mut recorded: HashMap<u64, u64> = HashMap::new();
+    for b in &stored.buckets {
+        // A damaged bucket records nothing: its tickets count as staged and are read.
+        let Ok(dirs) = b.clone().into_dirs() else {
+            continue;
+        };
+        recorded.extend(dirs.iter().map(|d| (d.id, d.files)));
+    }
     let mut out = Vec::new();
     for (id, mut d) in seen.iter_mut().map(|(k, v)| (*k, std::mem::take(v))) {
         if !d.conflict && recorded.get(&id) == Some(&d.files.0) {
@@ -380,18 +383,15 @@ pub(super) fn apply<'a>(stored: &mut Stored<'a>, dirs: Vec<(u64, Option<Dir<'sta
                     .iter()
                     .position(|b| super::file::bucket_order(&b.name, &name).is_gt())
                     .unwrap_or(stored.buckets.len());
-                stored.buckets.insert(
-                    at,
-                    Bucket {
-                        name,
-                        tree: [0; 20],
-                        dirs: Vec::new(),
-                    },
-                );
+                stored
+                    .buckets
+                    .insert(at, Bucket::new(name, [0; 20], Vec::new()));
                 at
             }
         };
-        let dirs = &mut stored.buckets[b].dirs;
+        let Ok(dirs) = stored.buckets[b].dirs_mut() else {
+            continue; // a damaged bucket: reading it reports that
+        };
         match (dirs.binary_search_by_key(&id, |d| d.id), dir) {
             (Ok(i), Some(d)) => dirs[i] = d,
             (Ok(i), None) => {

@@ -43,7 +43,8 @@ pub fn section(
             Section::Mail => crate::mail::run(tools, &pair, out)?,
             Section::Sync => crate::sync::run(tools, fx, &pair, args.runs, out)?,
             Section::Reads => {
-                crate::reads::run(tools, &pair, args.runs, args.warmup, &mut growth, out)?
+                let runs = (args.runs, args.long_runs.clamp(1, args.runs.max(1)));
+                crate::reads::run(tools, &pair, runs, args.warmup, &mut growth, out)?
             }
             Section::Commit | Section::Lifecycle => {}
         }

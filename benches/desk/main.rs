@@ -57,6 +57,10 @@ struct Args {
     /// Untimed runs before them.
     #[arg(long, default_value_t = 2)]
     warmup: usize,
+    /// Timed runs of the long measurements (`index --rebuild`, `stats` without its cache),
+    /// at most `--runs`.
+    #[arg(long, default_value_t = 3)]
+    long_runs: usize,
     /// Keep generated desks in DIR and reuse them next time (default: a temporary
     /// directory, removed at the end).
     #[arg(long, value_name = "DIR")]

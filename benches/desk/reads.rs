@@ -62,10 +62,11 @@ fn target(n: u64, at_100k: Target, at_1m: Target) -> Target {
     }
 }
 
+/// `runs`: (timed runs, timed runs of the long measurements).
 pub fn run(
     tools: &Tools,
     pair: &DeskPair,
-    runs: usize,
+    (runs, long_runs): (usize, usize),
     warmup: usize,
     growth: &mut Growth,
     out: &mut impl Write,
@@ -247,7 +248,7 @@ pub fn run(
     // index --rebuild: rate and memory (a few runs: it is long)
     let mut rebuild = Sample::default();
     let mut peak_kb = 0;
-    for _ in 0..runs.clamp(1, 3) {
+    for _ in 0..long_runs {
         let (cost, _, kb) = timed_rss(&cmd(tools, desk, &["--as", "alice", "index", "--rebuild"]))?;
         rebuild.push(cost);
         peak_kb = peak_kb.max(kb);
@@ -281,7 +282,7 @@ pub fn run(
     // stats --all without its cache (a few runs: it is long)
     let stats_cache = cache.join("stats");
     let mut stats = Sample::default();
-    for _ in 0..runs.clamp(1, 3) {
+    for _ in 0..long_runs {
         let _ = std::fs::remove_dir_all(&stats_cache);
         let (cost, _) = timed(&mut [cmd(tools, desk, &["--as", "alice", "stats", "--all"])])?;
         stats.push(cost);

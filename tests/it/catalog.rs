@@ -437,6 +437,32 @@ fn a_missing_or_corrupt_cache_is_rebuilt() {
     check(&d, "an unknown version");
     std::fs::write(d.path(".git/desk/catalog-staged.bin"), b"junk").unwrap();
     check(&d, "a corrupt staged cache");
+
+    // The buckets' part files: one deleted, one cut, one with another bucket's bytes.
+    let parts = || -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(d.path(".git/desk/catalog"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = parts();
+    assert!(!before.is_empty(), "one part file per bucket");
+    std::fs::remove_file(&before[0]).unwrap();
+    check(&d, "a part file deleted");
+    assert_eq!(parts(), before, "the deleted part is written again");
+    let bytes = std::fs::read(&before[0]).unwrap();
+    std::fs::write(&before[0], &bytes[..bytes.len() / 2]).unwrap();
+    check(&d, "a part file cut in half");
+    if before.len() > 1 {
+        std::fs::copy(&before[1], &before[0]).unwrap();
+        check(&d, "a part file holding another bucket");
+    }
+    // After a commit the changed bucket's part replaces its old one; no part is left over.
+    d.ok(&["--as", "bob", "ticket", "note", "1010", "-m", "A note."]);
+    check(&d, "a note");
+    assert_eq!(parts().len(), before.len(), "{:?}", parts());
 }
 
 #[test]

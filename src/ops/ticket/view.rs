@@ -291,12 +291,7 @@ pub fn sort(tickets: &mut [Listed], key: SortKey) {
                 };
                 [group, due, -i64::from(l.priority.get()), id]
             }
-            SortKey::Priority => [
-                -i64::from(l.priority.get()),
-                -l.updated_at.unix(),
-                id,
-                0,
-            ],
+            SortKey::Priority => [-i64::from(l.priority.get()), -l.updated_at.unix(), id, 0],
             SortKey::Updated => [-l.updated_at.unix(), id, 0, 0],
             SortKey::Created => [-l.created_at.unix(), -id, 0, 0],
             SortKey::Id => [id, 0, 0, 0],

@@ -1,10 +1,14 @@
-//! The catalog on disk: `<cache>/catalog.bin`, a magic, a format version and the
-//! [`Stored`] value in postcard (a compact serde encoding: 100k tickets are some 15 MB and
-//! decode in tens of milliseconds, where JSON takes several times longer). A file that is
-//! missing, of another version or undecodable is treated as empty, so the next read
-//! rebuilds it; it is written to a temporary file and renamed over the old one, so a reader
-//! never sees half a file and two processes refreshing at once each leave a whole, correct
-//! catalog (of the tree each of them read).
+//! The catalog on disk, under the cache directory: `catalog.bin`, the top file (a magic, a
+//! format version, the `tickets/` tree it reflects and per bucket its name, tree id and
+//! number of working rows), and `catalog/<bucket tree id>.bin`, one part file per bucket
+//! holding its ticket directories in postcard (a compact serde encoding). A part is named
+//! by the tree it was read from, so it is never rewritten: a refresh after a commit writes
+//! the part of the one bucket that changed and a new top file (kilobytes, at any desk
+//! size), then removes the parts no longer named. Files are written to a temporary file
+//! and renamed, so a reader never sees half a file. A top file that is missing, of another
+//! version or undecodable is treated as empty, and a part that is missing or does not
+//! match its name makes its bucket read again from git: two processes refreshing at once,
+//! or one removing parts another is about to map, cost a re-read, never a wrong row.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -20,11 +24,15 @@ use crate::store::FileError;
 /// Bump when [`Stored`] or what it derives from the files changes: older files are rebuilt.
 /// 7: summaries carry the ticket's tags. 8: each row is a [`Key`] and the summary as a
 /// byte string, decoded only when asked for. 9: each bucket's directories as one byte
-/// string behind a count of its working rows.
-pub const VERSION: u32 = 9;
+/// string behind a count of its working rows. 10: a part file per bucket.
+pub const VERSION: u32 = 10;
 const MAGIC: &[u8; 8] = b"GDCATLG\0";
+const PART_MAGIC: &[u8; 8] = b"GDCATPT\0";
 /// Magic, version, length of the body: a cut file is seen before anything is decoded.
 const HEADER: usize = 20;
+/// A part's header: magic, version, the bucket's tree id, length of the body.
+const PART_HEADER: usize = 40;
+const PARTS: &str = "catalog";
 
 /// A git object id as stored (SHA-1).
 pub type Oid = [u8; 20];
@@ -37,13 +45,12 @@ pub fn oid(id: gix::ObjectId) -> Oid {
 }
 
 /// Everything the catalog records: the `tickets/` tree it reflects and, per bucket and per
-/// ticket directory, the tree id it was read from. Text is borrowed from the file's bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// ticket directory, the tree id it was read from. Text is borrowed from the files' bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stored<'a> {
     /// The `tickets/` tree (none: the desk has no tickets directory).
     pub tickets: Option<Oid>,
     /// By bucket number, so that the tickets of all buckets are in id order.
-    #[serde(borrow)]
     pub buckets: Vec<Bucket<'a>>,
 }
 
@@ -51,12 +58,10 @@ pub struct Stored<'a> {
 /// encoded until asked for. A refresh after a commit decodes the one or two buckets whose
 /// tree changed and writes every other bucket's bytes back as they were read; a list of
 /// the tickets being worked on skips the buckets that hold none ([`Bucket::working`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bucket<'a> {
     pub name: String,
-    #[serde(with = "oid_bytes")]
     pub tree: Oid,
-    #[serde(borrow)]
     dirs: Dirs<'a>,
 }
 
@@ -66,38 +71,6 @@ pub struct Bucket<'a> {
 enum Dirs<'a> {
     Encoded { working: u32, bytes: &'a [u8] },
     Decoded(Vec<Dir<'a>>),
-}
-
-impl Serialize for Dirs<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeTuple;
-        let mut t = s.serialize_tuple(2)?;
-        match self {
-            Dirs::Encoded { working, bytes } => {
-                t.serialize_element(working)?;
-                t.serialize_element(&Raw(Cow::Borrowed(bytes)))?;
-            }
-            Dirs::Decoded(dirs) => {
-                t.serialize_element(&working(dirs))?;
-                let bytes = postcard::to_stdvec(dirs).map_err(serde::ser::Error::custom)?;
-                t.serialize_element(&Raw(Cow::Owned(bytes)))?;
-            }
-        }
-        t.end()
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Dirs<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let (working, Raw(bytes)): (u32, Raw<'de>) = Deserialize::deserialize(d)?;
-        match bytes {
-            Cow::Borrowed(bytes) => Ok(Dirs::Encoded { working, bytes }),
-            // Only a reader that cannot lend its bytes gets here: decode them now.
-            Cow::Owned(v) => postcard::from_bytes::<Vec<Dir<'_>>>(&v)
-                .map(|dirs| Dirs::Decoded(dirs.into_iter().map(Dir::into_owned).collect()))
-                .map_err(serde::de::Error::custom),
-        }
-    }
 }
 
 /// Rows a list of the tickets being worked on must see: not done, snoozed, or broken.
@@ -395,6 +368,12 @@ pub fn path(cache: &Path) -> PathBuf {
     cache.join("catalog.bin")
 }
 
+fn part_path(cache: &Path, tree: &Oid) -> PathBuf {
+    cache
+        .join(PARTS)
+        .join(format!("{}.bin", gix::ObjectId::from_bytes_or_panic(tree)))
+}
+
 /// Why a stored catalog was not used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unusable {
@@ -403,93 +382,239 @@ pub enum Unusable {
     Outdated(u32),
 }
 
-/// The bytes of a catalog file: mapped, or made in memory.
+/// Bytes of a catalog file: mapped, or made in memory.
 pub enum Bytes {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
 }
 
 impl Bytes {
-    /// The encoded [`Stored`] (after the magic and the version).
-    /// The whole file's length.
-    pub fn file_len(&self) -> usize {
+    fn all(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(m) => m.len(),
-            Bytes::Owned(v) => v.len(),
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// The top file's content.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Top {
+    tickets: Option<Oid>,
+    buckets: Vec<TopBucket>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TopBucket {
+    name: String,
+    #[serde(with = "oid_bytes")]
+    tree: Oid,
+    working: u32,
+}
+
+/// A catalog as stored: the top file's content and each bucket's part (its directories,
+/// encoded), mapped from disk or made in memory.
+pub struct Loaded {
+    top: Top,
+    /// The body of each bucket's part, in the order of `top.buckets`.
+    parts: Vec<(Bytes, usize)>,
+    /// Whether every bucket's part was found and sound (else buckets are missing and a
+    /// refresh must read them again).
+    complete: bool,
+}
+
+impl Default for Loaded {
+    fn default() -> Self {
+        Loaded::from_stored(&Stored::default())
+    }
+}
+
+impl Loaded {
+    /// The `tickets/` tree the catalog reflects, when every part of it was found.
+    pub fn tickets(&self) -> Option<Option<Oid>> {
+        self.complete.then_some(self.top.tickets)
+    }
+
+    /// The catalog, its buckets' directories still encoded (borrowed from the parts).
+    pub fn stored(&self) -> Stored<'_> {
+        Stored {
+            tickets: self.top.tickets,
+            buckets: self
+                .top
+                .buckets
+                .iter()
+                .zip(&self.parts)
+                .map(|(b, (bytes, at))| Bucket {
+                    name: b.name.clone(),
+                    tree: b.tree,
+                    dirs: Dirs::Encoded {
+                        working: b.working,
+                        bytes: bytes.all().get(*at..).unwrap_or(&[]),
+                    },
+                })
+                .collect(),
         }
     }
 
-    fn body(&self) -> &[u8] {
-        let all: &[u8] = match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
-        };
-        all.get(HEADER..).unwrap_or(&[])
-    }
-
-    /// The `tickets/` tree the catalog reflects, read without decoding the rest (it is
-    /// the first field); none when the bytes do not decode.
-    pub fn tickets(&self) -> Option<Option<Oid>> {
-        postcard::take_from_bytes::<Option<Oid>>(self.body())
-            .ok()
-            .map(|(t, _)| t)
-    }
-
-    /// The catalog, its text borrowed from these bytes.
-    pub fn stored(&self) -> std::result::Result<Stored<'_>, Unusable> {
-        postcard::from_bytes(self.body()).map_err(|_| Unusable::Corrupt)
+    /// A catalog held in memory only (a plain directory's, or one that could not be saved).
+    pub fn from_stored(stored: &Stored<'_>) -> Loaded {
+        let (buckets, parts) = stored
+            .buckets
+            .iter()
+            .map(|b| {
+                (
+                    TopBucket {
+                        name: b.name.clone(),
+                        tree: b.tree,
+                        working: b.working(),
+                    },
+                    (Bytes::Owned(b.encoded().into_owned()), 0),
+                )
+            })
+            .unzip();
+        Loaded {
+            top: Top {
+                tickets: stored.tickets,
+                buckets,
+            },
+            parts,
+            complete: true,
+        }
     }
 }
 
-/// The stored catalog's bytes (checked to decode), or why there is none to use.
-pub fn load(cache: &Path) -> std::result::Result<Bytes, Unusable> {
-    let file = std::fs::File::open(path(cache)).map_err(|_| Unusable::Missing)?;
-    // SAFETY: the file is only ever replaced by a rename, never written in place, so the
-    // mapped bytes do not change under us (a truncation by someone else would be a bug
-    // outside git-desk; decoding checks every length anyway).
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|_| Unusable::Corrupt)?;
-    if map.len() < 12 || &map[..8] != MAGIC {
+impl Bucket<'_> {
+    /// Its directories in postcard, as a part file's body holds them.
+    fn encoded(&self) -> Cow<'_, [u8]> {
+        match &self.dirs {
+            Dirs::Encoded { bytes, .. } => Cow::Borrowed(bytes),
+            Dirs::Decoded(dirs) => {
+                Cow::Owned(postcard::to_stdvec(dirs).expect("encoding into memory cannot fail"))
+            }
+        }
+    }
+}
+
+fn map(path: &Path) -> Option<memmap2::Mmap> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: catalog files are only ever replaced by a rename, never written in place,
+    // so the mapped bytes do not change under us (a truncation by someone else would be a
+    // bug outside git-desk; decoding checks every length anyway).
+    unsafe { memmap2::Mmap::map(&file) }.ok()
+}
+
+/// The stored catalog (its parts mapped), or why there is none to use.
+pub fn load(cache: &Path) -> std::result::Result<Loaded, Unusable> {
+    let bytes = std::fs::read(path(cache)).map_err(|_| Unusable::Missing)?;
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
         return Err(Unusable::Corrupt);
     }
-    let version = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes"));
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     if version != VERSION {
         return Err(Unusable::Outdated(version));
     }
-    let len = map
+    let len = bytes
         .get(12..HEADER)
         .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
-    if len != Some((map.len() - HEADER.min(map.len())) as u64) {
+    if len != Some((bytes.len() - HEADER.min(bytes.len())) as u64) {
         return Err(Unusable::Corrupt);
     }
-    Ok(Bytes::Mapped(map))
+    let mut top: Top = postcard::from_bytes(&bytes[HEADER..]).map_err(|_| Unusable::Corrupt)?;
+    let mut complete = true;
+    let mut parts = Vec::with_capacity(top.buckets.len());
+    top.buckets.retain(|b| {
+        let part = map(&part_path(cache, &b.tree)).filter(|m| {
+            m.len() >= PART_HEADER
+                && &m[..8] == PART_MAGIC
+                && m[8..12] == VERSION.to_le_bytes()
+                && m[12..32] == b.tree
+                && m[32..PART_HEADER] == ((m.len() - PART_HEADER) as u64).to_le_bytes()
+        });
+        match part {
+            Some(m) => {
+                parts.push((Bytes::Mapped(m), PART_HEADER));
+                true
+            }
+            None => {
+                complete = false;
+                false
+            }
+        }
+    });
+    Ok(Loaded {
+        top,
+        parts,
+        complete,
+    })
 }
 
-/// The bytes of a catalog file holding `stored`.
-pub fn encode(stored: &Stored<'_>) -> Vec<u8> {
-    encode_into(stored, 1 << 16)
-}
-
-/// [`encode`] into a buffer of `capacity` bytes to start with: the size of the catalog it
-/// replaces, so that a 20 MB catalog is not copied again at every doubling of its buffer.
-pub fn encode_into(stored: &Stored<'_>, capacity: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(capacity.max(HEADER));
+/// Saves `stored`: the part of every bucket decoded since it was read (the others' parts
+/// are on disk under their tree's name already), then the top file; then removes parts
+/// no longer named. Buckets without a tree id (a plain directory's) cannot be saved.
+pub fn save(cache: &Path, stored: &Stored<'_>) -> Result<()> {
+    let dir = cache.join(PARTS);
+    std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+    let mut top = Top {
+        tickets: stored.tickets,
+        buckets: Vec::with_capacity(stored.buckets.len()),
+    };
+    let mut named = std::collections::HashSet::new();
+    for b in &stored.buckets {
+        if b.tree == [0; 20] {
+            return Err(StoreError::Git {
+                context: "saving the ticket catalog".into(),
+                message: format!("bucket `{}` has no tree id", b.name),
+            });
+        }
+        let path = part_path(cache, &b.tree);
+        if matches!(b.dirs, Dirs::Decoded(_)) || !path.is_file() {
+            let body = b.encoded();
+            let mut bytes = Vec::with_capacity(PART_HEADER + body.len());
+            bytes.extend_from_slice(PART_MAGIC);
+            bytes.extend_from_slice(&VERSION.to_le_bytes());
+            bytes.extend_from_slice(&b.tree);
+            bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(&body);
+            write_atomically(&dir, &path, &bytes)?;
+        }
+        named.insert(path);
+        top.buckets.push(TopBucket {
+            name: b.name.clone(),
+            tree: b.tree,
+            working: b.working(),
+        });
+    }
+    let mut out = Vec::with_capacity(HEADER + 64 * top.buckets.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&0u64.to_le_bytes());
-    postcard::to_io(stored, &mut out).expect("encoding into memory cannot fail");
+    postcard::to_io(&top, &mut out).expect("encoding into memory cannot fail");
     let len = (out.len() - HEADER) as u64;
     out[12..HEADER].copy_from_slice(&len.to_le_bytes());
-    out
+    write_atomically(cache, &path(cache), &out)?;
+    // Parts of older trees; temporary files of a process that died before renaming them.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            let stale_tmp = p.extension().is_none_or(|x| x != "bin")
+                && e.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 3600));
+            if (p.extension().is_some_and(|x| x == "bin") && !named.contains(&p)) || stale_tmp {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
+    Ok(())
 }
 
-/// Writes catalog bytes atomically (temporary file, then rename).
-pub fn save(cache: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::create_dir_all(cache).map_err(|e| StoreError::io(cache, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(cache).map_err(|e| StoreError::io(cache, e))?;
+/// Writes `bytes` to `path` atomically (a temporary file in `dir`, then a rename).
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StoreError::io(dir, e))?;
     tmp.as_file_mut()
         .write_all(bytes)
         .map_err(|e| StoreError::io(tmp.path(), e))?;
-    tmp.persist(path(cache))
-        .map_err(|e| StoreError::io(path(cache), e.error))?;
+    tmp.persist(path)
+        .map_err(|e| StoreError::io(path, e.error))?;
     Ok(())
 }

@@ -42,13 +42,12 @@ pub use summary::{LastMessage, Summary, Text};
 use super::error::{Result, StoreError};
 use super::{Desk, DeskKind, DeskRead, FileError, FsSource, Source};
 pub use file::Key;
-use file::{Bucket, Bytes, Dir, Row, Stored};
+use file::{Bucket, Dir, Loaded, Row, Stored};
 
-/// One state of a desk's catalog: the catalog file's bytes (mapped) and the staged
-/// directories that replace some of its rows. [`Catalog::view`] decodes it, borrowing its
-/// text, so a read of 100k summaries allocates nothing per ticket.
+/// One state of a desk's catalog: the catalog's files (mapped) and the staged directories
+/// that replace some of its rows. [`Catalog::view`] decodes it, borrowing its text.
 pub struct Catalog {
-    bytes: Bytes,
+    loaded: Loaded,
     staged: Vec<(u64, Option<Dir<'static>>)>,
     /// Ticket directories read again to bring the stored catalog up to date.
     pub read: usize,
@@ -73,10 +72,10 @@ impl Catalog {
                 };
                 let repo = desk.repo().expect("a work tree has a repository");
                 let tree = crate::store::diff::tree_of(repo, head)?;
-                let (bytes, read) = bytes_at(desk, tree)?;
-                let staged = staged::for_catalog(desk, &bytes, tree)?;
+                let (loaded, read) = bytes_at(desk, tree)?;
+                let staged = staged::for_catalog(desk, &loaded, tree)?;
                 Ok(Catalog {
-                    bytes,
+                    loaded,
                     staged,
                     read,
                 })
@@ -90,9 +89,9 @@ impl Catalog {
             return Ok(Catalog::empty());
         };
         let tree = crate::store::diff::tree_of(repo, commit)?;
-        let (bytes, read) = bytes_at(desk, tree)?;
+        let (loaded, read) = bytes_at(desk, tree)?;
         Ok(Catalog {
-            bytes,
+            loaded,
             staged: Vec::new(),
             read,
         })
@@ -100,7 +99,7 @@ impl Catalog {
 
     fn empty() -> Catalog {
         Catalog {
-            bytes: Bytes::Owned(file::encode(&Stored::default())),
+            loaded: Loaded::default(),
             staged: Vec::new(),
             read: 0,
         }
@@ -153,7 +152,7 @@ impl Catalog {
             ));
         }
         Ok(Catalog {
-            bytes: Bytes::Owned(file::encode(&stored)),
+            loaded: Loaded::from_stored(&stored),
             staged: Vec::new(),
             read: 0,
         })
@@ -178,7 +177,7 @@ impl Catalog {
             context: "reading the ticket catalog".into(),
             message: "it is damaged; delete .git/desk/catalog.bin (it is rebuilt)".into(),
         };
-        let mut stored = self.bytes.stored().map_err(|_| damaged())?;
+        let mut stored = self.loaded.stored();
         staged::apply(&mut stored, self.staged.clone());
         stored.buckets.retain(|b| keep(b));
         for b in &mut stored.buckets {
@@ -268,37 +267,42 @@ impl<'v> Entry<'v, '_> {
     }
 }
 
-/// The catalog file brought to `tree` (and saved when it changed), with the number of
+/// The stored catalog brought to `tree` (and saved when it changed), with the number of
 /// ticket directories read. A cache that cannot be written (a read-only repository) is
-/// only a lost speed-up.
-pub(crate) fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Bytes, usize)> {
+/// only a lost speed-up: the catalog is then kept in memory for this command.
+pub(crate) fn bytes_at(desk: &Desk, tree: ObjectId) -> Result<(Loaded, usize)> {
     let repo = desk.repo().expect("a git desk has a repository");
     let cache = desk.cache_dir();
     let loaded = file::load(&cache).ok();
-    // Up to date: nothing to decode here.
+    // Up to date and whole: nothing to decode here.
     let now = super::scan::tree_at(repo, tree, super::layout::TICKETS_DIR)?.map(file::oid);
-    if loaded.as_ref().is_some_and(|b| b.tickets() == Some(now)) {
+    if loaded.as_ref().is_some_and(|l| l.tickets() == Some(now)) {
         return Ok((loaded.expect("checked above"), 0));
     }
-    // None: nothing changed and a catalog was loaded (an empty desk with none loaded still
-    // writes its empty catalog).
-    let refreshed = {
-        let mut stored = loaded
-            .as_ref()
-            .and_then(|b| b.stored().ok())
-            .unwrap_or_default();
+    let (read, kept) = {
+        let mut stored = loaded.as_ref().map(Loaded::stored).unwrap_or_default();
+        if loaded.as_ref().is_some_and(|l| l.tickets().is_none()) {
+            stored.tickets = None; // parts are missing: diff every bucket
+        }
         let r = refresh::to_tree(repo, &mut stored, tree)?;
-        // Room for the old catalog and some growth: one allocation, no copies.
-        let room = loaded
-            .as_ref()
-            .map_or(1 << 16, |b| b.file_len() + b.file_len() / 32);
-        (r.changed || loaded.is_none()).then(|| (file::encode_into(&stored, room), r.read))
+        if let (false, Some(l)) = (r.changed, &loaded) {
+            if l.tickets().is_some() {
+                drop(stored);
+                return Ok((loaded.expect("matched above"), 0));
+            }
+        }
+        // Saved, then mapped again (unchanged buckets keep their parts on disk); kept in
+        // memory when it cannot be saved or was changed by another process meanwhile.
+        let again = file::save(&cache, &stored)
+            .ok()
+            .and_then(|()| file::load(&cache).ok())
+            .filter(|l| l.tickets() == Some(now));
+        (
+            r.read,
+            again.unwrap_or_else(|| Loaded::from_stored(&stored)),
+        )
     };
-    let Some((encoded, read)) = refreshed else {
-        return Ok((loaded.expect("checked above"), 0));
-    };
-    let _ = file::save(&cache, &encoded);
-    Ok((Bytes::Owned(encoded), read))
+    Ok((kept, read))
 }
 
 #[cfg(test)]
@@ -330,7 +334,7 @@ mod tests {
             )],
         };
         Catalog {
-            bytes: Bytes::Owned(file::encode(&stored)),
+            loaded: Loaded::from_stored(&stored),
             staged: Vec::new(),
             read: 0,
         }
@@ -388,17 +392,14 @@ mod tests {
             [0, 1, 1]
         );
         let c = Catalog {
-            bytes: Bytes::Owned(file::encode(&stored)),
+            loaded: Loaded::from_stored(&stored),
             staged: Vec::new(),
             read: 0,
         };
         let ids = |v: View<'_>| v.entries().map(|e| e.id()).collect::<Vec<_>>();
         assert_eq!(ids(c.view().unwrap()), [1, 2, 1000, 1001, 2000]);
-        // The working counts survive the file (read back without decoding the buckets).
+        // The working counts are kept beside the encoded buckets (read without decoding).
         assert_eq!(ids(c.view_working().unwrap()), [1000, 1001, 2000]);
-        // Bytes of buckets not decoded are written back as they were.
-        let again = file::encode(&c.bytes.stored().unwrap());
-        assert_eq!(again, file::encode(&stored));
     }
 
     #[test]

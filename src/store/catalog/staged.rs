@@ -145,10 +145,10 @@ pub(crate) fn record_clean(cache: &Path, index_path: &Path, head: ObjectId) {
 /// `head`), for [`apply`].
 pub(super) fn for_catalog(
     desk: &Desk,
-    bytes: &super::file::Bytes,
+    loaded: &super::file::Loaded,
     head: ObjectId,
 ) -> Result<Vec<(u64, Option<Dir<'static>>)>> {
-    Ok(staged_with(desk, head, Some(bytes))?.tickets)
+    Ok(staged_with(desk, head, Some(loaded))?.tickets)
 }
 
 /// What git's index of a work-tree desk holds that HEAD's tree does not (nothing for a bare
@@ -168,7 +168,7 @@ pub fn staged(desk: &Desk) -> Result<Staged<'static>> {
 fn staged_with(
     desk: &Desk,
     head: ObjectId,
-    bytes: Option<&super::file::Bytes>,
+    loaded: Option<&super::file::Loaded>,
 ) -> Result<Staged<'static>> {
     let Some(repo) = desk.repo() else {
         return Ok(Staged::default());
@@ -186,15 +186,15 @@ fn staged_with(
         }
     }
     // Only now (the index or HEAD changed) is the catalog decoded.
-    let owned_bytes;
-    let bytes = match bytes {
-        Some(b) => b,
+    let owned;
+    let loaded = match loaded {
+        Some(l) => l,
         None => {
-            owned_bytes = super::bytes_at(desk, head)?.0;
-            &owned_bytes
+            owned = super::bytes_at(desk, head)?.0;
+            &owned
         }
     };
-    let stored = bytes.stored().unwrap_or_default();
+    let stored = loaded.stored();
     let stored = &stored;
     let index = repo
         .open_index()

@@ -44,7 +44,8 @@ pub fn section(
             Section::Sync => crate::sync::run(tools, fx, &pair, args.runs, out)?,
             Section::Reads => {
                 let runs = (args.runs, args.long_runs.clamp(1, args.runs.max(1)));
-                crate::reads::run(tools, &pair, runs, args.warmup, &mut growth, out)?
+                let skip = |what: &str| args.skip.iter().any(|s| s == what);
+                crate::reads::run(tools, &pair, runs, args.warmup, &skip, &mut growth, out)?
             }
             Section::Commit | Section::Lifecycle => {}
         }

@@ -61,6 +61,10 @@ struct Args {
     /// at most `--runs`.
     #[arg(long, default_value_t = 3)]
     long_runs: usize,
+    /// Figures of the reads section to leave out (long at 1M): `catalog` (built from
+    /// nothing), `index`, `stats`, `site`.
+    #[arg(long, value_delimiter = ',')]
+    skip: Vec<String>,
     /// Keep generated desks in DIR and reuse them next time (default: a temporary
     /// directory, removed at the end).
     #[arg(long, value_name = "DIR")]

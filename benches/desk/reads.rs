@@ -68,6 +68,7 @@ pub fn run(
     pair: &DeskPair,
     (runs, long_runs): (usize, usize),
     warmup: usize,
+    skip: &dyn Fn(&str) -> bool,
     growth: &mut Growth,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -220,164 +221,175 @@ pub fn run(
         target(n, Target::AtMost(1000.0), Target::AtMost(2000.0)),
     )?;
 
-    // The catalog built from nothing (its file deleted), as the first `ticket list`.
     let cache = tools.git_out(desk, &["rev-parse", "--absolute-git-dir"])?;
     let cache = Path::new(&cache).join("desk");
-    let catalog = cache.join("catalog.bin");
-    let _ = std::fs::remove_file(&catalog);
-    let (cost, _, kb) = timed_rss(&cmd(tools, desk, &["--as", "bob", "ticket", "list"]))?;
-    let mut s = Sample::default();
-    s.push(cost);
-    growth.line(
-        out,
-        &format!("catalog built from nothing (ticket list), {kind}"),
-        n,
-        &s,
-        Target::None,
-    )?;
-    figures::line(
-        out,
-        "catalog built from nothing: peak RSS",
-        n,
-        kb as f64 / 1024.0,
-        None,
-        "MB",
-        Target::None,
-    )?;
-
-    // index --rebuild: rate and memory (a few runs: it is long)
-    let mut rebuild = Sample::default();
-    let mut peak_kb = 0;
-    for _ in 0..long_runs {
-        let (cost, _, kb) = timed_rss(&cmd(tools, desk, &["--as", "alice", "index", "--rebuild"]))?;
-        rebuild.push(cost);
-        peak_kb = peak_kb.max(kb);
+    if !skip("catalog") {
+        // The catalog built from nothing (its file deleted), as the first `ticket list`.
+        let catalog = cache.join("catalog.bin");
+        let _ = std::fs::remove_file(&catalog);
+        let _ = std::fs::remove_dir_all(cache.join("catalog"));
+        let (cost, _, kb) = timed_rss(&cmd(tools, desk, &["--as", "bob", "ticket", "list"]))?;
+        let mut s = Sample::default();
+        s.push(cost);
+        growth.line(
+            out,
+            &format!("catalog built from nothing (ticket list), {kind}"),
+            n,
+            &s,
+            Target::None,
+        )?;
+        figures::line(
+            out,
+            "catalog built from nothing: peak RSS",
+            n,
+            kb as f64 / 1024.0,
+            None,
+            "MB",
+            Target::None,
+        )?;
     }
-    growth.line(
-        out,
-        &format!("index --rebuild, {kind}"),
-        n,
-        &rebuild,
-        Target::None,
-    )?;
-    figures::line(
-        out,
-        "index --rebuild: tickets/s",
-        n,
-        n as f64 / (rebuild.median() / 1000.0),
-        None,
-        "tick/s",
-        target(n, Target::AtLeast(20_000.0), Target::AtLeast(20_000.0)),
-    )?;
-    figures::line(
-        out,
-        "index --rebuild: peak RSS",
-        n,
-        peak_kb as f64 / 1024.0,
-        None,
-        "MB",
-        target(n, Target::AtMost(300.0), Target::AtMost(1024.0)),
-    )?;
 
-    // stats --all without its cache (a few runs: it is long)
-    let stats_cache = cache.join("stats");
-    let mut stats = Sample::default();
-    for _ in 0..long_runs {
-        let _ = std::fs::remove_dir_all(&stats_cache);
-        let (cost, _) = timed(&mut [cmd(tools, desk, &["--as", "alice", "stats", "--all"])])?;
-        stats.push(cost);
+    if !skip("index") {
+        // index --rebuild: rate and memory (a few runs: it is long)
+        let mut rebuild = Sample::default();
+        let mut peak_kb = 0;
+        for _ in 0..long_runs {
+            let (cost, _, kb) =
+                timed_rss(&cmd(tools, desk, &["--as", "alice", "index", "--rebuild"]))?;
+            rebuild.push(cost);
+            peak_kb = peak_kb.max(kb);
+        }
+        growth.line(
+            out,
+            &format!("index --rebuild, {kind}"),
+            n,
+            &rebuild,
+            Target::None,
+        )?;
+        figures::line(
+            out,
+            "index --rebuild: tickets/s",
+            n,
+            n as f64 / (rebuild.median() / 1000.0),
+            None,
+            "tick/s",
+            target(n, Target::AtLeast(20_000.0), Target::AtLeast(20_000.0)),
+        )?;
+        figures::line(
+            out,
+            "index --rebuild: peak RSS",
+            n,
+            peak_kb as f64 / 1024.0,
+            None,
+            "MB",
+            target(n, Target::AtMost(300.0), Target::AtMost(1024.0)),
+        )?;
     }
-    growth.line(
-        out,
-        &format!("stats --all, first run (no cache), {kind}"),
-        n,
-        &stats,
-        target(n, Target::AtMost(5000.0), Target::AtMost(30_000.0)),
-    )?;
 
-    // the site: one full build (pages/s, memory), then an answer and an incremental build
-    let site = desk.parent().unwrap_or(desk).join("reads-site");
-    let site_arg = site.to_str().unwrap_or_default();
-    let (full, outp, kb) = timed_rss(&cmd(
-        tools,
-        desk,
-        &[
-            "--as", "alice", "--json", "site", "build", "--full", "--out", site_arg,
-        ],
-    ))?;
-    let pages = serde_json::from_slice::<serde_json::Value>(&outp.stdout)
-        .ok()
-        .and_then(|v| v["written"].as_u64())
-        .unwrap_or(0);
-    let mut s = Sample::default();
-    s.push(full);
-    growth.line(
-        out,
-        &format!("site build --full ({pages} pages), {kind}"),
-        n,
-        &s,
-        Target::None,
-    )?;
-    figures::line(
-        out,
-        "site build --full: pages/s",
-        n,
-        pages as f64 / (full.wall.as_secs_f64().max(1e-9)),
-        None,
-        "pages/s",
-        target(n, Target::AtLeast(3000.0), Target::None),
-    )?;
-    figures::line(
-        out,
-        "site build --full: peak RSS",
-        n,
-        kb as f64 / 1024.0,
-        None,
-        "MB",
-        target(n, Target::AtMost(500.0), Target::AtMost(1536.0)),
-    )?;
-    let mut inc = Sample::default();
-    let mut inc_kb = 0;
-    for i in 0..(runs.min(5) + 1) {
-        checked(&mut cmd(
+    if !skip("stats") {
+        // stats --all without its cache (a few runs: it is long)
+        let stats_cache = cache.join("stats");
+        let mut stats = Sample::default();
+        for _ in 0..long_runs {
+            let _ = std::fs::remove_dir_all(&stats_cache);
+            let (cost, _) = timed(&mut [cmd(tools, desk, &["--as", "alice", "stats", "--all"])])?;
+            stats.push(cost);
+        }
+        growth.line(
+            out,
+            &format!("stats --all, first run (no cache), {kind}"),
+            n,
+            &stats,
+            target(n, Target::AtMost(5000.0), Target::AtMost(30_000.0)),
+        )?;
+    }
+
+    if !skip("site") {
+        // the site: one full build (pages/s, memory), then an answer and an incremental build
+        let site = desk.parent().unwrap_or(desk).join("reads-site");
+        let site_arg = site.to_str().unwrap_or_default();
+        let (full, outp, kb) = timed_rss(&cmd(
             tools,
             desk,
             &[
-                "--as",
-                "alice",
-                "ticket",
-                "answer",
-                "2",
-                "--pickup",
-                "-m",
-                "Bench answer.",
+                "--as", "alice", "--json", "site", "build", "--full", "--out", site_arg,
             ],
         ))?;
-        let (cost, _, kb) = timed_rss(&cmd(
-            tools,
-            desk,
-            &["--as", "alice", "site", "build", "--out", site_arg],
-        ))?;
-        if i > 0 {
-            inc.push(cost);
-            inc_kb = inc_kb.max(kb);
+        let pages = serde_json::from_slice::<serde_json::Value>(&outp.stdout)
+            .ok()
+            .and_then(|v| v["written"].as_u64())
+            .unwrap_or(0);
+        let mut s = Sample::default();
+        s.push(full);
+        growth.line(
+            out,
+            &format!("site build --full ({pages} pages), {kind}"),
+            n,
+            &s,
+            Target::None,
+        )?;
+        figures::line(
+            out,
+            "site build --full: pages/s",
+            n,
+            pages as f64 / (full.wall.as_secs_f64().max(1e-9)),
+            None,
+            "pages/s",
+            target(n, Target::AtLeast(3000.0), Target::None),
+        )?;
+        figures::line(
+            out,
+            "site build --full: peak RSS",
+            n,
+            kb as f64 / 1024.0,
+            None,
+            "MB",
+            target(n, Target::AtMost(500.0), Target::AtMost(1536.0)),
+        )?;
+        let mut inc = Sample::default();
+        let mut inc_kb = 0;
+        for i in 0..(runs.min(5) + 1) {
+            checked(&mut cmd(
+                tools,
+                desk,
+                &[
+                    "--as",
+                    "alice",
+                    "ticket",
+                    "answer",
+                    "2",
+                    "--pickup",
+                    "-m",
+                    "Bench answer.",
+                ],
+            ))?;
+            let (cost, _, kb) = timed_rss(&cmd(
+                tools,
+                desk,
+                &["--as", "alice", "site", "build", "--out", site_arg],
+            ))?;
+            if i > 0 {
+                inc.push(cost);
+                inc_kb = inc_kb.max(kb);
+            }
         }
+        growth.line(
+            out,
+            &format!("site build after one answer (incremental), {kind}"),
+            n,
+            &inc,
+            target(n, Target::AtMost(300.0), Target::AtMost(1000.0)),
+        )?;
+        figures::line(
+            out,
+            "site build after one answer: peak RSS",
+            n,
+            inc_kb as f64 / 1024.0,
+            None,
+            "MB",
+            Target::None,
+        )?;
     }
-    growth.line(
-        out,
-        &format!("site build after one answer (incremental), {kind}"),
-        n,
-        &inc,
-        target(n, Target::AtMost(300.0), Target::AtMost(1000.0)),
-    )?;
-    figures::line(
-        out,
-        "site build after one answer: peak RSS",
-        n,
-        inc_kb as f64 / 1024.0,
-        None,
-        "MB",
-        Target::None,
-    )?;
+
     Ok(())
 }

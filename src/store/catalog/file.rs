@@ -65,8 +65,8 @@ pub struct Bucket<'a> {
     dirs: Dirs<'a>,
 }
 
-/// A bucket's directories: encoded (as read from the file, with the number of working
-/// rows) or decoded.
+/// A bucket's directories: encoded (as read from its part file, with the number of
+/// working rows the top file gives) or decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Dirs<'a> {
     Encoded { working: u32, bytes: &'a [u8] },
@@ -80,7 +80,7 @@ fn working(dirs: &[Dir<'_>]) -> u32 {
         .count() as u32
 }
 
-/// A bucket's directories do not decode: the catalog file is damaged.
+/// A bucket's directories do not decode: its part file is damaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Damaged;
 
@@ -94,7 +94,7 @@ impl<'a> Bucket<'a> {
     }
 
     /// How many of its rows a list of the tickets being worked on must see: tickets not
-    /// done (open, answered, resolved… anything but closed statuses), snoozed, or broken.
+    /// done (new, open, answered: not resolved or closed), snoozed, or broken.
     pub fn working(&self) -> u32 {
         match &self.dirs {
             Dirs::Encoded { working, .. } => *working,

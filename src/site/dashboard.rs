@@ -113,14 +113,29 @@ pub fn by_answer_age(
 }
 
 /// `assets/built.js`: the build time, written into the "as of" line of the pages whose
-/// HTML does not change on every build (ticket, KB, statistics pages), so they need not be
-/// rendered again just because the clock moved.
+/// HTML does not change on every build (ticket, KB, statistics, queue and technician
+/// pages), so they need not be rendered again just because the clock moved; and the ages
+/// of list rows rendered without them (`<time data-age datetime=…>`: `wait` for a
+/// customer's wait, `ago` for the time since our answer), measured at the build time as
+/// [`age`] does, so the queue and technician lists say what the dashboard says.
 pub fn built_script(now: Timestamp) -> Vec<u8> {
     let s = now.to_string();
     let text = format!("{} {} UTC", &s[..10], &s[11..16]);
     format!(
         "window.GIT_DESK_BUILT = {{at: \"{s}\", text: \"{text}\"}};\n\
          (function () {{\n\
+         \x20 var built = Date.parse(window.GIT_DESK_BUILT.at);\n\
+         \x20 function age(secs) {{\n\
+         \x20   var m = Math.floor(Math.max(secs, 0) / 60), d = Math.floor(m / 1440), h = Math.floor(m / 60) % 24;\n\
+         \x20   if (d === 0) {{ return h === 0 ? m + \" min\" : h + \" h\"; }}\n\
+         \x20   return d >= 10 || h === 0 ? d + \" d\" : d + \" d \" + h + \" h\";\n\
+         \x20 }}\n\
+         \x20 document.querySelectorAll(\"time[data-age]\").forEach(function (el) {{\n\
+         \x20   var at = Date.parse(el.getAttribute(\"datetime\"));\n\
+         \x20   if (isNaN(at) || isNaN(built)) {{ return; }}\n\
+         \x20   var text = age(Math.floor((built - at) / 1000));\n\
+         \x20   el.textContent = el.getAttribute(\"data-age\") === \"ago\" ? text + \" ago\" : text;\n\
+         \x20 }});\n\
          \x20 var holder = document.querySelector(\"[data-built-at]\");\n\
          \x20 var t = document.getElementById(\"built-at\");\n\
          \x20 if (!holder || !t) {{ return; }}\n\

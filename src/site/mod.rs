@@ -33,6 +33,7 @@ mod rows;
 mod search;
 mod search_store;
 mod stats;
+mod stats_keys;
 mod templates;
 mod ticket_page;
 
@@ -46,7 +47,7 @@ pub use render::BuildSummary;
 
 /// Bumped when the generator's output changes in a way templates cannot see, so old
 /// manifests are not trusted.
-const GENERATOR_VERSION: &str = "git-desk-site-7";
+const GENERATOR_VERSION: &str = "git-desk-site-8";
 
 /// What to build.
 #[derive(Debug, Clone)]

@@ -125,8 +125,8 @@ pub fn all<'a>(
     let mut pages = Vec::new();
     let mut lazy = Vec::new();
     dashboard_page(&mut pages, shared, tickets, me, now);
-    queue_pages(&mut pages, shared, tickets, me, now);
-    staff_pages(&mut pages, shared, tickets, me, now);
+    queue_pages(&mut pages, &mut lazy, shared, tickets, me, now, page_key);
+    staff_pages(&mut pages, &mut lazy, shared, tickets, me, now, page_key);
     task_pages(&mut pages, shared, tickets, today);
     kb_pages(&mut pages, shared);
     closed_pages(&mut pages, &mut lazy, shared, tickets, me, page_key);
@@ -221,41 +221,75 @@ fn counts(items: &[Item<'_>]) -> Value {
     json!({"new": new, "open": open, "answered": answered, "needs_work": new + open, "total": new + open + answered})
 }
 
-/// The pages of a working list (a queue, a technician): the tickets that need work first,
-/// then those waiting on the customer, cut into pages.
-fn work_pages(
-    first: &str,
-    items: &[Item<'_>],
-    shared: &Shared,
-    me: Option<&Login>,
-    now: Timestamp,
-) -> Vec<(String, Value)> {
-    let (work, waiting) = split(items.iter().copied(), now);
-    let all: Vec<Item> = work.iter().chain(&waiting).copied().collect();
-    paginate(first, &all)
-        .into_iter()
-        .map(|(path, chunk, pager)| {
-            let rows: Vec<Row> = chunk
-                .iter()
-                .map(|(t, s)| row(t, *s, shared, me, Some(now)))
-                .collect();
-            let (w, a): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.needs_work);
-            (
-                path,
-                json!({"list": {"work": {"rows": w, "total": work.len(), "more": 0},
-                                   "waiting": {"rows": a, "total": waiting.len(), "more": 0}},
-                          "paging": pager}),
-            )
-        })
-        .collect()
+/// What a working list page (a queue's, a technician's) is, apart from its rows.
+struct ListPage<'a> {
+    first: String,
+    template: &'static str,
+    title: String,
+    section: &'static str,
+    /// The rest of the page's context (the queue, the person, the counts).
+    ctx: Value,
+    shared: &'a Shared,
+    me: Option<&'a Login>,
 }
 
-fn queue_pages(
-    pages: &mut Vec<Page>,
-    shared: &Shared,
-    tickets: &[Item<'_>],
-    me: Option<&Login>,
+/// The pages of a working list (a queue, a technician): the tickets that need work first,
+/// then those waiting on the customer, cut into pages. Their rows show when each wait
+/// began, not how long it is (the page's script says that), so a page is the same at any
+/// time until a row changes or moves: each is keyed by its rows' page keys in order, and
+/// made only when that key changed.
+fn work_pages<'a>(
+    lazy: &mut Vec<LazyPage<'a>>,
+    list: ListPage<'a>,
+    items: &[Item<'a>],
     now: Timestamp,
+    page_key: &dyn Fn(TicketId) -> &'a str,
+) {
+    let (work, waiting) = split(items.iter().copied(), now);
+    let totals = (work.len(), waiting.len());
+    let all: Vec<Item> = work.iter().chain(&waiting).copied().collect();
+    let rest = list.ctx.to_string();
+    for (path, chunk, pager) in paginate(&list.first, &all) {
+        let mut parts: Vec<&[u8]> = vec![rest.as_bytes()];
+        let pager_text = pager.to_string();
+        let totals_text = format!("{totals:?}");
+        parts.push(pager_text.as_bytes());
+        parts.push(totals_text.as_bytes());
+        parts.extend(chunk.iter().map(|(t, _)| page_key(t.id).as_bytes()));
+        let key = content_hash(parts);
+        let items: Vec<Item<'a>> = chunk.to_vec();
+        let (shared, me) = (list.shared, list.me);
+        let base = list.ctx.clone();
+        lazy.push(LazyPage {
+            path,
+            template: list.template,
+            title: list.title.clone(),
+            section: list.section,
+            key,
+            make: Box::new(move || {
+                let rows: Vec<Row> = items
+                    .iter()
+                    .map(|(t, s)| row(t, *s, shared, me, None))
+                    .collect();
+                let (w, a): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| r.needs_work);
+                let mut ctx = base.clone();
+                ctx["list"] = json!({"work": {"rows": w, "total": totals.0, "more": 0},
+                                     "waiting": {"rows": a, "total": totals.1, "more": 0}});
+                ctx["paging"] = pager.clone();
+                ctx
+            }),
+        });
+    }
+}
+
+fn queue_pages<'a>(
+    pages: &mut Vec<Page>,
+    lazy: &mut Vec<LazyPage<'a>>,
+    shared: &'a Shared,
+    tickets: &[Item<'a>],
+    me: Option<&'a Login>,
+    now: Timestamp,
+    page_key: &dyn Fn(TicketId) -> &'a str,
 ) {
     let mut index = Vec::new();
     for q in &shared.queues {
@@ -272,20 +306,20 @@ fn queue_pages(
         let (work, waiting) = split(items.iter().copied(), now);
         index.push(json!({"name": q.name, "url": queue_url(q.slug.as_str()), "email": q.email.as_ref().map(|e| e.to_string()),
             "counts": counts, "done": done, "view": view_count(q.name.clone(), queue_url(q.slug.as_str()), &work, waiting.len(), now)}));
-        for (path, mut ctx) in work_pages(&queue_url(q.slug.as_str()), &items, shared, me, now) {
-            ctx["queue"] = json!({"slug": q.slug.as_str(), "name": q.name, "email": q.email.as_ref().map(|e| e.to_string())});
-            ctx["counts"] = counts.clone();
-            ctx["done"] = json!(done);
-            ctx["as_of"] = json!(as_of(now));
-            ctx["built_at"] = json!(now.to_string());
-            pages.push(Page {
-                path,
-                template: "queue.html",
-                title: format!("Queue: {}", q.name),
-                section: "queues",
-                ctx,
-            });
-        }
+        let ctx = json!({
+            "queue": {"slug": q.slug.as_str(), "name": q.name, "email": q.email.as_ref().map(|e| e.to_string())},
+            "counts": counts, "done": done,
+        });
+        let list = ListPage {
+            first: queue_url(q.slug.as_str()),
+            template: "queue.html",
+            title: format!("Queue: {}", q.name),
+            section: "queues",
+            ctx,
+            shared,
+            me,
+        };
+        work_pages(lazy, list, &items, now, page_key);
     }
     pages.push(Page {
         path: "queues/index.html".into(),
@@ -296,12 +330,15 @@ fn queue_pages(
     });
 }
 
-fn staff_pages(
+#[allow(clippy::too_many_arguments)]
+fn staff_pages<'a>(
     pages: &mut Vec<Page>,
-    shared: &Shared,
-    tickets: &[Item<'_>],
-    me: Option<&Login>,
+    lazy: &mut Vec<LazyPage<'a>>,
+    shared: &'a Shared,
+    tickets: &[Item<'a>],
+    me: Option<&'a Login>,
     now: Timestamp,
+    page_key: &dyn Fn(TicketId) -> &'a str,
 ) {
     let today = now.date();
     let mut index = Vec::new();
@@ -326,20 +363,16 @@ fn staff_pages(
             "view": view_count(s.display_name().to_owned(), staff_url(s.login.as_str()), &work, waiting.len(), now),
             "open_tasks": tasks.iter().filter(|t| t.status == TaskStatus::Open).count()}));
         let tasks: Vec<Value> = tasks.iter().map(|t| task_row(t, shared, today)).collect();
-        for (path, mut ctx) in work_pages(&staff_url(s.login.as_str()), &items, shared, me, now) {
-            ctx["person"] = person.clone();
-            ctx["is_me"] = json!(me == Some(&s.login));
-            ctx["tasks"] = json!(tasks);
-            ctx["as_of"] = json!(as_of(now));
-            ctx["built_at"] = json!(now.to_string());
-            pages.push(Page {
-                path,
-                template: "staff.html",
-                title: s.display_name().to_owned(),
-                section: "staff",
-                ctx,
-            });
-        }
+        let list = ListPage {
+            first: staff_url(s.login.as_str()),
+            template: "staff.html",
+            title: s.display_name().to_owned(),
+            section: "staff",
+            ctx: json!({"person": person, "is_me": me == Some(&s.login), "tasks": tasks}),
+            shared,
+            me,
+        };
+        work_pages(lazy, list, &items, now, page_key);
     }
     pages.push(Page {
         path: "staff/index.html".into(),

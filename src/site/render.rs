@@ -1,7 +1,9 @@
-//! One build: decide which pages changed (ticket pages by content, shared-input and history
-//! keys; every other page by a key of its template and context), render and write only
-//! those, remove what is gone, write the quick-search index (sharded, see `search`), and record it all in the
-//! manifest. A full build (no trusted manifest) also clears files it did not write.
+//! One build, in its steps: decide which ticket pages changed (by content, shared-input,
+//! history and SLA keys: [`plan_tickets`]), render and write only those and remove what is
+//! gone ([`render_tickets`]), bring the Quick Search index up to date (sharded, see
+//! `search_store`), make every other page whose key changed ([`other_pages`]: lists,
+//! statistics, assets), and record it all in the manifest ([`record_build`]). A full build
+//! (no trusted manifest) also clears files it did not write.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -103,6 +105,21 @@ fn files_below(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
+/// What a build has done so far.
+#[derive(Default)]
+struct Tally {
+    written: usize,
+    unchanged: usize,
+    removed: usize,
+}
+
+/// The tickets to render: their jobs, and the last build's records of the tickets
+/// rendered again or gone (taken out of the records, where the unchanged ones stay).
+struct Plan {
+    jobs: Vec<Job>,
+    before: BTreeMap<u64, TicketRecord>,
+}
+
 /// One build; `full` ignores the last build's manifest.
 pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<BuildSummary> {
     let started = Instant::now();
@@ -116,9 +133,9 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
     };
     let full = old.is_none();
     let mut old = old.unwrap_or_default();
-    // The records of unchanged tickets move to this build's; what stays in `before` is
-    // the last build's record of every ticket rendered again or gone.
-    let mut before = std::mem::take(&mut old.tickets);
+    // The records of unchanged tickets stay; those of tickets rendered again or gone move
+    // to the plan's `before`.
+    let mut records = std::mem::take(&mut old.tickets);
     let me = site.options.for_login.as_ref();
     let shared_key = content_hash([
         GENERATOR_VERSION.as_bytes(),
@@ -128,14 +145,109 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         me.map_or("", |l| l.as_str()).as_bytes(),
     ]);
     let mut problems = site.shared.problems.clone();
-    let keys = site.input.ticket_keys(&mut problems)?;
     let mut audit = Audit::update(&site.input, &cache, (!full).then_some(&old))?;
+    let Plan { jobs, before } =
+        plan_tickets(site, &shared_key, &mut audit, &mut records, &mut problems)?;
+    let mut tally = Tally {
+        unchanged: records.values().filter(|r| r.ticket.is_some()).count(),
+        ..Tally::default()
+    };
+    let rendered_ids = render_tickets(
+        site,
+        jobs.as_slice(),
+        audit,
+        &out,
+        &before,
+        &mut records,
+        &mut problems,
+        &mut tally,
+        progress,
+    )?;
 
-    // Ticket pages.
-    let mut records: BTreeMap<u64, TicketRecord> = BTreeMap::new();
+    // The Quick Search index (its files are written with the other pages below).
+    let search_token = content_hash([
+        out.path().to_string_lossy().as_bytes(),
+        format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+        std::process::id().to_string().as_bytes(),
+        b"search",
+    ]);
+    let present = |path: &str| old.pages.contains_key(path) && out.exists(path);
+    let (search_files, search_token) = search_store::update(&search_store::Update {
+        cache: &cache,
+        everything: full || records.keys().all(|id| rendered_ids.contains(id)),
+        old: &before,
+        records: &records,
+        rendered: &rendered_ids,
+        shared: &site.shared,
+        present: &present,
+        token: &search_token,
+    })?;
+    // The words served their purpose: the rest of the build does not need them.
+    for id in &rendered_ids {
+        if let Some(r) = records.get_mut(id) {
+            r.words = String::new();
+        }
+    }
+
+    let new_pages = other_pages(
+        site,
+        &records,
+        &shared_key,
+        &old.pages,
+        search_files,
+        &out,
+        &mut tally,
+        progress,
+        jobs.len(),
+    )?;
+    for path in old.pages.keys() {
+        if !new_pages.contains_key(path) {
+            tally.removed += usize::from(out.remove(path)?);
+        }
+    }
+    let tickets = records.values().filter(|r| r.ticket.is_some()).count();
+    record_build(
+        site,
+        &out,
+        &cache,
+        old,
+        Built {
+            full,
+            records,
+            pages: new_pages,
+            rendered: &rendered_ids,
+            before: &before,
+            search_token,
+        },
+        &mut tally,
+    )?;
+    Ok(BuildSummary {
+        written: tally.written,
+        unchanged: tally.unchanged,
+        removed: tally.removed,
+        tickets,
+        full,
+        out: out.path().to_path_buf(),
+        elapsed: started.elapsed(),
+        problems,
+    })
+}
+
+/// Which tickets to render: those whose page key (content, shared inputs, history, SLA
+/// cell) differs from the last build's record. Their records, and those of tickets gone
+/// since, move out of `records` into the plan.
+fn plan_tickets(
+    site: &Site<'_>,
+    shared_key: &str,
+    audit: &mut Audit,
+    records: &mut BTreeMap<u64, TicketRecord>,
+    problems: &mut Vec<FileError>,
+) -> Result<Plan> {
+    let keys = site.input.ticket_keys(problems)?;
+    let mut before = BTreeMap::new();
     let mut jobs = Vec::new();
     for (id, key) in &keys {
-        let rec = before.get(&id.get());
+        let rec = records.get(&id.get());
         let audit_key = audit.key(*id, rec.map(|r| r.audit.as_str()))?;
         // The SLA state changes with the clock, not the files: part of the page's key.
         let sla = site
@@ -160,84 +272,104 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
                         message: p.clone(),
                     });
                 }
-                if let Some(r) = before.remove(&id.get()) {
-                    records.insert(id.get(), r);
-                }
             }
-            _ => jobs.push(Job {
-                id: *id,
-                key: key.clone(),
-                page,
-                audit: audit_key,
-            }),
+            _ => {
+                if let Some(r) = records.remove(&id.get()) {
+                    before.insert(id.get(), r);
+                }
+                jobs.push(Job {
+                    id: *id,
+                    key: key.clone(),
+                    page,
+                    audit: audit_key,
+                });
+            }
         }
     }
-    let mut unchanged = records.values().filter(|r| r.ticket.is_some()).count();
+    let gone: Vec<u64> = records
+        .keys()
+        .copied()
+        .filter(|id| crate::model::TicketId::new(*id).map_or(true, |t| !keys.contains_key(&t)))
+        .collect();
+    for id in gone {
+        if let Some(r) = records.remove(&id) {
+            before.insert(id, r);
+        }
+    }
     audit.preload(jobs.iter().map(|j| j.id))?;
+    Ok(Plan { jobs, before })
+}
+
+/// Renders the planned ticket pages, puts their records in `records` and removes the
+/// files they no longer have (and every file of a ticket gone). Returns the ids rendered.
+#[allow(clippy::too_many_arguments)]
+fn render_tickets(
+    site: &Site<'_>,
+    jobs: &[Job],
+    audit: Audit,
+    out: &OutDir,
+    before: &BTreeMap<u64, TicketRecord>,
+    records: &mut BTreeMap<u64, TicketRecord>,
+    problems: &mut Vec<FileError>,
+    tally: &mut Tally,
+    progress: &dyn Progress,
+) -> Result<BTreeSet<u64>> {
     progress.start(jobs.len() as u64);
     let (rendered, ticket_problems) = ticket_page::render_all(
         &ticket_page::Renderer {
             input: &site.input,
             shared: &site.shared,
             templates: &site.templates,
-            me,
+            me: site.options.for_login.as_ref(),
         },
-        &jobs,
+        jobs,
         &audit,
-        &out,
+        out,
         progress,
     )?;
     problems.extend(ticket_problems);
     // Every history is in memory after a full build: free them before the lists.
     drop(audit);
-    let mut written = 0;
-    let mut removed = 0;
-    let rendered_ids: Vec<u64> = rendered.iter().map(|(id, _)| id.get()).collect();
+    let mut ids = BTreeSet::new();
     for (id, rec) in rendered {
         if rec.ticket.is_some() {
-            written += 1;
+            tally.written += 1;
         }
         if let Some(last) = before.get(&id.get()) {
             let now: BTreeSet<&String> = rec.files.iter().collect();
             for f in last.files.iter().filter(|f| !now.contains(f)) {
-                removed += usize::from(out.remove(f)?);
+                tally.removed += usize::from(out.remove(f)?);
             }
         }
+        ids.insert(id.get());
         records.insert(id.get(), rec);
     }
-    for (id, r) in &before {
+    for (id, r) in before {
         if !records.contains_key(id) {
             for f in &r.files {
-                removed += usize::from(out.remove(f)?);
+                tally.removed += usize::from(out.remove(f)?);
             }
         }
     }
+    Ok(ids)
+}
 
-    // The Quick Search index (its files are written with the other pages below).
-    let search_token = content_hash([
-        out.path().to_string_lossy().as_bytes(),
-        format!("{:?}", std::time::SystemTime::now()).as_bytes(),
-        std::process::id().to_string().as_bytes(),
-        b"search",
-    ]);
-    let rendered_ids: BTreeSet<u64> = rendered_ids.into_iter().collect();
-    let present = |path: &str| old.pages.contains_key(path) && out.exists(path);
-    let (search_files, search_token) = search_store::update(&search_store::Update {
-        cache: &cache,
-        everything: full || records.keys().all(|id| rendered_ids.contains(id)),
-        old: &before,
-        records: &records,
-        rendered: &rendered_ids,
-        shared: &site.shared,
-        present: &present,
-        token: &search_token,
-    })?;
-    // The words served their purpose: the rest of the build does not need them.
-    for r in records.values_mut() {
-        r.words = String::new();
-    }
-
-    // Every other page.
+/// Every page but the tickets': lists, statistics, tasks, KB, assets, the Quick Search
+/// files. A page whose key is the last build's, and whose file is still there, is neither
+/// made nor written. Returns every page's key by path.
+#[allow(clippy::too_many_arguments)]
+fn other_pages(
+    site: &Site<'_>,
+    records: &BTreeMap<u64, TicketRecord>,
+    shared_key: &str,
+    old_pages: &BTreeMap<String, String>,
+    search_files: Vec<search_store::SearchFile>,
+    out: &OutDir,
+    tally: &mut Tally,
+    progress: &dyn Progress,
+    ticket_jobs: usize,
+) -> Result<BTreeMap<String, String>> {
+    let me = site.options.for_login.as_ref();
     let tickets: Vec<super::rows::Item> = records
         .values()
         .filter_map(|r| r.ticket.as_ref().map(|t| (t, r.thread.as_ref())))
@@ -246,19 +378,21 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
     let page_key = |id: crate::model::TicketId| -> &str {
         records.get(&id.get()).map_or("", |r| r.page.as_str())
     };
-    let (mut pages, lazy) = pages::all(&site.shared, &tickets, me, site.options.now, &page_key);
     let mut data = crate::ops::stats::load(site.desk)?;
     // Running SLA targets breach by the build's moment, not by the end of today.
     data.now = Some(site.options.now);
-    pages.extend(stats::pages(&site.shared, &data, today));
-    progress.start((jobs.len() + pages.len() + lazy.len()) as u64);
+    let (mut pages, mut lazy) = pages::all(&site.shared, &tickets, me, site.options.now, &page_key);
+    let (stats_pages, stats_lazy) = stats::pages(&site.shared, &data, today, site.options.now);
+    pages.extend(stats_pages);
+    lazy.extend(stats_lazy);
+    progress.start((ticket_jobs + pages.len() + lazy.len()) as u64);
     let mut new_pages: BTreeMap<String, String> = BTreeMap::new();
     let mut emit = |path: String, key: String, make: &dyn Fn() -> Result<Vec<u8>>| -> Result<()> {
-        if old.pages.get(&path) == Some(&key) && out.exists(&path) {
-            unchanged += 1;
+        if old_pages.get(&path) == Some(&key) && out.exists(&path) {
+            tally.unchanged += 1;
         } else {
             out.write(&path, &make()?)?;
-            written += 1;
+            tally.written += 1;
             crate::failpoint::hit("site.page");
         }
         new_pages.insert(path, key);
@@ -309,7 +443,7 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
             })?,
             // Checked present above: kept with its key (gone since, it is an error).
             None => {
-                if let Some(key) = old.pages.get(&f.path).cloned() {
+                if let Some(key) = old_pages.get(&f.path).cloned() {
                     let missing = out.path().join(&f.path);
                     emit(f.path, key, &|| {
                         Err(SiteError::io(&missing, std::io::ErrorKind::NotFound.into()))
@@ -319,13 +453,30 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         }
     }
     progress.finish();
-    for path in old.pages.keys() {
-        if !new_pages.contains_key(path) {
-            removed += usize::from(out.remove(path)?);
-        }
-    }
+    Ok(new_pages)
+}
 
-    // Record the build; a full build also clears files it did not write.
+/// What a build made, for its manifest.
+struct Built<'b> {
+    full: bool,
+    records: BTreeMap<u64, TicketRecord>,
+    pages: BTreeMap<String, String>,
+    rendered: &'b BTreeSet<u64>,
+    before: &'b BTreeMap<u64, TicketRecord>,
+    search_token: String,
+}
+
+/// Records the build in its manifest (unless nothing changed); a full build also clears
+/// the files it did not write.
+fn record_build(
+    site: &Site<'_>,
+    out: &OutDir,
+    cache: &Path,
+    old: Manifest,
+    b: Built<'_>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let full = b.full;
     let build_id = if full {
         content_hash([
             out.path().to_string_lossy().as_bytes(),
@@ -336,11 +487,12 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         old.build_id.clone()
     };
     if full && out.marker.is_some() {
-        let keep: BTreeSet<&str> = new_pages
+        let keep: BTreeSet<&str> = b
+            .pages
             .keys()
             .map(String::as_str)
             .chain(
-                records
+                b.records
                     .values()
                     .flat_map(|r| r.files.iter().map(String::as_str)),
             )
@@ -348,60 +500,46 @@ pub fn build(site: &Site<'_>, full: bool, progress: &dyn Progress) -> Result<Bui
         let mut present = Vec::new();
         files_below(out.path(), "", &mut present)?;
         for f in present.iter().filter(|f| !keep.contains(f.as_str())) {
-            removed += usize::from(out.remove(f)?);
+            tally.removed += usize::from(out.remove(f)?);
         }
     }
-    let tickets = records.values().filter(|r| r.ticket.is_some()).count();
     let head = site.input.head().map(|h| h.to_string());
     // Nothing rendered, removed or moved on: the recorded manifest is still exact (and at
     // 100k tickets writing it again is a good part of a no-op build).
     let same = !full
-        && written == 0
-        && removed == 0
+        && tally.written == 0
+        && tally.removed == 0
         && head == old.head
-        && new_pages == old.pages
-        && Some(&search_token) == old.search.as_ref();
-    if !same {
-        crate::failpoint::hit("site.manifest");
-        let dirty: BTreeSet<String> = if full {
-            records
-                .keys()
-                .filter_map(|id| crate::model::TicketId::new(*id).ok())
-                .map(|id| id.bucket())
-                .collect()
-        } else {
-            rendered_ids
-                .iter()
-                .chain(before.keys())
-                .filter_map(|id| crate::model::TicketId::new(*id).ok())
-                .map(|id| id.bucket())
-                .collect()
-        };
-        let manifest = Manifest {
-            version: GENERATOR_VERSION.into(),
-            build_id: build_id.clone(),
-            head,
-            tickets: records,
-            pages: new_pages,
-            search: Some(search_token.clone()),
-            buckets: if full { BTreeMap::new() } else { old.buckets },
-        };
-        let records_token = content_hash([
-            build_id.as_bytes(),
-            search_token.as_bytes(),
-            format!("{:?}", std::time::SystemTime::now()).as_bytes(),
-        ]);
-        manifest.save(&cache, &dirty, &records_token)?;
-        out.set_marker(&build_id)?;
+        && b.pages == old.pages
+        && Some(&b.search_token) == old.search.as_ref();
+    if same {
+        return Ok(());
     }
-    Ok(BuildSummary {
-        written,
-        unchanged,
-        removed,
-        tickets,
-        full,
-        out: out.path().to_path_buf(),
-        elapsed: started.elapsed(),
-        problems,
-    })
+    crate::failpoint::hit("site.manifest");
+    let bucket = |id: &u64| crate::model::TicketId::new(*id).ok().map(|t| t.bucket());
+    let dirty: BTreeSet<String> = if full {
+        b.records.keys().filter_map(bucket).collect()
+    } else {
+        b.rendered
+            .iter()
+            .chain(b.before.keys())
+            .filter_map(bucket)
+            .collect()
+    };
+    let manifest = Manifest {
+        version: GENERATOR_VERSION.into(),
+        build_id: build_id.clone(),
+        head,
+        tickets: b.records,
+        pages: b.pages,
+        search: Some(b.search_token.clone()),
+        buckets: if full { BTreeMap::new() } else { old.buckets },
+    };
+    let records_token = content_hash([
+        build_id.as_bytes(),
+        b.search_token.as_bytes(),
+        format!("{:?}", std::time::SystemTime::now()).as_bytes(),
+    ]);
+    manifest.save(cache, &dirty, &records_token)?;
+    out.set_marker(&build_id)
 }

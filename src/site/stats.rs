@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::data::Shared;
-use super::pages::{staff_url, Page};
+use super::pages::{staff_url, LazyPage, Page};
 use crate::model::stats::durations::human;
 use crate::model::stats::{self, Dataset, DurationStats, Range, StatsReport};
 use crate::model::Date;
@@ -288,7 +288,15 @@ fn next_month(d: Date) -> Date {
 
 /// The statistics pages: `stats/index.html` (the last 30 days, as `git desk stats`),
 /// `stats/all.html` (as `git desk stats --all`) and one per month from the first activity.
-pub fn pages(shared: &Shared, data: &Dataset, today: Date) -> Vec<Page> {
+/// The months before this one are made only when rendered, and keyed by what their report
+/// is made of (see [`super::stats_keys`]): an unchanged past month costs neither the
+/// report nor the rendering.
+pub fn pages<'a>(
+    shared: &'a Shared,
+    data: &'a Dataset,
+    today: Date,
+    now: crate::model::Timestamp,
+) -> (Vec<Page>, Vec<LazyPage<'a>>) {
     let first_day = data.first_day().unwrap_or(today).min(today);
     let mut months = Vec::new();
     let mut m = month_start(first_day);
@@ -325,33 +333,61 @@ pub fn pages(shared: &Shared, data: &Dataset, today: Date) -> Vec<Page> {
             },
         ),
     ];
+    let mut past = Vec::new();
     for m in &months {
         let k = m.to_string()[..7].to_owned();
         let last = next_month(*m).plus_days(-1).min(today);
-        periods.push((
-            format!("stats/{k}.html"),
-            Period {
-                key: k.clone(),
-                title: k,
-                range: Range::ending(last, 1 + last.start().seconds_since(m.start()) / 86_400),
-            },
-        ));
+        let p = Period {
+            key: k.clone(),
+            title: k.clone(),
+            range: Range::ending(last, 1 + last.start().seconds_since(m.start()) / 86_400),
+        };
+        if next_month(*m) <= today {
+            past.push((format!("stats/{k}.html"), p));
+        } else {
+            periods.push((format!("stats/{k}.html"), p));
+        }
     }
-    periods
+    let month_links = std::rc::Rc::new(json!(month_links));
+    let page = |path: String, p: &Period| -> Page {
+        let report = stats::compute(data, p.range);
+        let mut ctx = period_ctx(p, &report, shared);
+        ctx["months"] = (*month_links).clone();
+        Page {
+            path,
+            template: "stats.html",
+            title: format!("Statistics: {}", p.title),
+            section: "stats",
+            ctx,
+        }
+    };
+    let now_pages = periods
+        .iter()
+        .map(|(path, p)| page(path.clone(), p))
+        .collect();
+    let ranges: Vec<Range> = past.iter().map(|(_, p)| p.range).collect();
+    let keys = super::stats_keys::month_keys(data, &ranges, now);
+    let lazy = past
         .into_iter()
-        .map(|(path, p)| {
-            let report = stats::compute(data, p.range);
-            let mut ctx = period_ctx(&p, &report, shared);
-            ctx["months"] = json!(month_links);
-            Page {
+        .zip(keys)
+        .map(|((path, p), key)| {
+            let links = month_links.clone();
+            LazyPage {
+                title: format!("Statistics: {}", p.title),
+                key: format!("{key} {links}"),
                 path,
                 template: "stats.html",
-                title: format!("Statistics: {}", p.title),
                 section: "stats",
-                ctx,
+                make: Box::new(move || {
+                    let report = stats::compute(data, p.range);
+                    let mut ctx = period_ctx(&p, &report, shared);
+                    ctx["months"] = (*links).clone();
+                    ctx
+                }),
             }
         })
-        .collect()
+        .collect();
+    (now_pages, lazy)
 }
 
 #[cfg(test)]

@@ -190,6 +190,12 @@ pub fn browser_dashboard_order_phone_layout_and_customer_page() {
         b.eval("document.querySelector('.as-of').textContent.trim()"),
         "As of 2026-11-27 12:00 UTC"
     );
+    // A queue list's rows say since when each customer waits; assets/built.js turns that
+    // into the age at the build time, the one the dashboard shows.
+    b.goto(&format!("{base}queues/general.html"));
+    b.wait_for(
+        "(document.querySelector('tr[data-id=\"1022\"] td.age time') || {}).textContent === '7 d 13 h'",
+    );
     // A ticket page gets the time from assets/built.js.
     b.goto(&format!("{base}tickets/001/1004.html"));
     b.wait_for("!document.querySelector('[data-built-at]').hidden");

@@ -153,3 +153,72 @@ fn every_ticket_page_has_its_history_oldest_first() {
     ));
     assert!(!t.contains("<pre class=\"body\">"));
 }
+
+fn inode(p: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .ino()
+}
+
+#[test]
+fn queue_and_technician_lists_say_when_waits_began_and_stay_put_while_the_clock_moves() {
+    let mut d = TestDesk::example();
+    let out = d.tmp.path().join("site");
+    build(&d, &out, &[]);
+    let (queue, staff, index) = (
+        out.join("queues/general.html"),
+        out.join("staff/bob.html"),
+        out.join("index.html"),
+    );
+    // Without script, the row says since when the customer waits; the page's script
+    // (assets/built.js) turns it into the age at the build time, as the dashboard says.
+    let html = read(&queue);
+    let row = &html[html.find("data-id=\"1022\"").expect("1022 listed")..];
+    assert!(
+        row.contains(
+            "<time datetime=\"2026-11-19T22:47:05Z\" data-age=\"wait\" title=\"waiting since 2026-11-19 22:47\">since 2026-11-19 22:47</time>"
+        ),
+        "{}",
+        &row[..600.min(row.len())]
+    );
+    assert!(read(&index)
+        .contains("data-age=\"wait\" title=\"waiting since 2026-11-19 22:47\">7 d 13 h</time>"));
+    let built = read(&out.join("assets/built.js"));
+    assert!(built.contains("time[data-age]") && built.contains("2026-11-27T12:00:00Z"));
+    assert!(
+        !html.contains("As of <time"),
+        "the build time comes from assets/built.js"
+    );
+    assert!(
+        read(&staff).contains("data-age=\"ago\""),
+        "bob waits on a customer"
+    );
+
+    // A minute later: the dashboard shows new ages, the lists are not written again.
+    let (q, s, i) = (inode(&queue), inode(&staff), inode(&index));
+    d.now = "2026-11-27T12:01:00Z".into();
+    let summary = build(&d, &out, &[]);
+    assert_eq!(summary["full"], false, "{summary}");
+    assert_eq!((inode(&queue), inode(&staff)), (q, s), "lists unchanged");
+    assert_ne!(inode(&index), i, "the dashboard shows ages");
+    assert!(read(&out.join("assets/built.js")).contains("2026-11-27T12:01:00Z"));
+
+    // A row of the list changes (a customer-visible answer with hostile text): the list
+    // is written again, escaped.
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "answer",
+        "1022",
+        "--pickup",
+        "-m",
+        "<script>alert(1)</script> done",
+    ]);
+    build(&d, &out, &[]);
+    assert_ne!(inode(&staff), s, "bob's list now holds 1022");
+    let html = read(&staff);
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+}

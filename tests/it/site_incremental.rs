@@ -251,3 +251,90 @@ fn a_damaged_or_lost_search_store_or_output_file_is_rebuilt() {
     assert!(out.join("assets/search/t-pla.js").exists());
     assert_same_as_full(&d, &out, "after lost output files");
 }
+
+/// The inode of a site file: a page written again gets a new one (atomic rename).
+fn inode(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .ino()
+}
+
+#[test]
+fn a_past_months_statistics_follow_edits_of_its_tickets_and_only_those() {
+    let mut d = TestDesk::example();
+    let out = d.tmp.path().join("site");
+    build(&d, &out, &[]);
+    let october = out.join("stats/2026-10.html");
+    let before = std::fs::read_to_string(&october).unwrap();
+    let ino = inode(&october);
+
+    // A note on a ticket opened in October and open since: October's report is
+    // not made again.
+    d.ok(&[
+        "--as",
+        "bob",
+        "ticket",
+        "note",
+        "1012",
+        "-m",
+        "November note.",
+    ]);
+    let s = build(&d, &out, &[]);
+    assert_eq!(s["full"], false, "{s}");
+    assert_eq!(inode(&october), ino, "October's page was not written again");
+    assert_same_as_full(&d, &out, "after a note in this month");
+
+    // A ticket closed in October moved to another queue by hand: October's per-queue
+    // counts change.
+    let t = d.read("tickets/001/1006/ticket.yaml");
+    d.write(
+        "tickets/001/1006/ticket.yaml",
+        &t.replace("queue: general", "queue: sales"),
+    );
+    commit_all(&d, "ticket 1006: queue by hand");
+    build(&d, &out, &[]);
+    let after = std::fs::read_to_string(&october).unwrap();
+    assert_ne!(before, after, "October's report follows its ticket");
+    assert_same_as_full(&d, &out, "after an old ticket's queue edited");
+
+    // The same ticket reopened (a customer reply now): it is open at the end of every
+    // month since, so every month's report changes.
+    let october_before = std::fs::read_to_string(out.join("stats/2026-10.html")).unwrap();
+    d.ok(&["--as", "alice", "ticket", "reopen", "1006"]);
+    build(&d, &out, &[]);
+    assert_ne!(
+        october_before,
+        std::fs::read_to_string(out.join("stats/2026-10.html")).unwrap()
+    );
+    assert_same_as_full(&d, &out, "after an old ticket reopened");
+
+    // Hostile text in a ticket title of a past month: escaped like everywhere else.
+    let t = d.read("tickets/001/1005/ticket.yaml");
+    let title = t
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .unwrap()
+        .to_owned();
+    d.write(
+        "tickets/001/1005/ticket.yaml",
+        &t.replace(&title, "title: \"</script><b>x</b>\""),
+    );
+    commit_all(&d, "ticket 1005: hostile title");
+    build(&d, &out, &[]);
+    assert_same_as_full(&d, &out, "after a hostile title");
+
+    // Time passes into December: November becomes a past month, every month gains a
+    // link to December, and the working lists' waits grow.
+    d.now = "2026-12-02T09:30:00Z".into();
+    let s = build(&d, &out, &[]);
+    assert_eq!(s["full"], false, "{s}");
+    assert!(out.join("stats/2026-12.html").exists());
+    assert!(std::fs::read_to_string(&october)
+        .unwrap()
+        .contains("2026-12.html"));
+    assert_same_as_full(&d, &out, "after time passed into a new month");
+    d.now = "2026-12-02T11:45:00Z".into();
+    build(&d, &out, &[]);
+    assert_same_as_full(&d, &out, "two hours later");
+}

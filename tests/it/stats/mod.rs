@@ -412,7 +412,7 @@ fn a_first_run_agrees_with_the_cache_and_shows_no_progress_in_a_pipe() {
     let fresh = d.run(&["--as", "alice", "--json", "stats", "--all"]);
     assert_eq!(fresh.code, 0, "{}", fresh.stderr);
     assert!(!fresh.stderr.contains("reading"), "{}", fresh.stderr);
-    assert!(d.path(".git/desk/stats/snapshot.json").is_file());
+    assert!(d.path(".git/desk/stats/snapshot.bin").is_file());
     let cached = d.run(&["--as", "alice", "--json", "stats", "--all"]);
     assert_eq!(json(&fresh.stdout), json(&cached.stdout));
     assert_eq!(cached.stderr, "");
@@ -431,8 +431,8 @@ fn a_first_run_agrees_with_the_cache_and_shows_no_progress_in_a_pipe() {
 fn the_cache_follows_new_commits_and_rewritten_history() {
     let d = fixture();
     let first = stats(&d, "alice", &RANGE);
-    assert!(d.path(".git/desk/stats/snapshot.json").is_file());
-    assert!(d.path(".git/desk/stats/history.json").is_file());
+    assert!(d.path(".git/desk/stats/snapshot.bin").is_file());
+    assert!(d.path(".git/desk/stats/history.bin").is_file());
     assert_eq!(
         stats(&d, "alice", &RANGE),
         first,

@@ -28,14 +28,60 @@ pub fn fetch(
             format!("no remote `{remote}` ({e}); add one with `git remote add {remote} URL`"),
         )
     })?;
-    let conn = r
-        .connect(gix::remote::Direction::Fetch)
-        .map_err(|e| StoreError::git(format!("connecting to `{remote}`"), e))?;
-    conn.prepare_fetch(gix::progress::Discard, Default::default())
-        .map_err(|e| StoreError::git(format!("fetching from `{remote}`"), e))?
-        .receive(gix::progress::Discard, &gix::interrupt::IS_INTERRUPTED)
-        .map_err(|e| StoreError::git(format!("fetching from `{remote}`"), e))?;
+    let once = || -> Result<(), StoreError> {
+        let conn = r
+            .connect(gix::remote::Direction::Fetch)
+            .map_err(|e| StoreError::git(format!("connecting to `{remote}`"), e))?;
+        conn.prepare_fetch(gix::progress::Discard, Default::default())
+            .map_err(|e| StoreError::git(format!("fetching from `{remote}`"), e))?
+            .receive(gix::progress::Discard, &gix::interrupt::IS_INTERRUPTED)
+            .map_err(|e| StoreError::git(format!("fetching from `{remote}`"), e))?;
+        Ok(())
+    };
+    if let Err(e) = once() {
+        // A fetch killed while it moved the remote-tracking refs leaves their lock files
+        // behind, and every later fetch would fail on them. Those refs only record what
+        // the remote had (the next fetch writes them again), and no other git-desk
+        // fetches while this one holds the sync lock: a lock still there after a few
+        // seconds (a `git fetch` run by hand is over by then) is removed, then the fetch
+        // is tried once more.
+        let locks = tracking_locks(repo, remote);
+        if locks.is_empty() {
+            return Err(e.into());
+        }
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < until && locks.iter().any(|l| l.exists()) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        for l in &locks {
+            let _ = std::fs::remove_file(l);
+        }
+        once()?;
+    }
     tracking(repo, remote, branch)
+}
+
+/// Lock files under `refs/remotes/<remote>/`.
+fn tracking_locks(repo: &gix::Repository, remote: &str) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "lock") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &repo.common_dir().join("refs/remotes").join(remote),
+        &mut out,
+    );
+    out
 }
 
 /// The last fetched state of `remote`'s `branch`.

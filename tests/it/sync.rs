@@ -756,3 +756,37 @@ fn a_sync_reports_the_mail_it_could_not_send() {
     assert!(c.server_file(queued[0]).contains("attempts: 1\n"));
     assert_eq!(c.status(0), "");
 }
+
+#[test]
+fn a_lock_left_by_a_killed_fetch_does_not_stop_later_syncs() {
+    let c = Cluster::new(2);
+    c.desk_ok(
+        0,
+        &[
+            "--as",
+            "bob",
+            "ticket",
+            "new",
+            "-t",
+            "Upstream",
+            "--email",
+            "a@x.example",
+            "-m",
+            "x",
+        ],
+    );
+    c.desk_ok(0, &["sync"]);
+    // What a fetch killed while it moved the remote-tracking ref leaves behind.
+    let branch = c.git_ok(&c.clone(1), &["symbolic-ref", "--short", "HEAD"]);
+    let lock = c
+        .clone(1)
+        .join(".git/refs/remotes/origin")
+        .join(format!("{}.lock", branch.trim()));
+    std::fs::write(&lock, b"").unwrap();
+    c.desk_ok(1, &["sync"]);
+    assert!(!lock.exists(), "the stale lock is removed");
+    // The other clone's ticket arrived; plain git fetches again too.
+    let log = c.git_ok(&c.clone(1), &["log", "--format=%s", "-3"]);
+    assert!(log.contains("Upstream"), "{log}");
+    c.git_ok(&c.clone(1), &["fetch", "-q"]);
+}

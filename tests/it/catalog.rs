@@ -506,25 +506,22 @@ fn long_lists_show_a_limited_page_per_section_and_say_how_many_there_are() {
     let all = json(&d.ok(&[
         "--as", "alice", "--json", "ticket", "list", "--all", "--sort", "id", "-n", "0",
     ]));
-    let every: Vec<u64> = all[0]["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_u64().unwrap())
-        .collect();
+    let ids = |section: &serde_json::Value| -> Vec<u64> {
+        section["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_u64().unwrap())
+            .collect()
+    };
+    let every = ids(&all[0]);
     assert!(every.len() > 5, "{every:?}");
     assert_eq!(all[0]["total"], every.len());
     // The first N of the same order, and the total unchanged.
     let some = json(&d.ok(&[
         "--as", "alice", "--json", "ticket", "list", "--all", "--sort", "id", "--limit", "3",
     ]));
-    let first: Vec<u64> = some[0]["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_u64().unwrap())
-        .collect();
-    assert_eq!(first, every[..3]);
+    assert_eq!(ids(&some[0]), every[..3]);
     assert_eq!(some[0]["total"], every.len());
     let text = d.ok(&["--as", "alice", "ticket", "list", "--all", "-n", "3"]);
     assert!(

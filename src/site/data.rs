@@ -63,6 +63,19 @@ impl Input {
         }
     }
 
+    /// Like [`Input::source`], but through a repository opened for it alone: the pack
+    /// pages it reads are unmapped when it is dropped, instead of staying resident with
+    /// the shared repository for the rest of the build (a full build reads every ticket).
+    pub fn fresh_source(&self) -> Box<dyn Source + Send> {
+        if let Input::Tree { repo, tree, .. } = self {
+            if let Ok(mut own) = gix::open(repo.to_thread_local().git_dir()) {
+                own.object_cache_size_if_unset(OBJECT_CACHE);
+                return Box::new(TreeSource::new(own, *tree));
+            }
+        }
+        self.source()
+    }
+
     pub fn head(&self) -> Option<ObjectId> {
         match self {
             Input::Tree { head, .. } => Some(*head),

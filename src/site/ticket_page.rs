@@ -226,6 +226,9 @@ fn record(
 pub type Rendered = (Vec<(TicketId, TicketRecord)>, Vec<FileError>);
 
 /// Renders the pages of `jobs` on up to `threads` workers.
+/// Tickets a rendering thread reads through one repository.
+const SLICE: usize = 10_000;
+
 pub fn render_all(
     r: &Renderer<'_>,
     jobs: &[Job],
@@ -240,12 +243,17 @@ pub fn render_all(
     let failed = AtomicBool::new(false);
     let results = Mutex::new((Vec::with_capacity(jobs.len()), Vec::new()));
     let worker = |part: usize| -> Result<()> {
-        let src = r.input.source();
+        let mut src = r.input.fresh_source();
         let mut records = Vec::new();
         let mut problems = Vec::new();
-        for job in jobs.iter().skip(part).step_by(threads) {
+        for (n, job) in jobs.iter().skip(part).step_by(threads).enumerate() {
             if failed.load(Ordering::Relaxed) {
                 return Ok(());
+            }
+            // A repository of its own per slice of tickets: what a slice read of the pack
+            // is unmapped after it (a full build of 1M tickets reads the whole pack).
+            if n > 0 && n % SLICE == 0 {
+                src = r.input.fresh_source();
             }
             let loaded = load_ticket(src.as_ref(), job.id)?;
             let rec = match &loaded {

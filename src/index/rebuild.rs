@@ -11,7 +11,7 @@ use tantivy::{Index, IndexWriter};
 
 use crate::model::TicketId;
 use crate::store::scan::BulkReader;
-use crate::store::{Desk, FileError, StoreError};
+use crate::store::{Desk, FileError};
 
 use super::build::{self, Entity};
 use super::bulk;
@@ -88,14 +88,11 @@ pub(super) fn rebuild(
     let (writer, threads) = build_writer(&index, total)?;
     let resellers = build::Resellers::all(origin.source().as_ref())?.0;
     if let (Some((repo, _)), false) = (git, jobs.is_empty()) {
-        // In slices, each read through a repository opened for it: the pack pages a slice
-        // touched are unmapped when it ends, so resident memory follows the slice, not the
-        // pack (1M tickets: a 1.7 GB pack, otherwise all resident by the end).
+        // In slices, each through a repository of its own (`store::reopen`; 1M tickets: a
+        // 1.7 GB pack, otherwise all resident by the end).
         let mut done = 0u64;
         for slice in jobs.chunks(SLICE) {
-            let shared = gix::open(repo.git_dir())
-                .map_err(|e| StoreError::git("opening the repository", e))?
-                .into_sync();
+            let shared = crate::store::reopen(repo)?.into_sync();
             build::on_threads(
                 slice,
                 threads,

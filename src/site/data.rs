@@ -63,12 +63,12 @@ impl Input {
         }
     }
 
-    /// Like [`Input::source`], but through a repository opened for it alone: the pack
-    /// pages it reads are unmapped when it is dropped, instead of staying resident with
-    /// the shared repository for the rest of the build (a full build reads every ticket).
+    /// Like [`Input::source`], but through a repository of its own (`store::reopen`), so
+    /// the pack pages it reads do not stay resident with the shared one for the rest of
+    /// the build.
     pub fn fresh_source(&self) -> Box<dyn Source + Send> {
         if let Input::Tree { repo, tree, .. } = self {
-            if let Ok(mut own) = gix::open(repo.to_thread_local().git_dir()) {
+            if let Ok(mut own) = crate::store::reopen(&repo.to_thread_local()) {
                 own.object_cache_size_if_unset(OBJECT_CACHE);
                 return Box::new(TreeSource::new(own, *tree));
             }

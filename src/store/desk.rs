@@ -35,6 +35,14 @@ fn open_repo(dir: &Path) -> Result<gix::Repository> {
     gix::open(dir).map_err(|e| StoreError::git(format!("opening {}", dir.display()), e))
 }
 
+/// The repository of `repo` opened again, with an object store of its own: the pack pages
+/// it reads are unmapped when it is dropped. Readers that go through a whole desk (a full
+/// index or site build) read it in slices, each through one of these, so their resident
+/// memory follows a slice instead of growing to the size of the pack.
+pub fn reopen(repo: &gix::Repository) -> Result<gix::Repository> {
+    open_repo(repo.git_dir())
+}
+
 impl Desk {
     /// Opens the desk at exactly `dir`.
     pub fn open(dir: &Path) -> Result<Desk> {

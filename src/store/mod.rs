@@ -24,7 +24,7 @@ mod worktree;
 pub mod yaml;
 
 pub use commit::{parse_trailers, CommitMessage, Identity};
-pub use desk::{Desk, DeskKind};
+pub use desk::{reopen, Desk, DeskKind};
 pub use error::{FileError, Result, StoreError};
 pub use read::{DeskRead, Loaded};
 pub use source::{DirEntry, FsSource, Source, TreeSource};

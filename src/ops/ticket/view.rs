@@ -167,7 +167,7 @@ pub fn list(desk: &Desk, me: &Staff, q: &ListQuery, now: Timestamp) -> Result<Li
         // Filtered on the key first: only the rows that match are decoded.
         let k = e.key();
         if k.status.is_some() {
-            let snoozed = k.snoozed_until.is_some_and(|u| u > now.unix());
+            let snoozed = k.is_snoozed(now.unix());
             let shown = if q.snoozed {
                 snoozed
             } else {

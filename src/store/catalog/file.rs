@@ -73,11 +73,8 @@ enum Dirs<'a> {
     Decoded(Vec<Dir<'a>>),
 }
 
-/// Rows a list of the tickets being worked on must see: not done, snoozed, or broken.
 fn working(dirs: &[Dir<'_>]) -> u32 {
-    dirs.iter()
-        .filter(|d| d.key.status.is_none_or(|s| !s.is_done()) || d.key.snoozed_until.is_some())
-        .count() as u32
+    dirs.iter().filter(|d| d.key.is_working()).count() as u32
 }
 
 /// A bucket's directories do not decode: its part file is damaged.
@@ -93,8 +90,8 @@ impl<'a> Bucket<'a> {
         }
     }
 
-    /// How many of its rows a list of the tickets being worked on must see: tickets not
-    /// done (new, open, answered: not resolved or closed), snoozed, or broken.
+    /// How many of its rows a list of the tickets being worked on must see
+    /// ([`Key::is_working`]).
     pub fn working(&self) -> u32 {
         match &self.dirs {
             Dirs::Encoded { working, .. } => *working,
@@ -199,6 +196,17 @@ impl Key<'_> {
 
     pub fn is_assigned_to(&self, login: &str) -> bool {
         self.assignee.as_deref() == Some(login)
+    }
+
+    /// Whether the ticket is snoozed at `now` (seconds since the epoch).
+    pub fn is_snoozed(&self, now: i64) -> bool {
+        self.snoozed_until.is_some_and(|u| u > now)
+    }
+
+    /// Whether a list of the tickets being worked on must see this row: not done (new,
+    /// open, answered), snoozed, or broken. [`Bucket::working`] counts them.
+    pub fn is_working(&self) -> bool {
+        self.status.is_none_or(|s| !s.is_done()) || self.snoozed_until.is_some()
     }
 
     /// The desk's visibility rule (`ops::actor::can_see`) on a catalog key: the actor is

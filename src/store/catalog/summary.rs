@@ -348,11 +348,6 @@ impl Summary<'_> {
         })
     }
 
-    /// Whether the ticket is snoozed at `now` (seconds since the epoch).
-    pub fn is_snoozed(&self, now: i64) -> bool {
-        self.snoozed_until.is_some_and(|u| u > now)
-    }
-
     /// The value of custom field `name`.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields

@@ -30,6 +30,7 @@
 
 pub mod file;
 pub mod refresh;
+pub mod row;
 pub mod staged;
 mod summary;
 
@@ -41,8 +42,9 @@ pub use summary::{LastMessage, Summary, Text};
 
 use super::error::{Result, StoreError};
 use super::{Desk, DeskKind, DeskRead, FileError, FsSource, Source};
-pub use file::Key;
-use file::{Bucket, Dir, Loaded, Row, Stored};
+use file::{Bucket, Loaded, Stored};
+pub use row::Key;
+use row::{Dir, Row};
 
 /// One state of a desk's catalog: the catalog's files (mapped) and the staged directories
 /// that replace some of its rows. [`Catalog::view`] decodes it, borrowing its text.
@@ -147,7 +149,7 @@ impl Catalog {
                 [0; 20],
                 problems
                     .drain(..)
-                    .map(|p| Dir::new(0, [0; 20], 0, &Row::Broken(file::Problem::from(&p))))
+                    .map(|p| Dir::new(0, [0; 20], 0, &Row::Broken(row::Problem::from(&p))))
                     .collect(),
             ));
         }

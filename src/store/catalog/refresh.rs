@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use gix::ObjectId;
 
-use super::file::{oid, Bucket, Dir, Problem, Row, Stored};
+use super::file::{oid, Bucket, Stored};
+use super::row::{Dir, Problem, Row};
 use super::summary::{LastMessage, Summary};
 use crate::model::message::MessageHead;
 use crate::model::{Ticket, TicketId};

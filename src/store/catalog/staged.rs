@@ -27,8 +27,9 @@ use gix::bstr::ByteSlice;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::file::{oid, Bucket, Dir, Oid, Stored};
+use super::file::{oid, write_atomically, Bucket, Oid, Stored};
 use super::refresh::{self, Fingerprint};
+use super::row::Dir;
 use crate::model::TicketId;
 use crate::store::error::{Result, StoreError};
 use crate::store::{layout, scan, Desk};
@@ -246,15 +247,6 @@ fn others(
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
     Ok(out)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// One ticket directory as the index holds it.

@@ -13,7 +13,7 @@ use crate::store::FileError;
 
 /// One `tickets/<bucket>/<id>` directory.
 ///
-/// Its summary is kept encoded ([`Raw`]) behind a few fields every list filters on
+/// Its summary is kept encoded (a `Raw` byte string) behind a few fields every list filters on
 /// ([`Key`]): a `ticket list` of 100k tickets decodes the keys and only the summaries of
 /// the tickets it shows, instead of building 100k summaries (~50 MB of fresh memory,
 /// most of its time in page faults and copies).
